@@ -1,0 +1,3 @@
+fn main() {
+    annlab_web::mount();
+}
