@@ -62,17 +62,18 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
             "rank", "id", "score", "text"
         );
         for h in &hits {
+            // Pad by terminal columns: the texts are Chinese, two columns a character.
+            let pad = 16usize.saturating_sub(columns(&h.text));
             println!(
-                "{:>4}  {:>8}  {:>8.4}  {:<w$}  {}",
-                h.rank,
-                h.id,
-                h.score,
-                h.text,
-                h.source,
-                // Pad by characters, not bytes (the texts are Chinese).
-                w = 16 + h.text.len() - h.text.chars().count()
+                "{:>4}  {:>8}  {:>8.4}  {}{:pad$}  {}",
+                h.rank, h.id, h.score, h.text, "", h.source
             );
         }
     }
     Ok(())
+}
+
+/// Terminal columns of a string: ASCII takes one, everything else (CJK here) two.
+fn columns(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
