@@ -4,12 +4,14 @@
 //! runs natively (the `annlab` CLI) and as WebAssembly in the browser playground.
 //! See `ARCHITECTURE.md` at the repository root for the map.
 
+pub mod bitset;
 pub mod dataset;
 pub mod error;
-pub mod flat;
+pub mod index;
 pub mod kernels;
 pub mod metric;
 pub mod quickstart;
+pub mod schema;
 pub mod topk;
 
 pub use dataset::{DataSpec, TutorialData};

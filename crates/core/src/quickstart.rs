@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::{DataSpec, TutorialData};
 use crate::error::{Error, Result};
-use crate::flat;
+use crate::index::VectorView;
+use crate::index::flat::exact_search;
 use crate::metric::Metric;
 
 /// Milvus's largest `limit` (topk).
@@ -63,7 +64,8 @@ pub fn run(params: &QuickstartParams) -> Result<Vec<Hit>> {
     let data = TutorialData::generate(params.data, 0)?;
     let query = data.queries(1);
     let metric = Metric::Cosine;
-    let hits = flat::search(&data.embeddings, params.data.dim, metric, &query, params.k);
+    let vectors = VectorView::new(params.data.dim, &data.embeddings);
+    let hits = exact_search(vectors, metric, &query, params.k, None);
     Ok(hits
         .into_iter()
         .enumerate()

@@ -113,7 +113,7 @@ async fn invalid_parameters_are_shown_inline_and_nothing_runs() {
             .unwrap_or_default()
     };
     assert!(wait_for(|| !msg().is_empty()).await, "no inline error");
-    assert!(msg().contains("[1, 32768]"), "{}", msg());
+    assert!(msg().contains("1 ~ 32768"), "{}", msg());
     assert_eq!(
         root.query_selector_all("[data-testid='hit']")
             .unwrap()

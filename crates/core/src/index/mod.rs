@@ -1,0 +1,128 @@
+//! Vector indexes: one trait, [`VectorIndex`], and one closed enum, [`Index`].
+//!
+//! An index never owns the vectors it indexes: the segment does, and passes a
+//! [`VectorView`] to every call. Vectors are already prepared by the metric
+//! (normalised for COSINE). Filters arrive as a [`Bitset`] of *allowed* rows (the
+//! filter expression's result with deleted rows removed) and are checked during
+//! traversal, never after it.
+
+pub mod flat;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bitset::Bitset;
+use crate::error::Result;
+use crate::metric::Metric;
+use crate::topk::Neighbour;
+
+/// A borrowed row-major matrix of prepared vectors.
+#[derive(Debug, Clone, Copy)]
+pub struct VectorView<'a> {
+    pub dim: usize,
+    pub data: &'a [f32],
+}
+
+impl<'a> VectorView<'a> {
+    pub fn new(dim: usize, data: &'a [f32]) -> Self {
+        debug_assert!(dim > 0 && data.len() % dim == 0);
+        Self { dim, data }
+    }
+
+    /// Number of rows.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.data.len() / self.dim
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Row `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a [f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+}
+
+/// Progress reporting and cancellation for long work (index builds, k-means).
+pub trait Progress {
+    /// `done` of `total` units are finished (rows indexed, k-means iterations…).
+    fn report(&mut self, done: usize, total: usize);
+    /// Whether the caller asked to stop; long loops check it and return
+    /// [`crate::Error::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Progress that nobody watches.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn report(&mut self, _done: usize, _total: usize) {}
+}
+
+/// Search-time parameters of the approximate indexes (Milvus's `params` of a search).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnParams {
+    /// HNSW: size of the dynamic candidate list (must be ≥ k).
+    pub ef: Option<usize>,
+    /// IVF: number of inverted lists probed.
+    pub nprobe: Option<usize>,
+}
+
+/// Milvus's index types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum IndexType {
+    #[serde(rename = "FLAT")]
+    Flat,
+    #[serde(rename = "HNSW")]
+    Hnsw,
+    #[serde(rename = "IVF_FLAT")]
+    IvfFlat,
+    #[serde(rename = "IVF_PQ")]
+    IvfPq,
+}
+
+impl IndexType {
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexType::Flat => "FLAT",
+            IndexType::Hnsw => "HNSW",
+            IndexType::IvfFlat => "IVF_FLAT",
+            IndexType::IvfPq => "IVF_PQ",
+        }
+    }
+}
+
+/// What every index can do.
+pub trait VectorIndex: Send + Sync {
+    fn index_type(&self) -> IndexType;
+
+    fn metric(&self) -> Metric;
+
+    /// Number of rows indexed.
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes the index itself holds (not counting the vectors it was given, unless it
+    /// keeps a copy or codes of them).
+    fn memory_bytes(&self) -> usize;
+
+    /// The `k` closest allowed rows to `query`, closest first. `vectors` is the
+    /// matrix the index was built on; `allowed`, if given, has one bit per row.
+    fn search(
+        &self,
+        vectors: VectorView<'_>,
+        query: &[f32],
+        k: usize,
+        params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>>;
+}

@@ -1,0 +1,366 @@
+//! Collection schemas with Milvus's types and validation rules, and the columns that
+//! hold a segment's data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::MAX_DIM;
+use crate::error::{Error, Result};
+
+/// Milvus's longest VarChar.
+pub const MAX_VARCHAR_LENGTH: usize = 65_535;
+/// Milvus's longest collection or field name.
+pub const MAX_NAME_LENGTH: usize = 255;
+
+/// Field types (Milvus's `DataType`, the subset annlab implements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataType {
+    Bool,
+    Int32,
+    Int64,
+    Float,
+    Double,
+    VarChar,
+    FloatVector,
+}
+
+impl DataType {
+    /// Milvus's name for the type, as it appears in its error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataType::Bool => "Bool",
+            DataType::Int32 => "Int32",
+            DataType::Int64 => "Int64",
+            DataType::Float => "Float",
+            DataType::Double => "Double",
+            DataType::VarChar => "VarChar",
+            DataType::FloatVector => "FloatVector",
+        }
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(self, DataType::Int32 | DataType::Int64)
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            DataType::Int32 | DataType::Int64 | DataType::Float | DataType::Double
+        )
+    }
+}
+
+/// One field of a collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSchema {
+    pub name: String,
+    pub data_type: DataType,
+    pub is_primary: bool,
+    /// Only for the primary key: the engine assigns the keys.
+    pub auto_id: bool,
+    /// VarChar only.
+    pub max_length: Option<usize>,
+    /// FloatVector only.
+    pub dim: Option<usize>,
+    pub description: String,
+}
+
+impl FieldSchema {
+    fn base(name: &str, data_type: DataType) -> Self {
+        Self {
+            name: name.to_owned(),
+            data_type,
+            is_primary: false,
+            auto_id: false,
+            max_length: None,
+            dim: None,
+            description: String::new(),
+        }
+    }
+
+    /// A scalar field (Bool, Int32, Int64, Float, Double).
+    pub fn scalar(name: &str, data_type: DataType) -> Self {
+        Self::base(name, data_type)
+    }
+
+    /// An Int64 primary key, engine-assigned if `auto_id`.
+    pub fn int64_primary(name: &str, auto_id: bool) -> Self {
+        Self {
+            is_primary: true,
+            auto_id,
+            ..Self::base(name, DataType::Int64)
+        }
+    }
+
+    pub fn varchar(name: &str, max_length: usize) -> Self {
+        Self {
+            max_length: Some(max_length),
+            ..Self::base(name, DataType::VarChar)
+        }
+    }
+
+    pub fn float_vector(name: &str, dim: usize) -> Self {
+        Self {
+            dim: Some(dim),
+            ..Self::base(name, DataType::FloatVector)
+        }
+    }
+
+    /// Marks this field as the primary key.
+    pub fn primary(mut self, auto_id: bool) -> Self {
+        self.is_primary = true;
+        self.auto_id = auto_id;
+        self
+    }
+}
+
+/// A collection's schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionSchema {
+    pub fields: Vec<FieldSchema>,
+    pub description: String,
+}
+
+impl CollectionSchema {
+    pub fn new(fields: Vec<FieldSchema>, description: &str) -> Self {
+        Self {
+            fields,
+            description: description.to_owned(),
+        }
+    }
+
+    /// The tutorial's schema: `id` (Int64, auto_id), `embedding` (FloatVector `dim`),
+    /// `text` (VarChar 2000), `source` (VarChar 200), `timestamp` (Int64).
+    pub fn tutorial(dim: usize) -> Self {
+        Self::new(
+            vec![
+                FieldSchema::int64_primary("id", true),
+                FieldSchema::float_vector("embedding", dim),
+                FieldSchema::varchar("text", 2000),
+                FieldSchema::varchar("source", 200),
+                FieldSchema::scalar("timestamp", DataType::Int64),
+            ],
+            "生产级文档集合",
+        )
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FieldSchema> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The primary key field (a validated schema has exactly one).
+    pub fn primary(&self) -> &FieldSchema {
+        self.fields
+            .iter()
+            .find(|f| f.is_primary)
+            .expect("validated schema has a primary key")
+    }
+
+    /// Fields the user supplies on insert: all but an auto_id primary key, in order.
+    pub fn insert_fields(&self) -> impl Iterator<Item = &FieldSchema> {
+        self.fields.iter().filter(|f| !(f.is_primary && f.auto_id))
+    }
+
+    /// Checks the schema with Milvus's rules (`collection` names it in messages).
+    pub fn validate(&self, collection: &str) -> Result<()> {
+        validate_name(collection, "collection")?;
+        let mut primaries = 0;
+        let mut vectors = 0;
+        for (i, f) in self.fields.iter().enumerate() {
+            validate_name(&f.name, "field")?;
+            if self.fields[..i].iter().any(|g| g.name == f.name) {
+                return Err(Error::DuplicateField {
+                    name: f.name.clone(),
+                });
+            }
+            match f.data_type {
+                DataType::FloatVector => {
+                    vectors += 1;
+                    let dim = f.dim.ok_or_else(|| Error::MissingTypeParam {
+                        param: "dim",
+                        field: f.name.clone(),
+                        collection: collection.to_owned(),
+                    })?;
+                    if dim == 0 || dim > MAX_DIM {
+                        return Err(Error::InvalidDimension { dim, max: MAX_DIM });
+                    }
+                }
+                DataType::VarChar => {
+                    let len = f.max_length.ok_or_else(|| Error::MissingTypeParam {
+                        param: "max_length",
+                        field: f.name.clone(),
+                        collection: collection.to_owned(),
+                    })?;
+                    if len == 0 || len > MAX_VARCHAR_LENGTH {
+                        return Err(Error::InvalidMaxLength {
+                            max_length: len,
+                            max: MAX_VARCHAR_LENGTH,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            if f.is_primary {
+                primaries += 1;
+                if !matches!(f.data_type, DataType::Int64 | DataType::VarChar) {
+                    return Err(Error::InvalidPrimaryKeyType {
+                        field: f.name.clone(),
+                        data_type: f.data_type.name(),
+                    });
+                }
+            } else if f.auto_id {
+                return Err(Error::AutoIdOnNonPrimary {
+                    field: f.name.clone(),
+                });
+            }
+        }
+        match primaries {
+            0 => return Err(Error::NoPrimaryKey),
+            1 => {}
+            _ => return Err(Error::MultiplePrimaryKeys),
+        }
+        if vectors == 0 {
+            return Err(Error::NoVectorField);
+        }
+        Ok(())
+    }
+}
+
+/// Milvus's naming rule: a letter or underscore, then letters, digits, underscores;
+/// at most 255 characters.
+pub fn validate_name(name: &str, kind: &'static str) -> Result<()> {
+    let reason = if name.is_empty() {
+        Some("should not be empty".to_owned())
+    } else if name.chars().count() > MAX_NAME_LENGTH {
+        Some(format!(
+            "the length of a {kind} name must be less than {MAX_NAME_LENGTH} characters"
+        ))
+    } else if !name.starts_with(|c: char| c == '_' || c.is_ascii_alphabetic()) {
+        Some(format!(
+            "the first character of a {kind} name must be an underscore or letter"
+        ))
+    } else if !name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+        Some(format!(
+            "{kind} name can only contain numbers, letters and underscores"
+        ))
+    } else {
+        None
+    };
+    match reason {
+        None => Ok(()),
+        Some(reason) => Err(Error::InvalidName {
+            kind,
+            name: name.to_owned(),
+            reason,
+        }),
+    }
+}
+
+/// The data of one field over a run of rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Column {
+    Bool(Vec<bool>),
+    Int32(Vec<i32>),
+    Int64(Vec<i64>),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+    VarChar(Vec<String>),
+    /// Row-major, `dim` floats a row.
+    FloatVector {
+        dim: usize,
+        data: Vec<f32>,
+    },
+}
+
+impl Column {
+    /// An empty column for a field.
+    pub fn empty_for(field: &FieldSchema) -> Self {
+        match field.data_type {
+            DataType::Bool => Column::Bool(Vec::new()),
+            DataType::Int32 => Column::Int32(Vec::new()),
+            DataType::Int64 => Column::Int64(Vec::new()),
+            DataType::Float => Column::Float(Vec::new()),
+            DataType::Double => Column::Double(Vec::new()),
+            DataType::VarChar => Column::VarChar(Vec::new()),
+            DataType::FloatVector => Column::FloatVector {
+                dim: field.dim.unwrap_or(0),
+                data: Vec::new(),
+            },
+        }
+    }
+
+    pub fn data_type(&self) -> DataType {
+        match self {
+            Column::Bool(_) => DataType::Bool,
+            Column::Int32(_) => DataType::Int32,
+            Column::Int64(_) => DataType::Int64,
+            Column::Float(_) => DataType::Float,
+            Column::Double(_) => DataType::Double,
+            Column::VarChar(_) => DataType::VarChar,
+            Column::FloatVector { .. } => DataType::FloatVector,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Bool(v) => v.len(),
+            Column::Int32(v) => v.len(),
+            Column::Int64(v) => v.len(),
+            Column::Float(v) => v.len(),
+            Column::Double(v) => v.len(),
+            Column::VarChar(v) => v.len(),
+            Column::FloatVector { dim, data } => data.len() / (*dim).max(1),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tutorial_schema_is_valid() {
+        let s = CollectionSchema::tutorial(1536);
+        s.validate("production_documents").unwrap();
+        assert_eq!(s.primary().name, "id");
+        let names: Vec<&str> = s.insert_fields().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["embedding", "text", "source", "timestamp"]);
+    }
+
+    #[test]
+    fn milvus_rules_are_enforced_with_milvus_messages() {
+        let err = CollectionSchema::tutorial(8).validate("1abc").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Invalid collection name: 1abc. the first character of a collection name must be an underscore or letter: invalid parameter"
+        );
+        let err = CollectionSchema::tutorial(0).validate("c").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid dimension: 0. should be in range 1 ~ 32768"
+        );
+        let mut s = CollectionSchema::tutorial(8);
+        s.fields[2].max_length = Some(65_536);
+        assert_eq!(
+            s.validate("c").unwrap_err().to_string(),
+            "the maximum length specified for a VarChar should be in (0, 65535]: invalid parameter"
+        );
+        s.fields[2].max_length = None;
+        assert_eq!(
+            s.validate("probe_vc").unwrap_err().to_string(),
+            "type param(max_length) should be specified for varChar field of collection probe_vc"
+        );
+        let no_pk = CollectionSchema::new(vec![FieldSchema::float_vector("v", 4)], "");
+        assert_eq!(no_pk.validate("c"), Err(Error::NoPrimaryKey));
+        let no_vec = CollectionSchema::new(vec![FieldSchema::int64_primary("id", false)], "");
+        assert_eq!(no_vec.validate("c"), Err(Error::NoVectorField));
+    }
+}
