@@ -2,7 +2,7 @@
 //! deleted rows of a segment, and the "allowed" mask checked inside index traversal.
 
 /// Fixed-length bit set over rows `0..len`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Bitset {
     words: Vec<u64>,
     len: usize,
@@ -139,10 +139,10 @@ impl Bitset {
 
     fn clear_tail(&mut self) {
         let rem = self.len % 64;
-        if rem != 0 {
-            if let Some(last) = self.words.last_mut() {
-                *last &= (1u64 << rem) - 1;
-            }
+        if rem != 0
+            && let Some(last) = self.words.last_mut()
+        {
+            *last &= (1u64 << rem) - 1;
         }
     }
 }
@@ -150,6 +150,8 @@ impl Bitset {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn set_ops_and_iteration() {

@@ -216,10 +216,10 @@ fn orthonormal_rows(mut rows: Vec<f32>, dim: usize) -> Vec<f32> {
         let (done, rest) = rows.split_at_mut(i * dim);
         let r = &mut rest[..dim];
         for q in done.chunks_exact(dim) {
-            let d = crate::kernels::dot(r, q);
+            let d = crate::kernels::scalar::dot(r, q);
             r.iter_mut().zip(q).for_each(|(x, y)| *x -= d * y);
         }
-        let norm = crate::kernels::dot(r, r).sqrt();
+        let norm = crate::kernels::scalar::dot(r, r).sqrt();
         if norm > 0.0 {
             r.iter_mut().for_each(|x| *x /= norm);
         }
@@ -268,6 +268,8 @@ impl TutorialData {
 mod tests {
     use super::*;
     use crate::kernels::dot;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn columns_follow_the_tutorial() {

@@ -4,6 +4,8 @@
 /// Result of every fallible engine operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+use crate::metric::Metric;
+
 /// Everything the engine can refuse.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -19,10 +21,6 @@ pub enum Error {
         min: i64,
         max: i64,
     },
-
-    /// A vector whose length does not match the field's dimension.
-    #[error("the dim ({got}) of the vector doesn't match the field's dim ({expected})")]
-    DimensionMismatch { expected: usize, got: usize },
 
     /// A vector that contains NaN or ±inf.
     #[error(
@@ -88,8 +86,105 @@ pub enum Error {
     NoVectorField,
 
     // --- filter expressions (crate::expr) -------------------------------------
+    // Every variant carries the expression and the character offset (0-based, in
+    // chars, not bytes) where the problem is; the text after "error: " is Milvus
+    // 2.3.5's own where Milvus has one.
+    /// A syntax error in ANTLR's words, as Milvus reports it: `line` is 1-based,
+    /// `column` 0-based within the line, `position` 0-based in the whole expression.
+    #[error("cannot parse expression: {expr}, error: line {line}:{column} {message}")]
+    FilterSyntax {
+        expr: String,
+        position: usize,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// A complete expression followed by more input (e.g. upper-case `AND`, an
+    /// unknown function, a bitwise operator).
+    #[error("cannot parse expression: {expr}, error: invalid expression: {expr}")]
+    FilterTrailingInput { expr: String, position: usize },
+
+    /// A name that is not a field of the collection.
+    #[error("cannot parse expression: {expr}, error: field {field} not exist")]
+    FilterUnknownField {
+        expr: String,
+        position: usize,
+        field: String,
+    },
+
+    /// A comparison (or arithmetic) between operands of incompatible types; the
+    /// types are Milvus's names (`VarChar`, `Int64`, `Double`, `Bool`, …).
+    #[error(
+        "cannot parse expression: {expr}, error: comparisons between {left}, element_type: None and {right} elementType: None are not supported"
+    )]
+    FilterTypeMismatch {
+        expr: String,
+        position: usize,
+        left: &'static str,
+        right: &'static str,
+    },
+
+    /// A constant that cannot become the type it is compared with (`id == 1.5`);
+    /// `value` is Milvus's rendering, e.g. `float_val:1.5`. The trailing space is
+    /// Milvus's too.
+    #[error(
+        "cannot parse expression: {expr}, error: cannot cast value to {target}, value: {value} "
+    )]
+    FilterCannotCast {
+        expr: String,
+        position: usize,
+        target: &'static str,
+        value: String,
+    },
+
+    /// Any other expression Milvus (or annlab) refuses; `message` says what to change.
+    #[error("cannot parse expression: {expr}, error: {message}")]
+    FilterInvalid {
+        expr: String,
+        position: usize,
+        message: String,
+    },
+
+    /// An empty or blank filter: the caller should run without a filter instead
+    /// (`expr::parse_optional` returns `None` for it).
+    #[error("empty filter expression: omit the filter, or write a condition such as id > 0")]
+    FilterEmpty,
 
     // --- indexes (crate::index) -----------------------------------------------
+    /// An index type Milvus does not have (or annlab does not implement).
+    #[error("invalid index type: {index_type}")]
+    UnknownIndexType { index_type: String },
+
+    /// A build parameter outside Milvus's range (missing counts as out of range,
+    /// as in Milvus).
+    #[error("{param} out of range: [{min}, {max}]")]
+    IndexParamOutOfRange {
+        param: &'static str,
+        min: i64,
+        max: i64,
+    },
+
+    /// IVF_PQ's `m` must divide the dimension.
+    #[error("dimension must be able to be divided by `m`, dimension: {dim}, m: {m}")]
+    PqSubspaceMismatch { dim: usize, m: usize },
+
+    /// A search parameter outside Milvus's range.
+    #[error("param {param} out of range [ {min},{max} ]")]
+    SearchParamOutOfRange {
+        param: &'static str,
+        min: i64,
+        max: i64,
+    },
+
+    /// A search parameter that is not a number.
+    #[error("invalid value in json: stoi (param {param} must be an integer)")]
+    SearchParamNotANumber { param: &'static str },
+
+    /// HNSW's `ef` must be at least the number of results asked for.
+    #[error("ef({ef}) should be larger than k({k})")]
+    EfSmallerThanK { ef: usize, k: usize },
+
     /// Long work stopped because the caller asked.
     #[error("{what} was cancelled after {done} of {total}")]
     Cancelled {
@@ -98,4 +193,129 @@ pub enum Error {
         total: usize,
     },
     // --- collections, insert, search ------------------------------------------
+    #[error("there are {count} vector fields; annlab supports one vector field per collection")]
+    TooManyVectorFields { count: usize },
+
+    #[error("cannot create index on non-existed field: {field}")]
+    IndexOnMissingField { field: String },
+
+    #[error(
+        "index type not match: invalid parameter[expected={expected}][actual={actual}] (field {field} is not a vector field)"
+    )]
+    IndexTypeMismatch {
+        field: String,
+        expected: &'static str,
+        actual: String,
+    },
+
+    #[error(
+        "CreateIndex failed: at most one distinct index is allowed per field (field {field}); drop the index first"
+    )]
+    IndexAlreadyExists { field: String },
+
+    #[error("index cannot be dropped, collection is loaded, please release it first")]
+    DropIndexWhileLoaded,
+
+    #[error("index not found[collection={collection}]: create an index before load")]
+    IndexNotFound { collection: String },
+
+    #[error("failed to {operation}: collection not loaded[collection={collection}]")]
+    CollectionNotLoaded {
+        operation: &'static str,
+        collection: i64,
+    },
+
+    #[error("collection not found[collection={name}]")]
+    CollectionNotFound { name: String },
+
+    #[error("collection {name} already exists")]
+    CollectionAlreadyExists { name: String },
+
+    /// Insert: wrong number of columns.
+    #[error("The data don't match with schema fields, expect {expected} list, got {got}")]
+    ColumnCountMismatch { expected: usize, got: usize },
+
+    /// Insert: a column of the wrong type.
+    #[error(
+        "The Input data type is inconsistent with defined schema, please check it. (field {field}: expected {expected}, got {got})"
+    )]
+    ColumnTypeMismatch {
+        field: String,
+        expected: &'static str,
+        got: &'static str,
+    },
+
+    /// Insert: columns of different lengths.
+    #[error(
+        "column {field} has {got} rows but the first column has {expected}: every column needs one value per row"
+    )]
+    ColumnLengthMismatch {
+        field: String,
+        expected: usize,
+        got: usize,
+    },
+
+    /// Insert: vectors of the wrong dimension.
+    #[error("Collection field dim is {expected}, but entities field dim is {got}")]
+    VectorDimMismatch { expected: usize, got: usize },
+
+    /// Insert: a string longer than the field's max_length.
+    #[error(
+        "invalid input, length of string exceeds max length. length: {length}, max length: {max_length}"
+    )]
+    VarCharTooLong { length: usize, max_length: usize },
+
+    /// A row given as a map lacks a field.
+    #[error(
+        "Insert missed an field `{field}` to collection without set nullable==true or set default_value"
+    )]
+    MissingField { field: String },
+
+    /// A value of the wrong JSON type in a row.
+    #[error(
+        "The Input data type is inconsistent with defined schema, please check it. (field {field} expects {expected})"
+    )]
+    BadValue {
+        field: String,
+        expected: &'static str,
+    },
+
+    #[error("field {field} not exist")]
+    UnknownField { field: String },
+
+    #[error("topk [{k}] is invalid, top k should be in range [1, 16384], but got {k}")]
+    TopKOutOfRange { k: usize },
+
+    #[error(
+        "invalid max query result window, (offset+limit) should be in range [1, 16384], but got {window}"
+    )]
+    QueryWindowOutOfRange { window: usize },
+
+    #[error("empty expression should be used with limit")]
+    EmptyExpressionWithoutLimit,
+
+    #[error("metric type not match: invalid parameter[expected={expected}][actual={actual}]")]
+    MetricMismatch { expected: Metric, actual: Metric },
+
+    #[error(
+        "failed to create query plan: failed to get field schema by name: fieldName({field}) not found"
+    )]
+    UnknownAnnsField { field: String },
+
+    #[error("the dim ({got}) of query vector {query} doesn't match the field's dim ({expected})")]
+    QueryDimMismatch {
+        query: usize,
+        expected: usize,
+        got: usize,
+    },
+
+    #[error(
+        "range search needs radius {expected} range_filter for {metric} (got radius={radius}, range_filter={range_filter})"
+    )]
+    BadRange {
+        metric: Metric,
+        expected: &'static str,
+        radius: f32,
+        range_filter: f32,
+    },
 }

@@ -4,15 +4,27 @@
 //! runs natively (the `annlab` CLI) and as WebAssembly in the browser playground.
 //! See `ARCHITECTURE.md` at the repository root for the map.
 
+// Unit tests also run compiled to wasm32, in headless Chromium.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 pub mod bitset;
+pub mod clock;
+pub mod collection;
 pub mod dataset;
+pub mod db;
 pub mod error;
+pub mod expr;
 pub mod index;
 pub mod kernels;
 pub mod metric;
+pub mod metrics;
 pub mod quickstart;
+mod report_fmt;
+pub mod scenario;
 pub mod schema;
 pub mod topk;
+pub mod value;
 
 pub use dataset::{DataSpec, TutorialData};
 pub use error::{Error, Result};

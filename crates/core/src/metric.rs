@@ -67,7 +67,9 @@ impl Metric {
             return Err(Error::NonFiniteValue { row, position });
         }
         if self.normalises() {
-            let norm = kernels::dot(v, v).sqrt();
+            // The scalar kernel, so that a vector normalises to the same bits on
+            // every target (the browser and the CLI must agree on the data).
+            let norm = kernels::scalar::dot(v, v).sqrt();
             if norm == 0.0 {
                 return Err(Error::ZeroVector { row });
             }
@@ -100,6 +102,8 @@ impl FromStr for Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn names_round_trip() {

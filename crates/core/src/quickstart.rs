@@ -85,6 +85,8 @@ pub fn run(params: &QuickstartParams) -> Result<Vec<Hit>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn small() -> QuickstartParams {
         QuickstartParams {

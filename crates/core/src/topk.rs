@@ -100,6 +100,8 @@ impl TopK {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn keeps_the_k_closest_in_order_with_deterministic_ties() {

@@ -69,4 +69,28 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(Metric::Cosine.prepare(0, &mut [0.0; 4]).is_err());
 }
 
+#[test]
+fn the_best_kernels_of_this_target_match_scalar() {
+    let best = annlab_core::kernels::best();
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(best.name, "simd128");
+    for len in [0, 1, 3, 4, 15, 16, 17, 100, 1536] {
+        let a: Vec<f32> = (0..len).map(|i| (i as f32 * 0.7).sin()).collect();
+        let b: Vec<f32> = (0..len).map(|i| (i as f32 * 0.3).cos()).collect();
+        let tol = 1e-5 * (len as f32 + 1.0);
+        let s = annlab_core::kernels::scalar::dot(&a, &b);
+        assert!(
+            ((best.dot)(&a, &b) - s).abs() <= tol,
+            "{} dot {len}",
+            best.name
+        );
+        let s = annlab_core::kernels::scalar::l2_squared(&a, &b);
+        assert!(
+            ((best.l2_squared)(&a, &b) - s).abs() <= tol,
+            "{} l2 {len}",
+            best.name
+        );
+    }
+}
+
 const PINNED_TOP10: [i64; 10] = [545, 925, 582, 594, 543, 949, 586, 560, 403, 160];

@@ -2,6 +2,8 @@
 //! `annlab-core`; this crate parses flags, reads the clock, prints and (later)
 //! touches the disk and the network.
 
+mod progress;
+mod scenario;
 mod search;
 
 use std::process::ExitCode;
@@ -24,12 +26,16 @@ enum Command {
     /// Generate the tutorial's seeded data and print the exact COSINE top-k of one
     /// random query (the tutorial's step 7, without an index).
     Search(search::SearchArgs),
+    /// Run the Milvus tutorial's 13 steps and its exercises on the embedded engine,
+    /// at full size by default, printing its output with measured numbers.
+    Scenario(Box<scenario::ScenarioArgs>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Search(args) => search::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ use crate::metric::Metric;
 use crate::topk::{Neighbour, TopK};
 
 /// Milvus's FLAT index: exact, 100 % recall, cost linear in the rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FlatIndex {
     metric: Metric,
     len: usize,
@@ -79,6 +79,8 @@ impl VectorIndex for FlatIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn respects_the_allowed_rows() {

@@ -7,6 +7,9 @@
 //! traversal, never after it.
 
 pub mod flat;
+pub mod hnsw;
+pub mod ivf;
+pub mod spec;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +27,7 @@ pub struct VectorView<'a> {
 
 impl<'a> VectorView<'a> {
     pub fn new(dim: usize, data: &'a [f32]) -> Self {
-        debug_assert!(dim > 0 && data.len() % dim == 0);
+        debug_assert!(dim > 0 && data.len().is_multiple_of(dim));
         Self { dim, data }
     }
 
@@ -94,6 +97,55 @@ impl IndexType {
             IndexType::Hnsw => "HNSW",
             IndexType::IvfFlat => "IVF_FLAT",
             IndexType::IvfPq => "IVF_PQ",
+        }
+    }
+}
+
+/// Every index annlab has: the closed set behind [`VectorIndex`].
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Index {
+    Flat(flat::FlatIndex),
+    Hnsw(hnsw::Hnsw),
+    IvfFlat(ivf::IvfFlat),
+    IvfPq(ivf::IvfPq),
+}
+
+impl Index {
+    /// Builds the index `spec` describes over prepared `vectors`. `seed` drives every
+    /// random choice (HNSW levels, k-means initialisation).
+    pub fn build(
+        spec: &spec::IndexSpec,
+        vectors: VectorView<'_>,
+        seed: u64,
+        progress: &mut dyn Progress,
+    ) -> Result<Index> {
+        let metric = spec.metric;
+        Ok(match spec.params {
+            spec::IndexParams::Flat => {
+                progress.report(vectors.len(), vectors.len());
+                Index::Flat(flat::FlatIndex::build(vectors, metric))
+            }
+            spec::IndexParams::Hnsw { m, ef_construction } => Index::Hnsw(hnsw::Hnsw::build(
+                vectors,
+                metric,
+                &hnsw::HnswParams::new(m, ef_construction, seed),
+                progress,
+            )?),
+            spec::IndexParams::IvfFlat { nlist } => {
+                Index::IvfFlat(ivf::IvfFlat::build(vectors, metric, nlist, seed, progress)?)
+            }
+            spec::IndexParams::IvfPq { nlist, m, nbits } => Index::IvfPq(ivf::IvfPq::build(
+                vectors, metric, nlist, m, nbits, seed, progress,
+            )?),
+        })
+    }
+
+    pub fn as_dyn(&self) -> &dyn VectorIndex {
+        match self {
+            Index::Flat(i) => i,
+            Index::Hnsw(i) => i,
+            Index::IvfFlat(i) => i,
+            Index::IvfPq(i) => i,
         }
     }
 }

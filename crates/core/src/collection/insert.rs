@@ -1,0 +1,197 @@
+//! Insert: the tutorial's list-of-columns form and rows as JSON objects. Everything
+//! is validated before anything is applied.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Collection, SegmentState};
+use crate::error::{Error, Result};
+use crate::schema::{Column, DataType, FieldSchema};
+use crate::value::PrimaryKey;
+
+/// What an insert did (pymilvus's `MutationResult`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InsertResult {
+    pub ids: Vec<PrimaryKey>,
+    pub insert_count: usize,
+}
+
+impl Collection {
+    /// Inserts columns given in schema order without an auto_id primary key (the
+    /// tutorial's `collection.insert([embeddings, texts, sources, timestamps])`).
+    pub fn insert(&mut self, mut columns: Vec<Column>) -> Result<InsertResult> {
+        let fields: Vec<&FieldSchema> = self.schema.insert_fields().collect();
+        if columns.len() != fields.len() {
+            return Err(Error::ColumnCountMismatch {
+                expected: fields.len(),
+                got: columns.len(),
+            });
+        }
+        let rows = columns.first().map_or(0, Column::len);
+        for (field, column) in fields.iter().zip(&columns) {
+            check_column(field, column, rows)?;
+        }
+        if let Some(metric) = self.metric() {
+            let vi = fields
+                .iter()
+                .position(|f| f.data_type == DataType::FloatVector)
+                .expect("a validated schema has a vector field");
+            if let Column::FloatVector { dim, data } = &mut columns[vi] {
+                for (row, v) in data.chunks_exact_mut(*dim).enumerate() {
+                    metric.prepare(row, v)?;
+                }
+            }
+        } else if let Some(Column::FloatVector { data, dim }) = columns
+            .iter()
+            .find(|c| c.data_type() == DataType::FloatVector)
+        {
+            // No index yet: stored as given, but NaN/inf are refused all the same.
+            if let Some(p) = data.iter().position(|x| !x.is_finite()) {
+                return Err(Error::NonFiniteValue {
+                    row: p / dim,
+                    position: p % dim,
+                });
+            }
+        }
+
+        // Assign primary keys and put the columns in schema order.
+        let pk = self
+            .schema
+            .fields
+            .iter()
+            .position(|f| f.is_primary)
+            .expect("validated");
+        let auto_id = self.schema.fields[pk].auto_id;
+        let mut ordered = Vec::with_capacity(self.schema.fields.len());
+        let mut given = columns.into_iter();
+        for (i, _) in self.schema.fields.iter().enumerate() {
+            if i == pk && auto_id {
+                let start = self.next_auto_id;
+                self.next_auto_id += rows as i64;
+                ordered.push(Column::Int64((start..start + rows as i64).collect()));
+            } else {
+                ordered.push(given.next().expect("counted above"));
+            }
+        }
+        let ids = (0..rows).map(|r| ordered[pk].primary_key(r)).collect();
+        self.growing.append(&ordered);
+        if self.growing.num_rows() >= self.segment_max_rows {
+            // Full: seal without an index; the next flush builds it, and until then
+            // the segment is searched exactly.
+            let id = self.next_segment_id;
+            self.next_segment_id += 1;
+            let mut full =
+                std::mem::replace(&mut self.growing, super::Segment::new(id, &self.schema));
+            full.state = SegmentState::Sealed;
+            self.sealed.push(full);
+        }
+        Ok(InsertResult {
+            ids,
+            insert_count: rows,
+        })
+    }
+
+    /// Inserts rows given as JSON objects (`{"embedding": [...], "text": "..."}`).
+    pub fn insert_rows(&mut self, rows: &[Map<String, Value>]) -> Result<InsertResult> {
+        let fields: Vec<FieldSchema> = self.schema.insert_fields().cloned().collect();
+        let mut columns: Vec<Column> = fields.iter().map(Column::empty_for).collect();
+        for row in rows {
+            for key in row.keys() {
+                if !fields.iter().any(|f| &f.name == key) {
+                    let is_auto_pk = self
+                        .schema
+                        .field(key)
+                        .is_some_and(|f| f.is_primary && f.auto_id);
+                    return Err(if is_auto_pk {
+                        Error::ColumnCountMismatch {
+                            expected: fields.len(),
+                            got: fields.len() + 1,
+                        }
+                    } else {
+                        Error::UnknownField { field: key.clone() }
+                    });
+                }
+            }
+            for (field, column) in fields.iter().zip(columns.iter_mut()) {
+                let value = row.get(&field.name).ok_or_else(|| Error::MissingField {
+                    field: field.name.clone(),
+                })?;
+                push_json(field, column, value)?;
+            }
+        }
+        self.insert(columns)
+    }
+}
+
+/// Type, length and content checks of one column.
+fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()> {
+    if column.data_type() != field.data_type {
+        return Err(Error::ColumnTypeMismatch {
+            field: field.name.clone(),
+            expected: field.data_type.name(),
+            got: column.data_type().name(),
+        });
+    }
+    match column {
+        Column::FloatVector { dim, data } => {
+            let want = field.dim.expect("validated");
+            if *dim != want || data.len() % want != 0 {
+                return Err(Error::VectorDimMismatch {
+                    expected: want,
+                    got: *dim,
+                });
+            }
+        }
+        Column::VarChar(v) => {
+            let max_length = field.max_length.expect("validated");
+            if let Some(s) = v.iter().find(|s| s.len() > max_length) {
+                return Err(Error::VarCharTooLong {
+                    length: s.len(),
+                    max_length,
+                });
+            }
+        }
+        _ => {}
+    }
+    if column.len() != rows {
+        return Err(Error::ColumnLengthMismatch {
+            field: field.name.clone(),
+            expected: rows,
+            got: column.len(),
+        });
+    }
+    Ok(())
+}
+
+fn push_json(field: &FieldSchema, column: &mut Column, value: &Value) -> Result<()> {
+    let bad = |expected| Error::BadValue {
+        field: field.name.clone(),
+        expected,
+    };
+    match column {
+        Column::Bool(v) => v.push(value.as_bool().ok_or_else(|| bad("a bool"))?),
+        Column::Int32(v) => v.push(
+            value
+                .as_i64()
+                .and_then(|x| i32::try_from(x).ok())
+                .ok_or_else(|| bad("an Int32"))?,
+        ),
+        Column::Int64(v) => v.push(value.as_i64().ok_or_else(|| bad("an Int64"))?),
+        Column::Float(v) => v.push(value.as_f64().ok_or_else(|| bad("a number"))? as f32),
+        Column::Double(v) => v.push(value.as_f64().ok_or_else(|| bad("a number"))?),
+        Column::VarChar(v) => v.push(value.as_str().ok_or_else(|| bad("a string"))?.to_owned()),
+        Column::FloatVector { dim, data } => {
+            let arr = value.as_array().ok_or_else(|| bad("a list of floats"))?;
+            if arr.len() != *dim {
+                return Err(Error::VectorDimMismatch {
+                    expected: *dim,
+                    got: arr.len(),
+                });
+            }
+            for x in arr {
+                data.push(x.as_f64().ok_or_else(|| bad("a list of floats"))? as f32);
+            }
+        }
+    }
+    Ok(())
+}

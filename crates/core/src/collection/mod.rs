@@ -1,0 +1,327 @@
+//! A collection: Milvus's unit of data. Rows arrive in a growing segment, are
+//! sealed on flush, and every sealed segment gets its own index. Search and query
+//! need the collection loaded (and, as in Milvus, loading needs an index).
+
+mod insert;
+mod query;
+mod search;
+pub mod segment;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::index::spec::IndexSpec;
+use crate::index::{Index, Progress};
+use crate::metric::Metric;
+use crate::schema::{CollectionSchema, DataType};
+
+pub use insert::InsertResult;
+pub use query::{QueryRequest, QueryResult};
+pub use search::{SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy};
+pub use segment::{Segment, SegmentState};
+
+/// The default number of rows at which a growing segment is sealed without a flush.
+pub const DEFAULT_SEGMENT_MAX_ROWS: usize = 1_000_000;
+
+/// An index defined on a field, as `describe_index` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDef {
+    pub field: String,
+    pub index_name: String,
+    pub spec: IndexSpec,
+}
+
+/// How far the index build is (`utility.index_building_progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexProgress {
+    pub total_rows: usize,
+    pub indexed_rows: usize,
+    pub pending_index_rows: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Collection {
+    name: String,
+    id: i64,
+    schema: CollectionSchema,
+    /// Position of the (single) FloatVector field in the schema.
+    vector_field: usize,
+    sealed: Vec<Segment>,
+    growing: Segment,
+    index: Option<IndexDef>,
+    loaded: bool,
+    next_auto_id: i64,
+    next_segment_id: i64,
+    segment_max_rows: usize,
+    /// Seed of every random choice made for this collection (index builds).
+    seed: u64,
+}
+
+impl Collection {
+    /// Creates an empty collection after validating `schema` with Milvus's rules.
+    pub fn new(name: &str, id: i64, schema: CollectionSchema, seed: u64) -> Result<Self> {
+        schema.validate(name)?;
+        let vectors: Vec<usize> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.data_type == DataType::FloatVector)
+            .map(|(i, _)| i)
+            .collect();
+        if vectors.len() > 1 {
+            return Err(Error::TooManyVectorFields {
+                count: vectors.len(),
+            });
+        }
+        let growing = Segment::new(id * 1000, &schema);
+        Ok(Self {
+            name: name.to_owned(),
+            id,
+            vector_field: vectors[0],
+            schema,
+            sealed: Vec::new(),
+            growing,
+            index: None,
+            loaded: false,
+            next_auto_id: 0,
+            next_segment_id: id * 1000 + 1,
+            segment_max_rows: DEFAULT_SEGMENT_MAX_ROWS,
+            seed,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub fn schema(&self) -> &CollectionSchema {
+        &self.schema
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Seals growing segments once they reach `rows` (Milvus seals by size).
+    pub fn set_segment_max_rows(&mut self, rows: usize) {
+        self.segment_max_rows = rows.max(1);
+    }
+
+    pub fn sealed_segments(&self) -> &[Segment] {
+        &self.sealed
+    }
+
+    pub fn growing_segment(&self) -> &Segment {
+        &self.growing
+    }
+
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.sealed.iter().chain(std::iter::once(&self.growing))
+    }
+
+    /// Milvus's `num_entities`: rows in sealed (flushed) segments, deleted ones
+    /// included.
+    pub fn num_entities(&self) -> usize {
+        self.sealed.iter().map(Segment::num_rows).sum()
+    }
+
+    /// `count(*)`: live rows everywhere.
+    pub fn count(&self) -> usize {
+        self.segments().map(Segment::live_rows).sum()
+    }
+
+    /// The metric stored vectors are prepared for (the index's, once there is one).
+    pub fn metric(&self) -> Option<Metric> {
+        self.index.as_ref().map(|d| d.spec.metric)
+    }
+
+    /// Bytes of data and indexes held.
+    pub fn memory_bytes(&self) -> usize {
+        self.segments().map(Segment::memory_bytes).sum()
+    }
+
+    /// Bytes a search needs in memory: each segment's index, plus its vectors when
+    /// the index reads them (FLAT, HNSW, unindexed rows; IVF keeps its own copy or
+    /// codes).
+    pub fn search_memory_bytes(&self) -> usize {
+        self.segments()
+            .map(|s| {
+                let vectors = s.vectors(self.vector_field).data.len() * 4;
+                match &s.index {
+                    None => vectors,
+                    Some(i) => {
+                        let own = i.as_dyn().memory_bytes();
+                        match i {
+                            Index::Flat(_) | Index::Hnsw(_) => own + vectors,
+                            Index::IvfFlat(_) | Index::IvfPq(_) => own,
+                        }
+                    }
+                }
+            })
+            .sum()
+    }
+
+    /// Seals the growing segment (if it has rows) and builds its index.
+    pub fn flush(&mut self, progress: &mut dyn Progress) -> Result<()> {
+        if self.growing.num_rows() == 0 {
+            return Ok(());
+        }
+        let id = self.next_segment_id;
+        self.next_segment_id += 1;
+        let mut segment = std::mem::replace(&mut self.growing, Segment::new(id, &self.schema));
+        segment.state = SegmentState::Sealed;
+        self.sealed.push(segment);
+        self.build_missing_indexes(progress)
+    }
+
+    /// Builds the index of every sealed segment that has none (after create_index,
+    /// or after a cancelled build).
+    pub fn build_missing_indexes(&mut self, progress: &mut dyn Progress) -> Result<()> {
+        let Some(def) = &self.index else {
+            return Ok(());
+        };
+        let spec = def.spec;
+        let field = self.vector_field;
+        for (i, segment) in self.sealed.iter_mut().enumerate() {
+            if segment.index.is_none() {
+                let seed = self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                segment.index = Some(Index::build(&spec, segment.vectors(field), seed, progress)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Milvus's `create_index` on the vector field: validates, prepares stored
+    /// vectors for the metric (normalises them for COSINE) and builds the index of
+    /// every sealed segment.
+    pub fn create_index(
+        &mut self,
+        field_name: &str,
+        index_name: &str,
+        index_type: &str,
+        metric_type: &str,
+        params: &Map<String, Value>,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
+        let field = self
+            .schema
+            .field(field_name)
+            .ok_or_else(|| Error::IndexOnMissingField {
+                field: field_name.to_owned(),
+            })?;
+        let Some(dim) = field.dim else {
+            return Err(Error::IndexTypeMismatch {
+                field: field_name.to_owned(),
+                expected: if field.data_type == DataType::VarChar {
+                    "Trie"
+                } else {
+                    "STL_SORT"
+                },
+                actual: index_type.to_owned(),
+            });
+        };
+        let spec = IndexSpec::from_milvus(index_type, metric_type, params, dim)?;
+        if let Some(existing) = &self.index {
+            if existing.spec == spec {
+                return Ok(()); // Milvus: creating the same index again is a no-op.
+            }
+            return Err(Error::IndexAlreadyExists {
+                field: field_name.to_owned(),
+            });
+        }
+        if spec.metric.normalises() {
+            let f = self.vector_field;
+            for segment in self
+                .sealed
+                .iter_mut()
+                .chain(std::iter::once(&mut self.growing))
+            {
+                let dim = segment.vectors(f).dim;
+                for (row, v) in segment.vectors_mut(f).chunks_exact_mut(dim).enumerate() {
+                    spec.metric.prepare(row, v)?;
+                }
+            }
+        }
+        self.index = Some(IndexDef {
+            field: field_name.to_owned(),
+            index_name: if index_name.is_empty() {
+                field_name.to_owned()
+            } else {
+                index_name.to_owned()
+            },
+            spec,
+        });
+        self.build_missing_indexes(progress)
+    }
+
+    pub fn index(&self) -> Option<&IndexDef> {
+        self.index.as_ref()
+    }
+
+    /// Rows indexed so far (`utility.index_building_progress`).
+    pub fn index_progress(&self) -> IndexProgress {
+        let total_rows = self.num_entities();
+        let indexed_rows = self
+            .sealed
+            .iter()
+            .filter(|s| s.index.is_some())
+            .map(Segment::num_rows)
+            .sum();
+        IndexProgress {
+            total_rows,
+            indexed_rows,
+            pending_index_rows: total_rows - indexed_rows,
+        }
+    }
+
+    /// Drops the index (Milvus refuses while the collection is loaded).
+    pub fn drop_index(&mut self) -> Result<()> {
+        if self.loaded {
+            return Err(Error::DropIndexWhileLoaded);
+        }
+        self.index = None;
+        self.sealed.iter_mut().for_each(|s| s.index = None);
+        Ok(())
+    }
+
+    /// Milvus's `load`: needs an index.
+    pub fn load(&mut self) -> Result<()> {
+        if self.index.is_none() {
+            return Err(Error::IndexNotFound {
+                collection: self.name.clone(),
+            });
+        }
+        self.loaded = true;
+        Ok(())
+    }
+
+    pub fn release(&mut self) {
+        self.loaded = false;
+    }
+
+    /// A segment's columns by name, for filter expressions.
+    pub fn columns_of<'a>(&'a self, segment: &'a Segment) -> segment::SegmentColumns<'a> {
+        segment::SegmentColumns {
+            schema: &self.schema,
+            segment,
+        }
+    }
+
+    fn require_loaded(&self, operation: &'static str) -> Result<()> {
+        if self.loaded {
+            Ok(())
+        } else {
+            Err(Error::CollectionNotLoaded {
+                operation,
+                collection: self.id,
+            })
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Query by expression (with `count(*)`), get by primary key, delete by expression.
+
+use serde::{Deserialize, Serialize};
+
+use super::Collection;
+use crate::bitset::Bitset;
+use crate::error::{Error, Result};
+use crate::expr;
+use crate::quickstart::MAX_TOPK;
+use crate::schema::Column;
+use crate::value::PrimaryKey;
+
+/// Milvus's `query`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    pub expr: String,
+    /// Field names, `*`, or `count(*)`.
+    pub output_fields: Vec<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+/// Columns of the matching rows (the primary key first), or a count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QueryResult {
+    Rows {
+        fields: Vec<String>,
+        columns: Vec<Column>,
+    },
+    Count(usize),
+}
+
+impl QueryResult {
+    pub fn num_rows(&self) -> usize {
+        match self {
+            QueryResult::Rows { columns, .. } => columns.first().map_or(0, Column::len),
+            QueryResult::Count(_) => 1,
+        }
+    }
+}
+
+impl Collection {
+    /// The live rows matching `expr` in every segment, as (segment, row) bitsets.
+    fn matching(&self, expr: &str) -> Result<Vec<Bitset>> {
+        let parsed = if expr.trim().is_empty() {
+            None
+        } else {
+            Some(expr::parse(expr, &self.schema)?)
+        };
+        Ok(self
+            .segments()
+            .map(|s| {
+                s.allowed(parsed.as_ref().map(|e| e.evaluate(&self.columns_of(s))))
+                    .unwrap_or_else(|| Bitset::full(s.num_rows()))
+            })
+            .collect())
+    }
+
+    /// Milvus's `query`.
+    pub fn query(&self, req: &QueryRequest) -> Result<QueryResult> {
+        self.require_loaded("query")?;
+        if req.output_fields.iter().any(|f| f == "count(*)") {
+            let n = self.matching(&req.expr)?.iter().map(Bitset::count).sum();
+            return Ok(QueryResult::Count(n));
+        }
+        if req.expr.trim().is_empty() && req.limit.is_none() {
+            return Err(Error::EmptyExpressionWithoutLimit);
+        }
+        if let Some(limit) = req.limit {
+            let window = limit + req.offset;
+            if limit == 0 || window > MAX_TOPK {
+                return Err(Error::QueryWindowOutOfRange { window });
+            }
+        }
+        let pk = self.primary_field();
+        let mut fields = vec![pk];
+        fields.extend(self.output_fields(&req.output_fields)?);
+        let mut columns: Vec<Column> = fields
+            .iter()
+            .map(|&f| Column::empty_for(&self.schema.fields[f]))
+            .collect();
+        let take = req.limit.unwrap_or(usize::MAX);
+        let mut skip = req.offset;
+        let mut taken = 0;
+        for (segment, bits) in self.segments().zip(self.matching(&req.expr)?) {
+            let rows: Vec<usize> = bits.iter().skip(skip).take(take - taken).collect();
+            skip = skip.saturating_sub(bits.count());
+            taken += rows.len();
+            for (col, &f) in columns.iter_mut().zip(&fields) {
+                col.extend_from(&segment.columns[f].take(&rows));
+            }
+            if taken == take {
+                break;
+            }
+        }
+        Ok(QueryResult::Rows {
+            fields: fields
+                .iter()
+                .map(|&f| self.schema.fields[f].name.clone())
+                .collect(),
+            columns,
+        })
+    }
+
+    /// Rows by primary key (pymilvus `get`/MilvusClient `get`), in key order found.
+    pub fn get(&self, ids: &[PrimaryKey], output_fields: &[String]) -> Result<QueryResult> {
+        self.require_loaded("query")?;
+        let pk = self.primary_field();
+        let mut fields = vec![pk];
+        fields.extend(self.output_fields(output_fields)?);
+        let mut columns: Vec<Column> = fields
+            .iter()
+            .map(|&f| Column::empty_for(&self.schema.fields[f]))
+            .collect();
+        for segment in self.segments() {
+            let rows: Vec<usize> = (0..segment.num_rows())
+                .filter(|&r| {
+                    !segment.deleted.contains(r)
+                        && ids.contains(&segment.columns[pk].primary_key(r))
+                })
+                .collect();
+            for (col, &f) in columns.iter_mut().zip(&fields) {
+                col.extend_from(&segment.columns[f].take(&rows));
+            }
+        }
+        Ok(QueryResult::Rows {
+            fields: fields
+                .iter()
+                .map(|&f| self.schema.fields[f].name.clone())
+                .collect(),
+            columns,
+        })
+    }
+
+    /// Milvus's `delete`: marks the live rows matching `expr` deleted; returns how
+    /// many. Allowed whether or not the collection is loaded.
+    pub fn delete(&mut self, expr: &str) -> Result<usize> {
+        if expr.trim().is_empty() {
+            return Err(Error::EmptyExpressionWithoutLimit);
+        }
+        let matching = self.matching(expr)?;
+        let mut n = 0;
+        let segments = self
+            .sealed
+            .iter_mut()
+            .chain(std::iter::once(&mut self.growing));
+        for (segment, bits) in segments.zip(matching) {
+            n += bits.count();
+            segment.deleted.or_with(&bits);
+        }
+        Ok(n)
+    }
+}

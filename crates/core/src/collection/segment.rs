@@ -1,0 +1,125 @@
+//! A segment: a run of rows stored column by column, with its deletions and, once
+//! sealed, its own index. Milvus grows a segment as rows arrive and seals it on
+//! flush (or when it is full); only sealed segments are indexed, growing rows are
+//! searched exactly.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bitset::Bitset;
+use crate::index::{Index, VectorView};
+use crate::schema::{CollectionSchema, Column};
+
+/// Whether rows can still be appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SegmentState {
+    Growing,
+    Sealed,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Segment {
+    pub id: i64,
+    pub state: SegmentState,
+    /// One column per schema field, in schema order (the primary key included).
+    pub columns: Vec<Column>,
+    pub deleted: Bitset,
+    /// The built index of a sealed segment (None while growing, before the
+    /// collection has an index, or if a build was cancelled).
+    pub index: Option<Index>,
+}
+
+impl Segment {
+    pub fn new(id: i64, schema: &CollectionSchema) -> Self {
+        Self {
+            id,
+            state: SegmentState::Growing,
+            columns: schema.fields.iter().map(Column::empty_for).collect(),
+            deleted: Bitset::new(0),
+            index: None,
+        }
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.columns.first().map_or(0, Column::len)
+    }
+
+    pub fn live_rows(&self) -> usize {
+        self.num_rows() - self.deleted.count()
+    }
+
+    /// Appends rows (columns in schema order, already validated).
+    pub fn append(&mut self, columns: &[Column]) {
+        for (mine, theirs) in self.columns.iter_mut().zip(columns) {
+            mine.extend_from(theirs);
+        }
+        self.deleted.resize(self.num_rows());
+    }
+
+    /// The vectors of field `field` (a FloatVector field).
+    pub fn vectors(&self, field: usize) -> VectorView<'_> {
+        match &self.columns[field] {
+            Column::FloatVector { dim, data } => VectorView::new(*dim, data),
+            other => unreachable!("field {field} is {:?}, not a vector", other.data_type()),
+        }
+    }
+
+    pub fn vectors_mut(&mut self, field: usize) -> &mut [f32] {
+        match &mut self.columns[field] {
+            Column::FloatVector { data, .. } => data,
+            other => unreachable!("field {field} is {:?}, not a vector", other.data_type()),
+        }
+    }
+
+    /// Rows that may be returned: `filter` (if any) without the deleted rows. None
+    /// means "every row".
+    pub fn allowed(&self, filter: Option<Bitset>) -> Option<Bitset> {
+        match (filter, self.deleted.count()) {
+            (None, 0) => None,
+            (None, _) => {
+                let mut all = Bitset::full(self.num_rows());
+                all.and_not_with(&self.deleted);
+                Some(all)
+            }
+            (Some(mut f), _) => {
+                f.and_not_with(&self.deleted);
+                Some(f)
+            }
+        }
+    }
+
+    /// Bytes held by the columns (vectors included) and the index.
+    pub fn memory_bytes(&self) -> usize {
+        let cols: usize = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                Column::Bool(v) => v.len(),
+                Column::Int32(v) => v.len() * 4,
+                Column::Int64(v) => v.len() * 8,
+                Column::Float(v) => v.len() * 4,
+                Column::Double(v) => v.len() * 8,
+                Column::VarChar(v) => v.iter().map(|s| s.len() + 24).sum(),
+                Column::FloatVector { data, .. } => data.len() * 4,
+            })
+            .sum();
+        cols + self.index.as_ref().map_or(0, |i| i.as_dyn().memory_bytes())
+    }
+}
+
+/// A segment's columns by field name, for evaluating filter expressions.
+pub struct SegmentColumns<'a> {
+    pub schema: &'a CollectionSchema,
+    pub segment: &'a Segment,
+}
+
+impl crate::expr::Columns for SegmentColumns<'_> {
+    fn num_rows(&self) -> usize {
+        self.segment.num_rows()
+    }
+
+    fn column(&self, field: &str) -> Option<&Column> {
+        self.schema
+            .field_index(field)
+            .map(|i| &self.segment.columns[i])
+    }
+}

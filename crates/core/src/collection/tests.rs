@@ -1,0 +1,305 @@
+//! The collection's behaviour, checked against what real Milvus does
+//! (`../shared/milvus/REFERENCE.md`).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::dataset::{DataSpec, TutorialData};
+use crate::index::NoProgress;
+use crate::schema::Column;
+use crate::value::{FieldValue, PrimaryKey};
+
+fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+fn tutorial_columns(d: &TutorialData, range: std::ops::Range<usize>) -> Vec<Column> {
+    let dim = d.spec.dim;
+    vec![
+        Column::FloatVector {
+            dim,
+            data: d.embeddings[range.start * dim..range.end * dim].to_vec(),
+        },
+        Column::VarChar(d.texts[range.clone()].to_vec()),
+        Column::VarChar(d.sources[range.clone()].to_vec()),
+        Column::Int64(d.timestamps[range].to_vec()),
+    ]
+}
+
+/// The tutorial's steps 2–9 at a small size.
+fn tutorial_collection(index_type: &str, params: Value) -> (Collection, TutorialData) {
+    let spec = DataSpec {
+        n: 600,
+        dim: 32,
+        seed: 7,
+    };
+    let data = TutorialData::generate(spec, 1_700_000_000).unwrap();
+    let mut c = Collection::new(
+        "production_documents",
+        1,
+        CollectionSchema::tutorial(32),
+        42,
+    )
+    .unwrap();
+    c.create_index(
+        "embedding",
+        "",
+        index_type,
+        "COSINE",
+        &obj(params),
+        &mut NoProgress,
+    )
+    .unwrap();
+    for start in (0..600).step_by(200) {
+        let r = c
+            .insert(tutorial_columns(&data, start..start + 200))
+            .unwrap();
+        assert_eq!(r.insert_count, 200);
+        assert_eq!(r.ids[0], PrimaryKey::Int64(start as i64));
+    }
+    assert_eq!(c.num_entities(), 0, "num_entities counts flushed rows only");
+    c.flush(&mut NoProgress).unwrap();
+    assert_eq!(c.num_entities(), 600);
+    c.load().unwrap();
+    (c, data)
+}
+
+fn search_req(query: Vec<f32>, params: Value) -> SearchRequest {
+    SearchRequest {
+        anns_field: "embedding".into(),
+        data: vec![query],
+        params: obj(params),
+        limit: 10,
+        output_fields: vec!["text".into(), "source".into()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_tutorial_flow_finds_the_exact_neighbours() {
+    for (t, p) in [
+        ("FLAT", json!({})),
+        ("HNSW", json!({"M": 16, "efConstruction": 200})),
+        ("IVF_FLAT", json!({"nlist": 16})),
+    ] {
+        let (c, data) = tutorial_collection(t, p);
+        let q = data.queries(1);
+        let res = c
+            .search(&search_req(q.clone(), json!({"ef": 600, "nprobe": 16})))
+            .unwrap();
+        let hits = &res.hits[0];
+        assert_eq!(hits.len(), 10, "{t}");
+        let exact = crate::index::flat::exact_search(
+            crate::index::VectorView::new(32, &data.embeddings),
+            Metric::Cosine,
+            &q,
+            10,
+            None,
+        );
+        let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
+        let want: Vec<_> = exact
+            .iter()
+            .map(|n| PrimaryKey::Int64(n.row as i64))
+            .collect();
+        assert_eq!(
+            ids, want,
+            "{t}: exhaustive parameters give the exact answer"
+        );
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        let row = exact[0].row as usize;
+        assert_eq!(
+            hits[0].fields[0],
+            ("text".into(), FieldValue::VarChar(data.texts[row].clone()))
+        );
+    }
+}
+
+#[test]
+fn filtered_search_returns_only_matching_rows_and_reports_its_plan() {
+    let (c, data) = tutorial_collection("HNSW", json!({"M": 16, "efConstruction": 100}));
+    let mut req = search_req(data.queries(1), json!({"ef": 64}));
+    req.expr = "source == 'source_0.txt'".into();
+    let res = c.search(&req).unwrap();
+    assert_eq!(res.hits[0].len(), 10);
+    assert!(
+        res.hits[0]
+            .iter()
+            .all(|h| h.fields[1].1 == FieldValue::VarChar("source_0.txt".into()))
+    );
+    assert_eq!(res.plan.allowed_rows(), Some(60));
+    assert_eq!(res.plan.segments[0].strategy, Strategy::ExactFiltered);
+}
+
+#[test]
+fn count_delete_and_query() {
+    let (mut c, _) = tutorial_collection("FLAT", json!({}));
+    let count = |c: &Collection, e: &str| match c
+        .query(&QueryRequest {
+            expr: e.into(),
+            output_fields: vec!["count(*)".into()],
+            ..Default::default()
+        })
+        .unwrap()
+    {
+        QueryResult::Count(n) => n,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(count(&c, ""), 600);
+    assert_eq!(c.delete("id in [0, 1, 2]").unwrap(), 3);
+    assert_eq!(count(&c, ""), 597);
+    assert_eq!(
+        c.num_entities(),
+        600,
+        "num_entities still counts deleted rows"
+    );
+    assert_eq!(count(&c, "source == 'source_1.txt'"), 59);
+    let rows = c
+        .query(&QueryRequest {
+            expr: "id < 10".into(),
+            output_fields: vec!["text".into()],
+            limit: Some(3),
+            offset: 1,
+        })
+        .unwrap();
+    match rows {
+        QueryResult::Rows { fields, columns } => {
+            assert_eq!(fields, ["id", "text"]);
+            assert_eq!(columns[0], Column::Int64(vec![4, 5, 6]));
+        }
+        other => panic!("{other:?}"),
+    }
+    let got = c
+        .get(
+            &[PrimaryKey::Int64(1), PrimaryKey::Int64(9)],
+            &["source".into()],
+        )
+        .unwrap();
+    assert_eq!(got.num_rows(), 1, "id 1 was deleted");
+}
+
+#[test]
+fn milvus_errors_for_search_and_load() {
+    let (mut c, data) = tutorial_collection("HNSW", json!({"M": 8, "efConstruction": 32}));
+    let q = data.queries(1);
+    let err = |c: &Collection, r: &SearchRequest| c.search(r).unwrap_err().to_string();
+    assert_eq!(
+        err(&c, &search_req(q.clone(), json!({"ef": 2}))),
+        "ef(2) should be larger than k(10)"
+    );
+    let mut r = search_req(q.clone(), json!({}));
+    r.metric_type = Some(Metric::L2);
+    assert_eq!(
+        err(&c, &r),
+        "metric type not match: invalid parameter[expected=COSINE][actual=L2]"
+    );
+    let mut r = search_req(q.clone(), json!({}));
+    r.limit = 16_385;
+    assert_eq!(
+        err(&c, &r),
+        "topk [16385] is invalid, top k should be in range [1, 16384], but got 16385"
+    );
+    let mut r = search_req(q.clone(), json!({}));
+    r.output_fields = vec!["nope".into()];
+    assert_eq!(err(&c, &r), "field nope not exist");
+    assert_eq!(
+        c.drop_index().unwrap_err().to_string(),
+        "index cannot be dropped, collection is loaded, please release it first"
+    );
+    c.release();
+    assert_eq!(
+        err(&c, &search_req(q, json!({}))),
+        "failed to search: collection not loaded[collection=1]"
+    );
+    let mut bare = Collection::new("probe_main", 2, CollectionSchema::tutorial(4), 0).unwrap();
+    assert!(
+        bare.load()
+            .unwrap_err()
+            .to_string()
+            .starts_with("index not found[collection=probe_main]")
+    );
+}
+
+#[test]
+fn bad_inserts_apply_nothing() {
+    let mut c = Collection::new("c", 1, CollectionSchema::tutorial(4), 0).unwrap();
+    c.create_index(
+        "embedding",
+        "",
+        "FLAT",
+        "COSINE",
+        &Map::new(),
+        &mut NoProgress,
+    )
+    .unwrap();
+    let good = || {
+        vec![
+            Column::FloatVector {
+                dim: 4,
+                data: vec![1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            },
+            Column::VarChar(vec!["a".into(), "b".into()]),
+            Column::VarChar(vec!["s".into(), "s".into()]),
+            Column::Int64(vec![1, 2]),
+        ]
+    };
+    let mut three = good();
+    three.pop();
+    assert_eq!(
+        c.insert(three).unwrap_err().to_string(),
+        "The data don't match with schema fields, expect 4 list, got 3"
+    );
+    let mut wrong_dim = good();
+    wrong_dim[0] = Column::FloatVector {
+        dim: 3,
+        data: vec![1.0; 6],
+    };
+    assert_eq!(
+        c.insert(wrong_dim).unwrap_err().to_string(),
+        "Collection field dim is 4, but entities field dim is 3"
+    );
+    let mut long = good();
+    long[2] = Column::VarChar(vec!["x".repeat(201), "s".into()]);
+    assert_eq!(
+        c.insert(long).unwrap_err().to_string(),
+        "invalid input, length of string exceeds max length. length: 201, max length: 200"
+    );
+    let mut zero = good();
+    zero[0] = Column::FloatVector {
+        dim: 4,
+        data: vec![1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    };
+    assert!(matches!(c.insert(zero), Err(Error::ZeroVector { row: 1 })));
+    let mut nan = good();
+    nan[0] = Column::FloatVector {
+        dim: 4,
+        data: vec![1.0, 0.0, f32::NAN, 0.0, 0.0, 1.0, 0.0, 0.0],
+    };
+    assert!(matches!(
+        c.insert(nan),
+        Err(Error::NonFiniteValue {
+            row: 0,
+            position: 2
+        })
+    ));
+    let mut swapped = good();
+    swapped.swap(1, 3);
+    assert!(
+        c.insert(swapped)
+            .unwrap_err()
+            .to_string()
+            .starts_with("The Input data type is inconsistent")
+    );
+    assert_eq!(c.count(), 0, "nothing was applied");
+    assert_eq!(c.insert(good()).unwrap().insert_count, 2);
+    assert_eq!(c.count(), 2);
+    let row = obj(
+        json!({"id": 5, "embedding": [1, 0, 0, 0], "text": "t", "source": "s", "timestamp": 3}),
+    );
+    assert_eq!(
+        c.insert_rows(&[row]).unwrap_err().to_string(),
+        "The data don't match with schema fields, expect 4 list, got 5"
+    );
+}

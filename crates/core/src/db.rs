@@ -1,0 +1,67 @@
+//! A database: the named collections of one Milvus instance.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::collection::Collection;
+use crate::error::{Error, Result};
+use crate::schema::CollectionSchema;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Database {
+    collections: BTreeMap<String, Collection>,
+    next_id: i64,
+}
+
+impl Database {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Creates a collection; `seed` drives its index builds.
+    pub fn create_collection(
+        &mut self,
+        name: &str,
+        schema: CollectionSchema,
+        seed: u64,
+    ) -> Result<&mut Collection> {
+        if self.collections.contains_key(name) {
+            return Err(Error::CollectionAlreadyExists {
+                name: name.to_owned(),
+            });
+        }
+        self.next_id += 1;
+        let c = Collection::new(name, self.next_id, schema, seed)?;
+        Ok(self.collections.entry(name.to_owned()).or_insert(c))
+    }
+
+    pub fn has_collection(&self, name: &str) -> bool {
+        self.collections.contains_key(name)
+    }
+
+    /// Drops a collection; dropping a missing one succeeds, as in Milvus.
+    pub fn drop_collection(&mut self, name: &str) -> bool {
+        self.collections.remove(name).is_some()
+    }
+
+    pub fn list_collections(&self) -> Vec<&str> {
+        self.collections.keys().map(String::as_str).collect()
+    }
+
+    pub fn collection(&self, name: &str) -> Result<&Collection> {
+        self.collections
+            .get(name)
+            .ok_or_else(|| Error::CollectionNotFound {
+                name: name.to_owned(),
+            })
+    }
+
+    pub fn collection_mut(&mut self, name: &str) -> Result<&mut Collection> {
+        self.collections
+            .get_mut(name)
+            .ok_or_else(|| Error::CollectionNotFound {
+                name: name.to_owned(),
+            })
+    }
+}

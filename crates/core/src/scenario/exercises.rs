@@ -1,0 +1,315 @@
+//! The exercises: IVF_PQ (memory against recall, and every index's recall-vs-QPS
+//! curve), a sharded "cluster" (scatter/gather), Prometheus monitoring.
+
+use serde_json::{Map, Value, json};
+
+use super::report::{StepReport, SweepPoint, recall};
+use super::run::obj;
+use super::search_steps::K;
+use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
+use crate::clock::{Clock, timed};
+use crate::error::Result;
+use crate::index::flat::exact_search;
+use crate::index::{Progress, VectorView};
+use crate::metric::Metric;
+use crate::schema::CollectionSchema;
+use crate::value::PrimaryKey;
+
+impl Scenario {
+    /// Loads a collection if it was released (the exercises run after clean-up).
+    fn ensure_loaded(&mut self, name: &str) -> Result<()> {
+        let c = self.db.collection_mut(name)?;
+        if !c.is_loaded() {
+            c.load()?;
+        }
+        Ok(())
+    }
+
+    /// One curve: for each value of `param`, mean single-query latency over the
+    /// batch's queries, QPS from it, recall@10.
+    fn curve(
+        &mut self,
+        name: &str,
+        index: &str,
+        param: &str,
+        values: &[usize],
+        clock: &dyn Clock,
+    ) -> Result<Vec<SweepPoint>> {
+        self.ensure_loaded(name)?;
+        let nq = self.params.n_queries;
+        let memory = self.db.collection(name)?.search_memory_bytes();
+        let mut out = Vec::new();
+        for &v in values {
+            let params = obj(json!({ param: v }));
+            let mut total_ms = 0.0;
+            let mut rec = 0.0;
+            for q in 1..=nq {
+                let req = self.request(&[q], params.clone(), false);
+                let c = self.db.collection(name)?;
+                let (res, ms) = timed(clock, || c.search(&req));
+                let res = res?;
+                self.metrics.observe_search(name, index, 1, ms);
+                total_ms += ms;
+                rec += self.recall_of(q, &res.hits[0]);
+            }
+            let latency_ms = total_ms / nq as f64;
+            out.push(SweepPoint {
+                index: index.into(),
+                param: param.into(),
+                value: v,
+                latency_ms,
+                qps: 1000.0 / latency_ms.max(1e-9),
+                recall: rec / nq as f64,
+                memory_bytes: memory,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Exact search (FLAT) over the raw data: the reference point.
+    fn flat_point(&mut self, clock: &dyn Clock) -> SweepPoint {
+        let nq = self.params.n_queries;
+        let d = self.data.as_ref().expect("data");
+        let v = VectorView::new(d.spec.dim, &d.embeddings);
+        let mut total = 0.0;
+        for q in 1..=nq {
+            let (_, ms) = timed(clock, || {
+                exact_search(v, Metric::Cosine, &self.queries[q], K, None)
+            });
+            total += ms;
+        }
+        let latency_ms = total / nq as f64;
+        SweepPoint {
+            index: "FLAT".into(),
+            param: "-".into(),
+            value: 0,
+            latency_ms,
+            qps: 1000.0 / latency_ms.max(1e-9),
+            recall: 1.0,
+            memory_bytes: d.embeddings.len() * 4,
+        }
+    }
+
+    pub(super) fn ivf_pq(
+        &mut self,
+        r: &mut StepReport,
+        clock: &dyn Clock,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
+        r.header();
+        let p = self.params.clone();
+        self.db.drop_collection(PQ_COLLECTION);
+        self.db.create_collection(
+            PQ_COLLECTION,
+            CollectionSchema::tutorial(p.data.dim),
+            p.data.seed,
+        )?;
+        let params: Map<String, Value> =
+            obj(json!({"nlist": p.nlist, "m": p.pq_m, "nbits": p.pq_nbits}));
+        self.db.collection_mut(PQ_COLLECTION)?.create_index(
+            "embedding",
+            "",
+            "IVF_PQ",
+            "COSINE",
+            &params,
+            progress,
+        )?;
+        let (_, _, build_ms) = self.fill(PQ_COLLECTION, clock, progress)?;
+        let nprobes: Vec<usize> = [1, 4, 10, 32, 128]
+            .into_iter()
+            .filter(|&x| x <= p.nlist)
+            .collect();
+        let mut points = vec![self.flat_point(clock)];
+        let (main, _) = self.main_index();
+        let main_param = if main == "HNSW" { "ef" } else { "nprobe" };
+        let main_values = if main == "HNSW" {
+            p.ef_sweep.clone()
+        } else {
+            nprobes.clone()
+        };
+        points.extend(self.curve(COLLECTION, main, main_param, &main_values, clock)?);
+        if self.db.has_collection(IVF_COLLECTION) {
+            points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", "nprobe", &nprobes, clock)?);
+        }
+        points.extend(self.curve(PQ_COLLECTION, "IVF_PQ", "nprobe", &nprobes, clock)?);
+        let zh = self.zh();
+        let code_bytes = (p.pq_m * p.pq_nbits).div_ceil(8);
+        r.line(format!(
+            "IVF_PQ (nlist={}, m={}, nbits={}): {} {code_bytes} {} ({} {} B)",
+            p.nlist,
+            p.pq_m,
+            p.pq_nbits,
+            if zh {
+                "每个向量编码"
+            } else {
+                "code per vector"
+            },
+            if zh { "字节" } else { "bytes" },
+            if zh { "原始向量" } else { "raw vector" },
+            p.data.dim * 4
+        ));
+        r.line(format!(
+            "{}: {:.2}{}",
+            if zh { "构建耗时" } else { "Build time" },
+            build_ms / 1000.0,
+            if zh { "秒" } else { " s" }
+        ));
+        for pt in &points {
+            r.line(format!(
+                "{:<8} {:>6}={:<4} recall@10={:.3}  {:.3}ms  {:.1} MB",
+                pt.index,
+                pt.param,
+                pt.value,
+                pt.recall,
+                pt.latency_ms,
+                pt.memory_bytes as f64 / 1e6
+            ));
+        }
+        r.figure("pq_build_ms", build_ms, "ms");
+        r.figure("pq_code_bytes", code_bytes as f64, "B");
+        r.sweep = points;
+        Ok(())
+    }
+
+    pub(super) fn cluster(
+        &mut self,
+        r: &mut StepReport,
+        clock: &dyn Clock,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
+        r.header();
+        let shards = self.params.shards.min(self.params.data.n);
+        let n = self.params.data.n;
+        let (index_type, index_params) = self.main_index();
+        let names: Vec<String> = (0..shards)
+            .map(|s| format!("{COLLECTION}_shard{s}"))
+            .collect();
+        // Rows go to shard `id % shards`, as Milvus hashes primary keys to shards.
+        let mut build_ms = Vec::new();
+        for (s, name) in names.iter().enumerate() {
+            self.db.drop_collection(name);
+            self.db.create_collection(
+                name,
+                CollectionSchema::tutorial(self.params.data.dim),
+                self.params.data.seed + s as u64,
+            )?;
+            let rows: Vec<usize> = (s..n).step_by(shards).collect();
+            let c = self.db.collection_mut(name)?;
+            c.create_index(
+                "embedding",
+                "",
+                index_type,
+                "COSINE",
+                &index_params,
+                progress,
+            )?;
+            let cols = self.shard_columns(&rows);
+            let c = self.db.collection_mut(name)?;
+            c.insert(cols)?;
+            let (flushed, ms) = timed(clock, || c.flush(progress));
+            flushed?;
+            c.load()?;
+            build_ms.push(ms);
+        }
+        let value = if index_type == "HNSW" {
+            self.params.ef
+        } else {
+            self.params.nprobe
+        };
+        let param = if index_type == "HNSW" { "ef" } else { "nprobe" };
+        let nq = self.params.n_queries;
+        let mut shard_ms = vec![0.0; shards];
+        let (mut gather_ms, mut rec) = (0.0, 0.0);
+        for q in 1..=nq {
+            let req = self.request(&[q], obj(json!({ param: value })), false);
+            let mut merged: Vec<(f32, i64)> = Vec::new();
+            for (s, name) in names.iter().enumerate() {
+                let c = self.db.collection(name)?;
+                let (res, ms) = timed(clock, || c.search(&req));
+                shard_ms[s] += ms;
+                for h in &res?.hits[0] {
+                    if let PrimaryKey::Int64(local) = h.id {
+                        // Shard-local id → global row.
+                        merged.push((h.score, s as i64 + local * shards as i64));
+                    }
+                }
+            }
+            let (ids, ms) = timed(clock, || {
+                merged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                merged.iter().take(K).map(|x| x.1).collect::<Vec<i64>>()
+            });
+            gather_ms += ms;
+            rec += recall(&ids, &self.truth(q));
+        }
+        let per_shard: Vec<f64> = shard_ms.iter().map(|t| t / nq as f64).collect();
+        let sequential = per_shard.iter().sum::<f64>() + gather_ms / nq as f64;
+        let slowest = per_shard.iter().copied().fold(0.0, f64::max);
+        let zh = self.zh();
+        r.line(format!(
+            "{}: {shards} × {}",
+            if zh { "分片" } else { "Shards" },
+            n / shards
+        ));
+        for (s, t) in per_shard.iter().enumerate() {
+            r.line(format!(
+                "  shard{s}: {} {:.2}s, {} {t:.3}ms",
+                if zh { "构建" } else { "build" },
+                build_ms[s] / 1000.0,
+                if zh { "检索" } else { "search" }
+            ));
+            r.figure(&format!("shard{s}_search_ms"), *t, "ms");
+        }
+        r.line(format!("gather: {:.4}ms", gather_ms / nq as f64));
+        r.line(format!(
+            "{}: {sequential:.3}ms, {}: {slowest:.3}ms",
+            if zh {
+                "顺序执行"
+            } else {
+                "one after another"
+            },
+            if zh { "最慢分片" } else { "slowest shard" }
+        ));
+        r.line(format!("recall@10: {:.3}", rec / nq as f64));
+        r.figure("sequential_ms", sequential, "ms");
+        r.figure("slowest_shard_ms", slowest, "ms");
+        r.figure("gather_ms", gather_ms / nq as f64, "ms");
+        r.figure("recall", rec / nq as f64, "");
+        Ok(())
+    }
+
+    fn shard_columns(&self, rows: &[usize]) -> Vec<crate::schema::Column> {
+        let all = self.columns(0, self.params.data.n);
+        all.iter().map(|c| c.take(rows)).collect()
+    }
+
+    pub(super) fn monitoring(&mut self, r: &mut StepReport) {
+        r.header();
+        let h = self.metrics.search_latency();
+        let zh = self.zh();
+        r.line(format!(
+            "{}: {}",
+            if zh {
+                "检索请求数"
+            } else {
+                "Search requests"
+            },
+            self.metrics.search_requests_total()
+        ));
+        r.line(format!(
+            "{}: {:.3}s",
+            if zh {
+                "检索总耗时"
+            } else {
+                "Total search time"
+            },
+            h.sum_seconds()
+        ));
+        r.figure(
+            "search_requests",
+            self.metrics.search_requests_total() as f64,
+            "requests",
+        );
+        r.figure("search_seconds", h.sum_seconds(), "s");
+        r.text = Some(self.metrics.render_prometheus());
+    }
+}

@@ -1,0 +1,191 @@
+//! The whole tutorial at a small size.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::*;
+use crate::clock::StepClock;
+use crate::index::NoProgress;
+
+fn small() -> ScenarioParams {
+    ScenarioParams {
+        data: DataSpec {
+            n: 1500,
+            dim: 64,
+            seed: 11,
+        },
+        batch_size: 500,
+        ef_construction: 64,
+        nlist: 32,
+        nprobe: 4,
+        pq_m: 8,
+        n_queries: 20,
+        sweep_repeats: 2,
+        shards: 3,
+        ..ScenarioParams::default()
+    }
+}
+
+#[test]
+fn every_step_and_exercise_reports_measured_figures() {
+    let mut s = Scenario::new(small()).unwrap();
+    let reports = s.run_all(&StepClock::new(0.5), &mut NoProgress).unwrap();
+    let steps: Vec<StepId> = reports.iter().map(|r| r.step).collect();
+    assert_eq!(steps, StepId::ALL.to_vec(), "each step once, in order");
+    for r in &reports {
+        assert!(!r.lines.is_empty(), "{:?} printed nothing", r.step);
+        for f in &r.figures {
+            assert!(f.value.is_finite(), "{:?} {} = {}", r.step, f.key, f.value);
+        }
+    }
+    let get = |step: StepId, key: &str| {
+        reports
+            .iter()
+            .find(|r| r.step == step)
+            .and_then(|r| r.get(key))
+            .unwrap_or_else(|| panic!("{step:?} {key}"))
+    };
+    assert_eq!(get(StepId::Load, "num_entities"), 1500.0);
+    let top = get(StepId::Search, "top_score");
+    assert!(top > 0.2 && top < 0.8, "random 64-d data: top score {top}");
+    for (step, key) in [
+        (StepId::Search, "recall"),
+        (StepId::BatchSearch, "recall"),
+        (StepId::FilteredSearch, "recall"),
+    ] {
+        let r = get(step, key);
+        assert!((0.0..=1.0).contains(&r), "{step:?} recall {r}");
+    }
+    assert!((get(StepId::FilteredSearch, "selectivity") - 0.1).abs() < 1e-9);
+    let search = reports.iter().find(|r| r.step == StepId::Search).unwrap();
+    assert_eq!(search.hits.len(), 10);
+    assert!(search.lines.iter().any(|l| l.starts_with("1. 距离=")));
+    assert!(
+        search
+            .corrections
+            .iter()
+            .any(|c| c.tutorial.contains("0.9234"))
+    );
+    let sweep = &reports
+        .iter()
+        .find(|r| r.step == StepId::EfSweep)
+        .unwrap()
+        .sweep;
+    assert_eq!(
+        sweep.iter().map(|p| p.value).collect::<Vec<_>>(),
+        vec![16, 32, 64, 128]
+    );
+    assert!(sweep.last().unwrap().recall >= sweep[0].recall);
+    let stats = reports.iter().find(|r| r.step == StepId::Stats).unwrap();
+    assert!(stats.corrections[0].measured.contains("AttributeError"));
+    let cleanup = reports.iter().find(|r| r.step == StepId::Cleanup).unwrap();
+    assert!(
+        cleanup
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("collection not loaded")
+    );
+    let pq = reports.iter().find(|r| r.step == StepId::IvfPq).unwrap();
+    for index in ["FLAT", "HNSW", "IVF_FLAT", "IVF_PQ"] {
+        assert!(
+            pq.sweep.iter().any(|p| p.index == index),
+            "no {index} curve"
+        );
+    }
+    let flat_mem = pq
+        .sweep
+        .iter()
+        .find(|p| p.index == "FLAT")
+        .unwrap()
+        .memory_bytes;
+    let pq_mem = pq
+        .sweep
+        .iter()
+        .find(|p| p.index == "IVF_PQ")
+        .unwrap()
+        .memory_bytes;
+    assert!(pq_mem > 0 && flat_mem > 0);
+    assert!(get(StepId::Cluster, "recall") > 0.0);
+    let metrics = reports
+        .iter()
+        .find(|r| r.step == StepId::Monitoring)
+        .unwrap();
+    assert!(
+        metrics
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("annlab_search_latency_seconds_bucket")
+    );
+}
+
+#[test]
+fn a_later_step_runs_what_it_needs_and_english_works() {
+    let mut s = Scenario::new(ScenarioParams {
+        lang: Lang::En,
+        ..small()
+    })
+    .unwrap();
+    let reports = s
+        .run(
+            StepId::FilteredSearch,
+            &StepClock::new(1.0),
+            &mut NoProgress,
+        )
+        .unwrap();
+    let steps: Vec<StepId> = reports.iter().map(|r| r.step).collect();
+    assert_eq!(
+        steps,
+        [
+            StepId::Connect,
+            StepId::Schema,
+            StepId::Index,
+            StepId::Data,
+            StepId::Insert,
+            StepId::Load,
+            StepId::FilteredSearch
+        ]
+    );
+    assert!(
+        reports
+            .last()
+            .unwrap()
+            .lines
+            .iter()
+            .any(|l| l.starts_with("Filter: source == 'source_0.txt'"))
+    );
+    assert!(s.has_run(StepId::Insert));
+}
+
+#[test]
+fn bad_parameters_are_refused_with_milvus_messages() {
+    let mut s = Scenario::new(ScenarioParams { m: 5000, ..small() }).unwrap();
+    let err = s
+        .run(StepId::Index, &StepClock::new(1.0), &mut NoProgress)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "M out of range: [1, 2048]");
+    let mut s = Scenario::new(ScenarioParams {
+        filter: "source == 1".into(),
+        ..small()
+    })
+    .unwrap();
+    let err = s
+        .run(
+            StepId::FilteredSearch,
+            &StepClock::new(1.0),
+            &mut NoProgress,
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("comparisons between VarChar"),
+        "{err}"
+    );
+    assert!(
+        Scenario::new(ScenarioParams {
+            batch_size: 0,
+            ..small()
+        })
+        .is_err()
+    );
+}

@@ -1,0 +1,100 @@
+//! Single values of a field, as a query or search returns them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::Column;
+
+/// One field's value in one row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Bool(bool),
+    Int32(i32),
+    Int64(i64),
+    Float(f32),
+    Double(f64),
+    VarChar(String),
+    FloatVector(Vec<f32>),
+}
+
+/// A primary key: Int64 or VarChar.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PrimaryKey {
+    Int64(i64),
+    VarChar(String),
+}
+
+impl std::fmt::Display for PrimaryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrimaryKey::Int64(v) => write!(f, "{v}"),
+            PrimaryKey::VarChar(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl Column {
+    /// The value of row `i`.
+    pub fn value(&self, i: usize) -> FieldValue {
+        match self {
+            Column::Bool(v) => FieldValue::Bool(v[i]),
+            Column::Int32(v) => FieldValue::Int32(v[i]),
+            Column::Int64(v) => FieldValue::Int64(v[i]),
+            Column::Float(v) => FieldValue::Float(v[i]),
+            Column::Double(v) => FieldValue::Double(v[i]),
+            Column::VarChar(v) => FieldValue::VarChar(v[i].clone()),
+            Column::FloatVector { dim, data } => {
+                FieldValue::FloatVector(data[i * dim..(i + 1) * dim].to_vec())
+            }
+        }
+    }
+
+    /// The primary key of row `i` (the column must be Int64 or VarChar).
+    pub fn primary_key(&self, i: usize) -> PrimaryKey {
+        match self {
+            Column::Int64(v) => PrimaryKey::Int64(v[i]),
+            Column::VarChar(v) => PrimaryKey::VarChar(v[i].clone()),
+            other => unreachable!("a {:?} column is not a primary key", other.data_type()),
+        }
+    }
+
+    /// Appends all rows of `other` (same type).
+    pub fn extend_from(&mut self, other: &Column) {
+        match (self, other) {
+            (Column::Bool(a), Column::Bool(b)) => a.extend_from_slice(b),
+            (Column::Int32(a), Column::Int32(b)) => a.extend_from_slice(b),
+            (Column::Int64(a), Column::Int64(b)) => a.extend_from_slice(b),
+            (Column::Float(a), Column::Float(b)) => a.extend_from_slice(b),
+            (Column::Double(a), Column::Double(b)) => a.extend_from_slice(b),
+            (Column::VarChar(a), Column::VarChar(b)) => a.extend_from_slice(b),
+            (Column::FloatVector { data: a, .. }, Column::FloatVector { data: b, .. }) => {
+                a.extend_from_slice(b)
+            }
+            (a, b) => unreachable!(
+                "cannot append a {:?} column to a {:?} column",
+                b.data_type(),
+                a.data_type()
+            ),
+        }
+    }
+
+    /// The rows at `rows`, in that order.
+    pub fn take(&self, rows: &[usize]) -> Column {
+        match self {
+            Column::Bool(v) => Column::Bool(rows.iter().map(|&i| v[i]).collect()),
+            Column::Int32(v) => Column::Int32(rows.iter().map(|&i| v[i]).collect()),
+            Column::Int64(v) => Column::Int64(rows.iter().map(|&i| v[i]).collect()),
+            Column::Float(v) => Column::Float(rows.iter().map(|&i| v[i]).collect()),
+            Column::Double(v) => Column::Double(rows.iter().map(|&i| v[i]).collect()),
+            Column::VarChar(v) => Column::VarChar(rows.iter().map(|&i| v[i].clone()).collect()),
+            Column::FloatVector { dim, data } => Column::FloatVector {
+                dim: *dim,
+                data: rows
+                    .iter()
+                    .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
+                    .collect(),
+            },
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Progress bars (indicatif) for the engine's long work, and the wall clock the
+//! engine is given.
+
+use std::time::Instant;
+
+use annlab_core::clock::Clock;
+use annlab_core::index::Progress;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A monotonic clock from process start.
+pub struct WallClock(Instant);
+
+impl WallClock {
+    pub fn new() -> Self {
+        Self(Instant::now())
+    }
+}
+
+impl Clock for WallClock {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1e3
+    }
+}
+
+/// One bar that follows whatever long work reports: it restarts when the total
+/// changes (insert, then the index build, then k-means…). Hidden with `--quiet`.
+pub struct Bar {
+    bar: Option<ProgressBar>,
+    total: usize,
+}
+
+impl Bar {
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            bar: (!quiet).then(|| {
+                let b = ProgressBar::new(0);
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}",
+                    )
+                    .expect("valid template"),
+                );
+                b
+            }),
+            total: 0,
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn report(&mut self, done: usize, total: usize) {
+        if let Some(b) = &self.bar {
+            if total != self.total {
+                self.total = total;
+                b.reset();
+                b.set_length(total as u64);
+            }
+            b.set_position(done as u64);
+        }
+    }
+}

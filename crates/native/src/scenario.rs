@@ -1,0 +1,193 @@
+//! `annlab scenario`: the tutorial's 13 steps and the exercises, at full size by
+//! default, printed in the tutorial's format with measured numbers (or `--json`).
+
+use annlab_core::DataSpec;
+use annlab_core::scenario::{Lang, MainIndex, Scenario, ScenarioParams, StepId, StepReport};
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use crate::progress::{Bar, WallClock};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IndexArg {
+    Hnsw,
+    IvfFlat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// Number of vectors.
+    #[arg(long, default_value_t = 10_000)]
+    pub n: usize,
+    /// Vector dimension.
+    #[arg(long, default_value_t = 1536)]
+    pub dim: usize,
+    /// Rows per insert call.
+    #[arg(long, default_value_t = 1000)]
+    pub batch_size: usize,
+    /// The index of step 3.
+    #[arg(long, value_enum, default_value_t = IndexArg::Hnsw)]
+    pub index: IndexArg,
+    /// HNSW M.
+    #[arg(long, default_value_t = 16)]
+    pub m: usize,
+    /// HNSW efConstruction.
+    #[arg(long, default_value_t = 200)]
+    pub ef_construction: usize,
+    /// ef of the single, batch and filtered searches.
+    #[arg(long, default_value_t = 64)]
+    pub ef: usize,
+    /// ef values of the sweep (step 10), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "16,32,64,128")]
+    pub ef_list: Vec<usize>,
+    /// IVF nlist.
+    #[arg(long, default_value_t = 1024)]
+    pub nlist: usize,
+    /// IVF nprobe.
+    #[arg(long, default_value_t = 10)]
+    pub nprobe: usize,
+    /// IVF_PQ sub-quantisers.
+    #[arg(long = "pq-m", default_value_t = 8)]
+    pub pq_m: usize,
+    /// IVF_PQ bits per sub-quantiser.
+    #[arg(long, default_value_t = 8)]
+    pub nbits: usize,
+    /// Filter expression of step 9.
+    #[arg(long, default_value = "source == 'source_0.txt'")]
+    pub filter: String,
+    /// Queries in the batch of step 8 (and for recall figures).
+    #[arg(long, default_value_t = 100)]
+    pub queries: usize,
+    /// Shards of the cluster exercise.
+    #[arg(long, default_value_t = 4)]
+    pub shards: usize,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output language.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+    /// Only this step (and what it needs), by key: connect, schema, index, data,
+    /// insert, load, search, batch_search, filtered_search, ef_sweep, stats,
+    /// ivf_compare, cleanup, ivf_pq, cluster, monitoring.
+    #[arg(long)]
+    pub step: Option<String>,
+    /// One JSON report instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ScenarioArgs {
+    fn params(&self) -> ScenarioParams {
+        ScenarioParams {
+            data: DataSpec {
+                n: self.n,
+                dim: self.dim,
+                seed: self.seed,
+            },
+            batch_size: self.batch_size,
+            index: match self.index {
+                IndexArg::Hnsw => MainIndex::Hnsw,
+                IndexArg::IvfFlat => MainIndex::IvfFlat,
+            },
+            m: self.m,
+            ef_construction: self.ef_construction,
+            ef: self.ef,
+            ef_sweep: self.ef_list.clone(),
+            nlist: self.nlist,
+            nprobe: self.nprobe,
+            pq_m: self.pq_m,
+            pq_nbits: self.nbits,
+            filter: self.filter.clone(),
+            n_queries: self.queries,
+            shards: self.shards,
+            base_timestamp: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+            lang: match self.lang {
+                LangArg::Zh => Lang::Zh,
+                LangArg::En => Lang::En,
+            },
+            ..ScenarioParams::default()
+        }
+    }
+}
+
+pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
+    let params = args.params();
+    let mut scenario = Scenario::new(params).context("invalid scenario parameters")?;
+    let clock = WallClock::new();
+    let mut bar = Bar::new(args.quiet || args.json);
+    let start = std::time::Instant::now();
+    let reports: Vec<StepReport> = match &args.step {
+        None => scenario.run_all(&clock, &mut bar),
+        Some(key) => {
+            let step = StepId::from_key(key).with_context(|| {
+                format!(
+                    "unknown step '{key}': use one of {}",
+                    StepId::ALL.map(StepId::key).join(", ")
+                )
+            })?;
+            scenario.run(step, &clock, &mut bar)
+        }
+    }
+    .context("the scenario stopped")?;
+    bar.finish();
+    let total_s = start.elapsed().as_secs_f64();
+    if args.json {
+        let out = serde_json::json!({
+            "params": scenario.params,
+            "total_seconds": total_s,
+            "steps": reports,
+        });
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let zh = matches!(args.lang, LangArg::Zh);
+    for r in &reports {
+        for l in &r.lines {
+            println!("{l}");
+        }
+        for c in &r.corrections {
+            println!(
+                "  ⚠ {}: {}",
+                if zh {
+                    "教程写道"
+                } else {
+                    "the tutorial says"
+                },
+                c.tutorial
+            );
+            println!(
+                "    {}: {}",
+                if zh { "实测" } else { "measured" },
+                c.measured
+            );
+        }
+        if let Some(t) = &r.text {
+            println!("{t}");
+        }
+    }
+    println!();
+    println!("{}", "=".repeat(60));
+    println!(
+        "{}: {total_s:.1}{}",
+        if zh {
+            "测试完成，总耗时"
+        } else {
+            "Done in"
+        },
+        if zh { "秒" } else { " s" }
+    );
+    println!("{}", "=".repeat(60));
+    Ok(())
+}
