@@ -193,6 +193,14 @@ pub enum Error {
         total: usize,
     },
     // --- collections, insert, search ------------------------------------------
+    /// An fvecs/ivecs file that does not follow the format.
+    #[error("malformed vecs file at byte {offset}: {reason}")]
+    MalformedVecs { offset: usize, reason: String },
+
+    /// Stored bytes that cannot be read back.
+    #[error("corrupt collection data: {reason}")]
+    CorruptData { reason: String },
+
     #[error("there are {count} vector fields; annlab supports one vector field per collection")]
     TooManyVectorFields { count: usize },
 

@@ -19,12 +19,14 @@ pub mod index;
 pub mod kernels;
 pub mod metric;
 pub mod metrics;
+pub mod persist;
 pub mod quickstart;
 mod report_fmt;
 pub mod scenario;
 pub mod schema;
 pub mod topk;
 pub mod value;
+pub mod vecs;
 
 pub use dataset::{DataSpec, TutorialData};
 pub use error::{Error, Result};

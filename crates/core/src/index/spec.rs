@@ -20,7 +20,6 @@ pub const NBITS_RANGE: (i64, i64) = (1, 16);
 
 /// Build parameters, one variant per index type, with the papers' names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "index_type")]
 pub enum IndexParams {
     #[serde(rename = "FLAT")]
     Flat,
