@@ -94,3 +94,148 @@ fn the_best_kernels_of_this_target_match_scalar() {
 }
 
 const PINNED_TOP10: [i64; 10] = [545, 925, 582, 594, 543, 949, 586, 560, 403, 160];
+
+/// Milvus 2.3.5's own messages (`../shared/milvus/REFERENCE.md`, section 6) for
+/// the mistakes a learner makes, produced by the engine's public API.
+#[test]
+fn milvus_error_catalogue() {
+    use annlab_core::collection::{Collection, QueryRequest, SearchRequest};
+    use annlab_core::index::NoProgress;
+    use annlab_core::schema::{CollectionSchema, Column};
+    use serde_json::{Map, Value, json};
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+    fn loaded(index: &str, params: Value) -> Collection {
+        let mut c = Collection::new("probe_main", 7, CollectionSchema::tutorial(8), 1).unwrap();
+        c.create_index(
+            "embedding",
+            "",
+            index,
+            "COSINE",
+            &obj(params),
+            &mut NoProgress,
+        )
+        .unwrap();
+        let n = 20;
+        let data = annlab_core::dataset::unit_gaussian(n, 8, 1, annlab_core::dataset::Stream::Base);
+        c.insert(vec![
+            Column::FloatVector { dim: 8, data },
+            Column::VarChar((0..n).map(|i| format!("doc {i}")).collect()),
+            Column::VarChar((0..n).map(|i| format!("source_{}.txt", i % 10)).collect()),
+            Column::Int64((0..n as i64).collect()),
+        ])
+        .unwrap();
+        c.flush(&mut NoProgress).unwrap();
+        c.load().unwrap();
+        c
+    }
+    let search = |c: &Collection, params: Value, limit: usize, expr: &str| {
+        c.search(&SearchRequest {
+            anns_field: "embedding".into(),
+            data: vec![vec![1.0; 8]],
+            params: obj(params),
+            limit,
+            expr: expr.into(),
+            ..Default::default()
+        })
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+    };
+    let create = |index: &str, params: Value| {
+        let mut c = Collection::new("probe_main", 7, CollectionSchema::tutorial(8), 1).unwrap();
+        c.create_index("embedding", "", index, "L2", &obj(params), &mut NoProgress)
+            .unwrap_err()
+            .to_string()
+    };
+    let hnsw = loaded("HNSW", json!({"M": 8, "efConstruction": 16}));
+    let ivf = loaded("IVF_FLAT", json!({"nlist": 4}));
+    let mut unloaded = loaded("FLAT", json!({}));
+    unloaded.release();
+    let bad_schema = |dim: usize| {
+        Collection::new("c", 1, CollectionSchema::tutorial(dim), 0)
+            .unwrap_err()
+            .to_string()
+    };
+
+    let cases: Vec<(String, &str)> = vec![
+        (
+            create("HNSW", json!({"M": 0, "efConstruction": 8})),
+            "M out of range: [1, 2048]",
+        ),
+        (
+            create("HNSW", json!({"M": 8})),
+            "efConstruction out of range: [1, 2147483647]",
+        ),
+        (
+            create("IVF_FLAT", json!({"nlist": 0})),
+            "nlist out of range: [1, 65536]",
+        ),
+        (
+            create("IVF_PQ", json!({"nlist": 4, "m": 3, "nbits": 8})),
+            "dimension must be able to be divided by `m`, dimension: 8, m: 3",
+        ),
+        (create("FOO", json!({})), "invalid index type: FOO"),
+        (
+            search(&hnsw, json!({"ef": 2}), 3, ""),
+            "ef(2) should be larger than k(3)",
+        ),
+        (
+            search(&hnsw, json!({"ef": 0}), 3, ""),
+            "param ef out of range [ 1,2147483647 ]",
+        ),
+        (
+            search(&ivf, json!({"nprobe": 0}), 3, ""),
+            "param nprobe out of range [ 1,65536 ]",
+        ),
+        (
+            search(&hnsw, json!({}), 16_385, ""),
+            "topk [16385] is invalid, top k should be in range [1, 16384], but got 16385",
+        ),
+        (
+            search(&unloaded, json!({}), 3, ""),
+            "failed to search: collection not loaded[collection=7]",
+        ),
+        (
+            search(&hnsw, json!({}), 3, "source == 1"),
+            "cannot parse expression: source == 1, error: comparisons between VarChar, element_type: None and Int64 elementType: None are not supported",
+        ),
+        (
+            search(&hnsw, json!({}), 3, "(id > 5"),
+            "cannot parse expression: (id > 5, error: line 1:7 missing ')' at '<EOF>'",
+        ),
+        (
+            search(&hnsw, json!({}), 3, "id == 1 AND id == 1"),
+            "cannot parse expression: id == 1 AND id == 1, error: invalid expression: id == 1 AND id == 1",
+        ),
+        (
+            unloaded
+                .query(&QueryRequest {
+                    expr: "id > 1".into(),
+                    ..Default::default()
+                })
+                .unwrap_err()
+                .to_string(),
+            "failed to query: collection not loaded[collection=7]",
+        ),
+        (
+            hnsw.query(&QueryRequest::default())
+                .unwrap_err()
+                .to_string(),
+            "empty expression should be used with limit",
+        ),
+        (
+            bad_schema(0),
+            "invalid dimension: 0. should be in range 1 ~ 32768",
+        ),
+        (
+            bad_schema(32_769),
+            "invalid dimension: 32769. should be in range 1 ~ 32768",
+        ),
+    ];
+    for (got, want) in &cases {
+        assert!(got.starts_with(want), "got:  {got}\nwant: {want}");
+    }
+}
