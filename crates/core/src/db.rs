@@ -36,6 +36,22 @@ impl Database {
         Ok(self.collections.entry(name.to_owned()).or_insert(c))
     }
 
+    /// Adds an existing collection (one read back by `persist::from_bytes`) under
+    /// its own name; later collections get ids above it.
+    pub fn insert_collection(&mut self, collection: Collection) -> Result<&mut Collection> {
+        let name = collection.name().to_owned();
+        if self.collections.contains_key(&name) {
+            return Err(Error::CollectionAlreadyExists { name });
+        }
+        self.next_id = self.next_id.max(collection.id());
+        Ok(self.collections.entry(name).or_insert(collection))
+    }
+
+    /// Every collection, by name.
+    pub fn collections(&self) -> impl Iterator<Item = &Collection> {
+        self.collections.values()
+    }
+
     pub fn has_collection(&self, name: &str) -> bool {
         self.collections.contains_key(name)
     }
@@ -63,5 +79,32 @@ impl Database {
             .ok_or_else(|| Error::CollectionNotFound {
                 name: name.to_owned(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn inserted_collections_keep_their_ids_and_new_ones_come_after() {
+        let mut db = Database::new();
+        let c = Collection::new("restored", 7, CollectionSchema::tutorial(8), 1).unwrap();
+        db.insert_collection(c).unwrap();
+        let again = Collection::new("restored", 8, CollectionSchema::tutorial(8), 1).unwrap();
+        assert!(matches!(
+            db.insert_collection(again),
+            Err(Error::CollectionAlreadyExists { .. })
+        ));
+        let id = db
+            .create_collection("fresh", CollectionSchema::tutorial(8), 1)
+            .unwrap()
+            .id();
+        assert_eq!(id, 8);
+        let names: Vec<&str> = db.collections().map(Collection::name).collect();
+        assert_eq!(names, ["fresh", "restored"]);
     }
 }

@@ -19,6 +19,11 @@ impl<T> Vecs<T> {
     pub fn row(&self, i: usize) -> &[T] {
         &self.data[i * self.dim..(i + 1) * self.dim]
     }
+
+    /// Byte offset of value `col` of row `row` in the file (for messages).
+    pub fn offset(&self, row: usize, col: usize) -> usize {
+        row * 4 * (self.dim + 1) + 4 + 4 * col
+    }
 }
 
 /// Parses fvecs bytes; non-finite values are refused.

@@ -2,9 +2,12 @@
 //! `annlab-core`; this crate parses flags, reads the clock, prints and (later)
 //! touches the disk and the network.
 
+mod bench;
+mod fvecs;
 mod progress;
 mod scenario;
 mod search;
+mod store;
 
 use std::process::ExitCode;
 
@@ -29,6 +32,13 @@ enum Command {
     /// Run the Milvus tutorial's 13 steps and its exercises on the embedded engine,
     /// at full size by default, printing its output with measured numbers.
     Scenario(Box<scenario::ScenarioArgs>),
+    /// Measure the engine: distance kernels, and indexes against a peer library.
+    Bench(bench::BenchArgs),
+    /// Durable storage in a data directory: ingest, info, drop.
+    Db {
+        #[command(subcommand)]
+        command: store::DbCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -36,6 +46,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Search(args) => search::run(&args),
         Command::Scenario(args) => scenario::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Db { command } => store::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

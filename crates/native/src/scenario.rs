@@ -84,6 +84,11 @@ pub struct ScenarioArgs {
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+    /// After the run, store the scenario's collections (with their built indexes)
+    /// in this data directory, replacing stored ones of the same names; see
+    /// `annlab db info`. Default: in memory only.
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl ScenarioArgs {
@@ -125,6 +130,13 @@ impl ScenarioArgs {
 pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
     let params = args.params();
     let mut scenario = Scenario::new(params).context("invalid scenario parameters")?;
+    // Opened first, so that a locked directory or a damaged manifest fails before
+    // the run (the scenario recreates its collections: nothing is read).
+    let mut store = args
+        .data_dir
+        .as_deref()
+        .map(crate::store::Store::open_manifest)
+        .transpose()?;
     let clock = WallClock::new();
     let mut bar = Bar::new(args.quiet || args.json);
     let start = std::time::Instant::now();
@@ -143,6 +155,10 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
     .context("the scenario stopped")?;
     bar.finish();
     let total_s = start.elapsed().as_secs_f64();
+    if let Some(store) = &mut store {
+        let db = scenario.database();
+        store.persist(db, &db.list_collections())?;
+    }
     if args.json {
         let out = serde_json::json!({
             "params": scenario.params,
@@ -189,5 +205,9 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
         if zh { "秒" } else { " s" }
     );
     println!("{}", "=".repeat(60));
+    if let Some(store) = &store {
+        let names = scenario.database().list_collections().join(", ");
+        println!("stored {names} in {}", store.dir().display());
+    }
     Ok(())
 }

@@ -1,0 +1,276 @@
+//! `annlab bench index`: builds each index on the same data, then measures recall,
+//! latency and QPS at every ef (HNSW) or nprobe (IVF), single thread, one query per
+//! call, beside the peer (the `hnsw` crate) measured in the same run.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use annlab_core::index::spec::{IndexParams, IndexSpec, search_params};
+use annlab_core::index::{AnnParams, Index};
+use annlab_core::kernels;
+use annlab_core::quickstart::MAX_TOPK;
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use super::data::{self, DataArgs, METRIC};
+use super::measure::{PeakRss, process_cpu_s};
+use super::peer::{self, PEER, PeerRun};
+use super::plot;
+use super::report::{self, ANNLAB, BuildStat, Common, Row};
+use super::sweep::Sweep;
+use crate::progress::Bar;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IndexKind {
+    Hnsw,
+    #[value(name = "ivf_flat", alias = "ivf-flat")]
+    IvfFlat,
+    #[value(name = "ivf_pq", alias = "ivf-pq")]
+    IvfPq,
+    Flat,
+}
+
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Results per query (recall@k).
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Indexes to build, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "hnsw,ivf_flat,ivf_pq,flat"
+    )]
+    pub index: Vec<IndexKind>,
+    /// HNSW M (the peer's too).
+    #[arg(long, default_value_t = 16)]
+    pub m: usize,
+    /// HNSW efConstruction (the peer's too).
+    #[arg(long, default_value_t = 200)]
+    pub ef_construction: usize,
+    /// HNSW ef values, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "16,32,64,128,256")]
+    pub ef: Vec<usize>,
+    /// IVF nlist.
+    #[arg(long, default_value_t = 1024)]
+    pub nlist: usize,
+    /// IVF nprobe values, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,5,10,20,50,100")]
+    pub nprobe: Vec<usize>,
+    /// IVF_PQ sub-quantisers (must divide the dimension).
+    #[arg(long = "pq-m", default_value_t = 8)]
+    pub pq_m: usize,
+    /// IVF_PQ bits per sub-quantiser.
+    #[arg(long, default_value_t = 8)]
+    pub nbits: usize,
+    /// Timed passes over the queries; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    pub reps: usize,
+    /// Do not measure the peer (the `hnsw` crate) beside HNSW.
+    #[arg(long)]
+    pub no_peer: bool,
+    /// One JSON object per line and configuration (the shape of
+    /// shared/peers/report.py), no table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a recall vs QPS plot to this SVG file.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+    /// No progress bars or status lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// One index to build and the search settings to measure on it.
+struct Job {
+    spec: IndexSpec,
+    /// "ef", "nprobe" or "none".
+    param: &'static str,
+    settings: Vec<(usize, AnnParams)>,
+}
+
+/// Validates every index and search parameter with Milvus's ranges and messages.
+fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
+    if args.k == 0 || args.k > MAX_TOPK {
+        return Err(annlab_core::Error::TopKOutOfRange { k: args.k }.into());
+    }
+    if args.reps == 0 {
+        bail!("--reps must be at least 1");
+    }
+    let mut jobs = Vec::new();
+    for &kind in &args.index {
+        let (name, params, search): (&str, Value, Option<(&'static str, &[usize])>) = match kind {
+            IndexKind::Hnsw => (
+                "HNSW",
+                json!({"M": args.m, "efConstruction": args.ef_construction}),
+                Some(("ef", &args.ef)),
+            ),
+            IndexKind::IvfFlat => (
+                "IVF_FLAT",
+                json!({"nlist": args.nlist}),
+                Some(("nprobe", &args.nprobe)),
+            ),
+            IndexKind::IvfPq => (
+                "IVF_PQ",
+                json!({"nlist": args.nlist, "m": args.pq_m, "nbits": args.nbits}),
+                Some(("nprobe", &args.nprobe)),
+            ),
+            IndexKind::Flat => ("FLAT", json!({}), None),
+        };
+        let params = params.as_object().cloned().unwrap_or_default();
+        let spec = IndexSpec::from_milvus(name, METRIC.name(), &params, dim).context(name)?;
+        let (param, settings) = match search {
+            None => ("none", vec![(0, AnnParams::default())]),
+            Some((param, values)) => {
+                if values.is_empty() {
+                    bail!("{name}: --{param} needs at least one value");
+                }
+                let settings = values
+                    .iter()
+                    .map(|&v| {
+                        let mut p = Map::new();
+                        p.insert(param.into(), v.into());
+                        Ok((v, search_params(Some(&spec), &p, args.k)?))
+                    })
+                    .collect::<annlab_core::Result<_>>()
+                    .with_context(|| format!("{name} search"))?;
+                (param, settings)
+            }
+        };
+        if !jobs.iter().any(|j: &Job| j.spec == spec) {
+            jobs.push(Job {
+                spec,
+                param,
+                settings,
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
+    let quiet = args.quiet || args.json;
+    let mut data = data::load(&args.data)?;
+    let jobs = plan(args, data.dim)?;
+    status(quiet, &format!("ground truth of {} queries…", data.nq()));
+    data.attach_truth(args.data.gt.as_deref(), args.k)?;
+    let common = Common {
+        dataset: data.name.clone(),
+        n: data.n(),
+        dim: data.dim,
+        nq: data.nq(),
+        k: args.k,
+        metric: METRIC.name(),
+        kernel: kernels::best().name,
+        query_threads: 1,
+    };
+    let sweep = Sweep::new(&data, args.k, args.reps);
+    let mut rows: Vec<Row> = Vec::new();
+    for job in &jobs {
+        let name = job.spec.params.index_type().name();
+        let milvus_params = job.spec.params.to_milvus_params();
+        status(
+            quiet,
+            &format!("building {name} {}…", Value::Object(milvus_params.clone())),
+        );
+        let (index, build) = build(job, &data, args.data.seed, quiet)?;
+        status(quiet, &format!("searching {name}…"));
+        let view = data.view();
+        let mut new = Vec::new();
+        for &(value, params) in &job.settings {
+            let stats = sweep.measure(|q, out| {
+                let hits = index.as_dyn().search(view, q, args.k, &params, None)?;
+                out.extend(hits.iter().map(|h| h.row));
+                Ok(())
+            })?;
+            new.push(Row {
+                implementation: ANNLAB,
+                peer: format!("annlab {name}"),
+                common: common.clone(),
+                index: name,
+                params: milvus_params.clone(),
+                build: vec![build.clone()],
+                search_param: job.param,
+                search_value: value,
+                stats,
+                index_bytes: Some(index.as_dyn().memory_bytes()),
+                note: "vectors borrowed from the segment (IVF_FLAT keeps a copy, counted)".into(),
+            });
+        }
+        drop(index);
+        emit(args.json, new, &mut rows)?;
+        if let IndexParams::Hnsw { m, ef_construction } = job.spec.params
+            && !args.no_peer
+        {
+            status(quiet, &format!("building and searching the peer, {PEER}…"));
+            let peer_rows = peer::run(&PeerRun {
+                sweep: &sweep,
+                common: &common,
+                m,
+                ef_construction,
+                efs: &args.ef,
+                quiet,
+            })?;
+            match peer_rows {
+                Some(p) => emit(args.json, p, &mut rows)?,
+                None => eprintln!(
+                    "note: peer skipped: {PEER} is compiled here for M = 8, 16, 32, 64 only"
+                ),
+            }
+        }
+    }
+    if !args.json {
+        report::print_table(&rows, &data.truth_source);
+    }
+    if let Some(path) = &args.svg {
+        plot::write_svg(path, &rows)?;
+        status(quiet, &format!("wrote {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Builds one index, timing it (wall and process CPU) and its peak memory.
+fn build(
+    job: &Job,
+    data: &data::Data,
+    seed: u64,
+    quiet: bool,
+) -> anyhow::Result<(Index, BuildStat)> {
+    let mut bar = Bar::new(quiet);
+    let rss = PeakRss::start();
+    let cpu0 = process_cpu_s();
+    let t = Instant::now();
+    let index = Index::build(&job.spec, data.view(), seed, &mut bar);
+    let build_s = t.elapsed().as_secs_f64();
+    let build_cpu_s = process_cpu_s().zip(cpu0).map(|(b, a)| b - a);
+    bar.finish();
+    let index = index.with_context(|| format!("{} build", job.spec.params.index_type().name()))?;
+    Ok((
+        index,
+        BuildStat::new(data.n(), build_s, build_cpu_s, rss.delta_mb()),
+    ))
+}
+
+/// Prints `new` as JSON lines at once (a long run shows progress) and keeps them.
+fn emit(json: bool, new: Vec<Row>, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    if json {
+        let mut out = std::io::stdout().lock();
+        for r in &new {
+            writeln!(out, "{}", serde_json::to_string(r)?)?;
+        }
+        out.flush()?;
+    }
+    rows.extend(new);
+    Ok(())
+}
+
+fn status(quiet: bool, msg: &str) {
+    if !quiet {
+        eprintln!("{msg}");
+    }
+}

@@ -1,0 +1,41 @@
+//! `annlab bench`: measurements of the engine, printed as tables or JSON lines.
+//!
+//! - `kernels`: every distance kernel of this CPU, beside its memory bandwidth;
+//! - `index`: recall, latency and QPS of each index, and of a peer library
+//!   measured in the same run on the same data.
+//!
+//! Only measuring lives here: every index and kernel comes from `annlab-core`.
+
+mod data;
+mod index;
+mod kernels;
+mod measure;
+mod peer;
+mod plot;
+mod report;
+mod sweep;
+
+use clap::{Args, Subcommand};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Time every distance kernel of this CPU (ns per distance, GB/s, share of the
+    /// measured memory bandwidth, speed-up over scalar) for COSINE, IP and L2.
+    Kernels(kernels::KernelArgs),
+    /// Build each index on the same data and measure recall@k, latency and QPS per
+    /// ef or nprobe, single thread, beside the `hnsw` crate measured in the same run.
+    Index(Box<index::IndexArgs>),
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    match &args.command {
+        BenchCommand::Kernels(a) => kernels::run(a),
+        BenchCommand::Index(a) => index::run(a),
+    }
+}
