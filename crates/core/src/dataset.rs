@@ -252,6 +252,23 @@ impl TutorialData {
         })
     }
 
+    /// Rows `start..end` as the tutorial inserts them: `[embeddings, texts, sources,
+    /// timestamps]`, the columns of [`crate::schema::CollectionSchema::tutorial`]
+    /// without its auto_id key.
+    pub fn columns(&self, start: usize, end: usize) -> Vec<crate::schema::Column> {
+        use crate::schema::Column;
+        let dim = self.spec.dim;
+        vec![
+            Column::FloatVector {
+                dim,
+                data: self.embeddings[start * dim..end * dim].to_vec(),
+            },
+            Column::VarChar(self.texts[start..end].to_vec()),
+            Column::VarChar(self.sources[start..end].to_vec()),
+            Column::Int64(self.timestamps[start..end].to_vec()),
+        ]
+    }
+
     /// The embedding of row `i`.
     pub fn embedding(&self, i: usize) -> &[f32] {
         &self.embeddings[i * self.spec.dim..(i + 1) * self.spec.dim]

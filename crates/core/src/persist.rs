@@ -82,7 +82,7 @@ mod tests {
     use crate::collection::SearchRequest;
     use crate::dataset::{DataSpec, TutorialData};
     use crate::index::NoProgress;
-    use crate::schema::{CollectionSchema, Column};
+    use crate::schema::CollectionSchema;
 
     fn built(index_type: &str, params: serde_json::Value) -> (Collection, Vec<f32>) {
         let d = TutorialData::generate(
@@ -98,16 +98,7 @@ mod tests {
         let p = params.as_object().unwrap().clone();
         c.create_index("embedding", "", index_type, "COSINE", &p, &mut NoProgress)
             .unwrap();
-        c.insert(vec![
-            Column::FloatVector {
-                dim: 16,
-                data: d.embeddings.clone(),
-            },
-            Column::VarChar(d.texts.clone()),
-            Column::VarChar(d.sources.clone()),
-            Column::Int64(d.timestamps.clone()),
-        ])
-        .unwrap();
+        c.insert(d.columns(0, 400)).unwrap();
         c.flush(&mut NoProgress).unwrap();
         c.delete("id in [1, 2]").unwrap();
         c.load().unwrap();

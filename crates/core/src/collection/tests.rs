@@ -16,19 +16,6 @@ fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
-fn tutorial_columns(d: &TutorialData, range: std::ops::Range<usize>) -> Vec<Column> {
-    let dim = d.spec.dim;
-    vec![
-        Column::FloatVector {
-            dim,
-            data: d.embeddings[range.start * dim..range.end * dim].to_vec(),
-        },
-        Column::VarChar(d.texts[range.clone()].to_vec()),
-        Column::VarChar(d.sources[range.clone()].to_vec()),
-        Column::Int64(d.timestamps[range].to_vec()),
-    ]
-}
-
 /// The tutorial's steps 2–9 at a small size.
 fn tutorial_collection(index_type: &str, params: Value) -> (Collection, TutorialData) {
     let spec = DataSpec {
@@ -54,9 +41,7 @@ fn tutorial_collection(index_type: &str, params: Value) -> (Collection, Tutorial
     )
     .unwrap();
     for start in (0..600).step_by(200) {
-        let r = c
-            .insert(tutorial_columns(&data, start..start + 200))
-            .unwrap();
+        let r = c.insert(data.columns(start, start + 200)).unwrap();
         assert_eq!(r.insert_count, 200);
         assert_eq!(r.ids[0], PrimaryKey::Int64(start as i64));
     }

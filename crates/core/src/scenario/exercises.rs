@@ -278,7 +278,7 @@ impl Scenario {
     }
 
     fn shard_columns(&self, rows: &[usize]) -> Vec<crate::schema::Column> {
-        let all = self.columns(0, self.params.data.n);
+        let all = self.data().columns(0, self.params.data.n);
         all.iter().map(|c| c.take(rows)).collect()
     }
 

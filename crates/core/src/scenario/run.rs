@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::index::Progress;
 use crate::report_fmt::{fmt_params, thousands};
 use crate::scenario::report::StepReport;
-use crate::schema::{CollectionSchema, Column};
+use crate::schema::CollectionSchema;
 
 /// The version string `utility.get_server_version()` returns.
 pub const SERVER_VERSION: &str = concat!("annlab-", env!("CARGO_PKG_VERSION"), " (Milvus 2.3 API)");
@@ -149,21 +149,6 @@ impl Scenario {
         Ok(())
     }
 
-    /// The tutorial's columns for rows `start..end`.
-    pub(super) fn columns(&self, start: usize, end: usize) -> Vec<Column> {
-        let d = self.data();
-        let dim = d.spec.dim;
-        vec![
-            Column::FloatVector {
-                dim,
-                data: d.embeddings[start * dim..end * dim].to_vec(),
-            },
-            Column::VarChar(d.texts[start..end].to_vec()),
-            Column::VarChar(d.sources[start..end].to_vec()),
-            Column::Int64(d.timestamps[start..end].to_vec()),
-        ]
-    }
-
     /// Inserts all data in batches, then flushes (which builds the index). Returns
     /// (insert ms, per-batch ms, flush+build ms).
     pub(super) fn fill(
@@ -178,7 +163,7 @@ impl Scenario {
         let start = clock.now_ms();
         for i in (0..n).step_by(batch) {
             let end = (i + batch).min(n);
-            let cols = self.columns(i, end);
+            let cols = self.data().columns(i, end);
             let t0 = clock.now_ms();
             self.db.collection_mut(name)?.insert(cols)?;
             batches.push(clock.now_ms() - t0);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use annlab_core::collection::Collection;
 use annlab_core::index::NoProgress;
 use annlab_core::scenario::COLLECTION;
-use annlab_core::schema::{CollectionSchema, Column, DataType};
+use annlab_core::schema::{CollectionSchema, DataType};
 use annlab_core::{DataSpec, TutorialData};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -118,7 +118,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     for (b, start) in (offset..total).step_by(args.batch).enumerate() {
         let end = (start + args.batch).min(total);
         let c = db.collection_mut(name)?;
-        c.insert(columns(&data, start, end))
+        c.insert(data.columns(start, end))
             .with_context(|| format!("cannot insert rows {start}..{end}"))?;
         if (b + 1) % args.flush_every == 0 || end == total {
             c.flush(&mut bar).context("flush failed")?;
@@ -171,20 +171,6 @@ fn index_params(kind: IndexKind, args: &IngestArgs) -> Map<String, Value> {
         IndexKind::Flat => json!({}),
     };
     v.as_object().cloned().unwrap_or_default()
-}
-
-/// The tutorial's columns for rows `start..end`.
-fn columns(d: &TutorialData, start: usize, end: usize) -> Vec<Column> {
-    let dim = d.spec.dim;
-    vec![
-        Column::FloatVector {
-            dim,
-            data: d.embeddings[start * dim..end * dim].to_vec(),
-        },
-        Column::VarChar(d.texts[start..end].to_vec()),
-        Column::VarChar(d.sources[start..end].to_vec()),
-        Column::Int64(d.timestamps[start..end].to_vec()),
-    ]
 }
 
 /// The tutorial's `int(time.time())`.
