@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <Results outcome />
             </section>
+            <crate::tutorial::Tutorial form />
         </main>
     }
 }

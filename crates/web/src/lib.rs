@@ -1,8 +1,15 @@
 //! annlab's browser playground: Leptos components over plain state. All vector
 //! search code lives in `annlab-core`; this crate only shows it.
 
+// Unit tests also run compiled to wasm32, in headless Chromium.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 pub mod app;
+pub mod engine;
+pub mod protocol;
 pub mod state;
+pub mod tutorial;
 pub mod url;
 
 pub use app::App;

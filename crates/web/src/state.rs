@@ -148,6 +148,8 @@ pub fn expected_top_score(n: usize, dim: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn default_form_is_the_tutorial() {

@@ -32,8 +32,8 @@ pub fn explanation(step: StepId, lang: Lang) -> &'static str {
             "Milvus searches only loaded collections, and loading needs an index. The tutorial never waits for the index build; annlab's flush builds it synchronously, so every search after this point really uses HNSW.",
         ),
         Search => (
-            "一次 top-10 检索，ef=64。我们同时用精确检索（暴力扫描）算出真实的前 10，给出召回率 recall@10。分数是余弦相似度：随机向量的最高分约 0.09，而教程示例输出写的是 0.92。",
-            "One top-10 search with ef=64. We also compute the true top-10 by exact search and report recall@10. The score is cosine similarity: for random vectors the best is about 0.09, while the tutorial's sample output shows 0.92.",
+            "一次 top-10 检索，ef=64。我们同时用精确检索（暴力扫描）算出真实的前 10，给出召回率 recall@10。分数是余弦相似度：随机向量几乎两两正交，实测的最高分远低于教程示例输出里的 0.92（见下方对比）。",
+            "One top-10 search with ef=64. We also compute the true top-10 by exact search and report recall@10. The score is cosine similarity: random vectors are nearly orthogonal, so the measured best score is far below the 0.92 of the tutorial's sample output (compared below).",
         ),
         BatchSearch => (
             "一次调用提交 100 个查询。平均延迟 = 总耗时 / 100，QPS = 100 / 总耗时。直方图显示每个查询单独计时的延迟分布。",

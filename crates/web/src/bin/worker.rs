@@ -1,0 +1,99 @@
+//! The engine's Web Worker: holds the tutorial scenario and runs its steps off the
+//! page's main thread, posting progress while it works.
+
+use std::cell::RefCell;
+
+use annlab_core::clock::Clock;
+use annlab_core::index::Progress;
+use annlab_core::scenario::Scenario;
+use annlab_web::protocol::{Request, Response};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    static SCENARIO: RefCell<Option<Scenario>> = const { RefCell::new(None) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(response: &Response) {
+    match serde_wasm_bindgen::to_value(response) {
+        Ok(v) => {
+            let _ = scope().post_message(&v);
+        }
+        Err(e) => {
+            let msg = serde_wasm_bindgen::to_value(&Response::Error(format!(
+                "cannot send a report: {e}"
+            )));
+            if let Ok(m) = msg {
+                let _ = scope().post_message(&m);
+            }
+        }
+    }
+}
+
+/// `performance.now()` of the worker.
+struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> f64 {
+        scope().performance().map_or(0.0, |p| p.now())
+    }
+}
+
+/// Posts progress at most every 50 ms.
+struct Poster {
+    last_ms: f64,
+}
+
+impl Progress for Poster {
+    fn report(&mut self, done: usize, total: usize) {
+        let now = WorkerClock.now_ms();
+        if now - self.last_ms >= 50.0 || done == total {
+            self.last_ms = now;
+            post(&Response::Progress { done, total });
+        }
+    }
+}
+
+fn handle(request: Request) -> Response {
+    match request {
+        Request::Run { step, params } => SCENARIO.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.as_ref().is_none_or(|s| s.params != params) {
+                match Scenario::new(params) {
+                    Ok(s) => *slot = Some(s),
+                    Err(e) => return Response::Error(e.to_string()),
+                }
+            }
+            let scenario = slot.as_mut().expect("just set");
+            match scenario.run(
+                step,
+                &WorkerClock,
+                &mut Poster {
+                    last_ms: f64::NEG_INFINITY,
+                },
+            ) {
+                Ok(reports) => Response::Reports(reports),
+                Err(e) => Response::Error(e.to_string()),
+            }
+        }),
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let response = match serde_wasm_bindgen::from_value::<Request>(event.data()) {
+            Ok(request) => handle(request),
+            Err(e) => Response::Error(format!("bad request: {e}")),
+        };
+        post(&response);
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&Response::Ready);
+}
