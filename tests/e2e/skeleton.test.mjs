@@ -49,7 +49,7 @@ test('a click on Run gives the same top-10 as the native CLI', async () => {
   // The summary shows a measured time, and the URL now reproduces the run.
   const summary = await page.getByTestId('summary').textContent();
   assert.match(summary, /n = 3000, dim = 256, seed = 42: generated and searched in \d+\.\d ms/);
-  assert.match(page.url(), /\?n=3000&dim=256&seed=42$/);
+  assert.match(page.url(), /\?n=3000&dim=256&seed=42&step=connect&lang=(zh|en)$/);
   assert.deepEqual(errors, []);
 });
 

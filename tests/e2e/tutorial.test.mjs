@@ -18,7 +18,7 @@ after(async () => {
 
 test('a search step runs in the worker and shows measured output and corrections', async () => {
   const { page, errors } = browser;
-  await page.goto(`${server.url}/?n=2000&dim=64&seed=7`);
+  await page.goto(`${server.url}/?n=2000&dim=64&seed=7&lang=zh`);
   await page.getByTestId('step-search').click();
   assert.match(await page.getByTestId('code-pymilvus').textContent(), /collection\.search/);
   await page.getByTestId('run-step').click();
@@ -40,6 +40,11 @@ test('a search step runs in the worker and shows measured output and corrections
   await page.getByTestId('corrections').filter({ hasText: 'AttributeError' }).waitFor({ timeout: 60_000 });
   assert.match(await page.getByTestId('step-title').textContent(), /Index statistics/);
   await screenshot(page, 'tutorial-stats');
+  // The link reproduces the page: parameters, step and language.
+  assert.match(page.url(), /\?n=2000&dim=64&seed=7&step=stats&lang=en$/);
+  await page.goto(page.url());
+  assert.match(await page.getByTestId('step-title').textContent(), /11 · Index statistics/);
+  assert.equal(await page.getByTestId('lang').inputValue(), 'en');
   assert.deepEqual(errors, []);
 });
 

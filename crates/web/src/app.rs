@@ -6,13 +6,24 @@ use std::time::Duration;
 use annlab_core::quickstart;
 use leptos::prelude::*;
 
-use crate::state::{Field, Form, FormError, Outcome};
+use crate::state::{Field, Form, FormError, Outcome, PageState};
 use crate::url;
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let form = RwSignal::new(url::read_form());
+    let initial = url::read_state();
+    let form = RwSignal::new(initial.form);
+    let step = RwSignal::new(initial.step);
+    let lang = RwSignal::new(initial.lang);
+    // Every change is reflected in the URL, so a link reproduces the page.
+    Effect::new(move |_| {
+        url::write_state(&PageState {
+            form: form.get(),
+            step: step.get(),
+            lang: lang.get(),
+        })
+    });
     let outcome = RwSignal::new(None::<Outcome>);
     let error = RwSignal::new(None::<FormError>);
     let running = RwSignal::new(false);
@@ -27,7 +38,6 @@ pub fn App() -> impl IntoView {
         };
         error.set(None);
         running.set(true);
-        url::write_form(&form.get_untracked());
         // Let the browser paint "running" before the engine takes the thread.
         set_timeout(
             move || {
@@ -82,7 +92,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <Results outcome />
             </section>
-            <crate::tutorial::Tutorial form />
+            <crate::tutorial::Tutorial form step lang />
         </main>
     }
 }

@@ -1,6 +1,7 @@
 //! The page's state as plain Rust, testable without a browser: the parameter form
 //! (strings as typed), its parsing into engine parameters, and what a run produced.
 
+use annlab_core::scenario::{Lang, StepId};
 use annlab_core::{DataSpec, Hit, QuickstartParams};
 
 /// The parameter form, holding exactly what the learner typed.
@@ -117,15 +118,66 @@ impl Form {
         }
         form
     }
+}
 
-    /// The query string that reproduces this form.
-    pub fn to_query(&self) -> String {
-        format!(
-            "?n={}&dim={}&seed={}",
-            self.n.trim(),
-            self.dim.trim(),
-            self.seed.trim()
-        )
+/// Everything a link reproduces: the form, the open step and the language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageState {
+    pub form: Form,
+    pub step: StepId,
+    pub lang: Lang,
+}
+
+/// The query-string key of a language.
+pub fn lang_key(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    }
+}
+
+/// The language a browser asks for (`navigator.language`): Chinese for `zh*`,
+/// English otherwise.
+pub fn lang_for(browser_language: &str) -> Lang {
+    if browser_language.to_ascii_lowercase().starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+impl PageState {
+    /// Reads a query string's pairs; what is absent or unknown keeps its default
+    /// (`default_lang` comes from the browser).
+    pub fn from_query(pairs: Vec<(String, String)>, default_lang: Lang) -> Self {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        Self {
+            form: Form::from_query(pairs.iter().cloned()),
+            step: get("step")
+                .and_then(StepId::from_key)
+                .unwrap_or(StepId::Connect),
+            lang: match get("lang") {
+                Some("zh") => Lang::Zh,
+                Some("en") => Lang::En,
+                _ => default_lang,
+            },
+        }
+    }
+
+    /// The query string's pairs, in a stable order.
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("n", self.form.n.trim().to_owned()),
+            ("dim", self.form.dim.trim().to_owned()),
+            ("seed", self.form.seed.trim().to_owned()),
+            ("step", self.step.key().to_owned()),
+            ("lang", lang_key(self.lang).to_owned()),
+        ]
     }
 }
 
@@ -180,15 +232,24 @@ mod tests {
 
     #[test]
     fn query_string_round_trips() {
-        let mut f = Form::default();
-        f.set(Field::N, "500".into());
-        f.set(Field::Seed, "7".into());
-        let q = f.to_query();
-        assert_eq!(q, "?n=500&dim=1536&seed=7");
-        let pairs = q[1..].split('&').map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap();
-            (k.to_owned(), v.to_owned())
-        });
-        assert_eq!(Form::from_query(pairs), f);
+        let mut form = Form::default();
+        form.set(Field::N, "500".into());
+        form.set(Field::Seed, "7".into());
+        let page = PageState {
+            form,
+            step: StepId::FilteredSearch,
+            lang: Lang::En,
+        };
+        let pairs: Vec<(String, String)> = page
+            .to_query()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert_eq!(pairs[3], ("step".to_owned(), "filtered_search".to_owned()));
+        assert_eq!(PageState::from_query(pairs, Lang::Zh), page);
+        let empty = PageState::from_query(vec![("step".into(), "nope".into())], Lang::Zh);
+        assert_eq!((empty.step, empty.lang), (StepId::Connect, Lang::Zh));
+        assert_eq!(lang_for("zh-CN"), Lang::Zh);
+        assert_eq!(lang_for("en-US"), Lang::En);
     }
 }

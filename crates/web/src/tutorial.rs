@@ -33,9 +33,11 @@ pub fn params_for(form: &Form, lang: Lang) -> Result<ScenarioParams, String> {
 }
 
 #[component]
-pub fn Tutorial(form: RwSignal<Form>) -> impl IntoView {
-    let lang = RwSignal::new(Lang::Zh);
-    let step = RwSignal::new(StepId::Connect);
+pub fn Tutorial(
+    form: RwSignal<Form>,
+    step: RwSignal<StepId>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
@@ -89,9 +91,10 @@ pub fn Tutorial(form: RwSignal<Form>) -> impl IntoView {
                     <span>"语言 / language"</span>
                     <select
                         data-testid="lang"
+                        prop:value=move || crate::state::lang_key(lang.get())
                         on:change=move |ev| lang.set(if event_target_value(&ev) == "en" { Lang::En } else { Lang::Zh })
                     >
-                        <option value="zh" selected=true>"中文"</option>
+                        <option value="zh">"中文"</option>
                         <option value="en">"English"</option>
                     </select>
                 </label>
