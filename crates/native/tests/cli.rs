@@ -379,7 +379,7 @@ fn db_ingest_round_trips_and_appends() {
     assert_eq!(c["rows"], 300);
     assert_eq!(c["sealed_segments"], 3);
     assert_eq!(c["index"]["type"], "HNSW");
-    assert_eq!(c["index"]["state"], "built");
+    assert_eq!(c["index"]["state"], "Finished");
     assert_eq!(c["indexed_rows"], 300);
     assert!(c["file_bytes"].as_u64().unwrap() > 300 * 16 * 4);
     // Appends: the dimension comes from the stored collection.

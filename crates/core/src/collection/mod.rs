@@ -34,6 +34,34 @@ pub struct IndexDef {
     pub spec: IndexSpec,
 }
 
+/// Milvus's index states (`describe_index`'s `state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexState {
+    /// No index on the field.
+    None,
+    /// Every sealed segment has its index (Milvus: `Finished`).
+    Finished,
+    /// Some sealed segments still lack theirs (a build was cancelled, or a segment
+    /// was sealed by size and waits for the next flush); they are searched exactly
+    /// meanwhile (Milvus: `InProgress`).
+    InProgress,
+}
+
+/// What `describe_collection` and `describe_index` show, in one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionDescription {
+    pub name: String,
+    pub id: i64,
+    pub schema: CollectionSchema,
+    pub num_entities: usize,
+    pub loaded: bool,
+    pub index: Option<IndexDef>,
+    pub index_state: IndexState,
+    pub index_progress: IndexProgress,
+    pub sealed_segments: usize,
+    pub growing_rows: usize,
+}
+
 /// How far the index build is (`utility.index_building_progress`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexProgress {
@@ -278,6 +306,31 @@ impl Collection {
             total_rows,
             indexed_rows,
             pending_index_rows: total_rows - indexed_rows,
+        }
+    }
+
+    /// Milvus's index state.
+    pub fn index_state(&self) -> IndexState {
+        match &self.index {
+            None => IndexState::None,
+            Some(_) if self.sealed.iter().all(|s| s.index.is_some()) => IndexState::Finished,
+            Some(_) => IndexState::InProgress,
+        }
+    }
+
+    /// Everything `describe_collection` / `describe_index` report.
+    pub fn describe(&self) -> CollectionDescription {
+        CollectionDescription {
+            name: self.name.clone(),
+            id: self.id,
+            schema: self.schema.clone(),
+            num_entities: self.num_entities(),
+            loaded: self.loaded,
+            index: self.index.clone(),
+            index_state: self.index_state(),
+            index_progress: self.index_progress(),
+            sealed_segments: self.sealed.len(),
+            growing_rows: self.growing.num_rows(),
         }
     }
 

@@ -288,3 +288,40 @@ fn bad_inserts_apply_nothing() {
         "The data don't match with schema fields, expect 4 list, got 5"
     );
 }
+
+#[test]
+fn describe_reports_index_state_and_progress() {
+    let mut c = Collection::new("c", 3, CollectionSchema::tutorial(8), 0).unwrap();
+    assert_eq!(c.describe().index_state, IndexState::None);
+    let data = TutorialData::generate(
+        DataSpec {
+            n: 30,
+            dim: 8,
+            seed: 1,
+        },
+        0,
+    )
+    .unwrap();
+    c.set_segment_max_rows(20);
+    c.create_index(
+        "embedding",
+        "",
+        "HNSW",
+        "L2",
+        &obj(json!({"M": 4, "efConstruction": 8})),
+        &mut NoProgress,
+    )
+    .unwrap();
+    c.insert(data.columns(0, 20)).unwrap();
+    c.insert(data.columns(20, 30)).unwrap();
+    // The first 20 rows were sealed by size without an index; 10 are still growing.
+    let d = c.describe();
+    assert_eq!(d.index_state, IndexState::InProgress);
+    assert_eq!((d.sealed_segments, d.growing_rows), (1, 10));
+    assert_eq!(d.index_progress.pending_index_rows, 20);
+    c.flush(&mut NoProgress).unwrap();
+    let d = c.describe();
+    assert_eq!(d.index_state, IndexState::Finished);
+    assert_eq!((d.num_entities, d.index_progress.indexed_rows), (30, 30));
+    assert_eq!(d.index.unwrap().index_name, "embedding");
+}

@@ -2,6 +2,7 @@
 //! indexes as they were built, so it takes the time of reading the files, not of
 //! building (the open time is printed).
 
+use annlab_core::collection::IndexState;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -34,7 +35,11 @@ pub fn run(args: &InfoArgs) -> Result<()> {
                 "type": d.spec.params.index_type().name(),
                 "metric": d.spec.metric.to_string(),
                 "params": Value::Object(d.spec.params.to_milvus_params()),
-                "state": if progress.pending_index_rows == 0 { "built" } else { "pending" },
+                "state": match c.index_state() {
+                    IndexState::Finished => "Finished",
+                    IndexState::InProgress => "InProgress",
+                    IndexState::None => "None",
+                },
             })
         });
         collections.push(json!({
