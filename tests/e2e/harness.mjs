@@ -72,3 +72,20 @@ export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Serves dist/ and launches the browser once for a test file, closing both after
+ * it. Returns an object whose `server` and `browser` are set once `before` ran.
+ */
+export function servedPage(before, after) {
+  const ctx = { server: null, browser: null };
+  before(async () => {
+    ctx.server = await serveDist();
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}

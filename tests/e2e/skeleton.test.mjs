@@ -3,20 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { servedPage, screenshot } from './harness.mjs';
 
 const ANNLAB = process.env.ANNLAB_BIN ?? 'target/debug/annlab';
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = servedPage(before, after);
 
 async function readTable(page) {
   return page.$$eval('[data-testid="hit"]', (rows) =>
@@ -24,8 +14,8 @@ async function readTable(page) {
 }
 
 test('a click on Run gives the same top-10 as the native CLI', async () => {
-  const { page, errors } = browser;
-  await page.goto(server.url);
+  const { page, errors } = ctx.browser;
+  await page.goto(ctx.server.url);
   await page.getByTestId('param-n').fill('3000');
   await page.getByTestId('param-dim').fill('256');
   await page.getByTestId('param-seed').fill('42');
@@ -54,8 +44,8 @@ test('a click on Run gives the same top-10 as the native CLI', async () => {
 });
 
 test('a shared link restores the parameters and an invalid one is explained', async () => {
-  const { page } = browser;
-  await page.goto(`${server.url}/?n=500&dim=40000&seed=1`);
+  const { page } = ctx.browser;
+  await page.goto(`${ctx.server.url}/?n=500&dim=40000&seed=1`);
   assert.equal(await page.getByTestId('param-n').inputValue(), '500');
   await page.getByTestId('run').click();
   const err = page.getByTestId('param-dim-error');

@@ -2,23 +2,13 @@
 // needs first) and its output, corrections and results appear in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { servedPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = servedPage(before, after);
 
 test('a search step runs in the worker and shows measured output and corrections', async () => {
-  const { page, errors } = browser;
-  await page.goto(`${server.url}/?n=2000&dim=64&seed=7&lang=zh`);
+  const { page, errors } = ctx.browser;
+  await page.goto(`${ctx.server.url}/?n=2000&dim=64&seed=7&lang=zh`);
   await page.getByTestId('step-search').click();
   assert.match(await page.getByTestId('code-pymilvus').textContent(), /collection\.search/);
   await page.getByTestId('run-step').click();
@@ -49,8 +39,8 @@ test('a search step runs in the worker and shows measured output and corrections
 });
 
 test('a bad parameter is explained, not crashed on', async () => {
-  const { page } = browser;
-  await page.goto(`${server.url}/?n=2000&dim=0&seed=7`);
+  const { page } = ctx.browser;
+  await page.goto(`${ctx.server.url}/?n=2000&dim=0&seed=7`);
   await page.getByTestId('run-step').click();
   await page.getByTestId('step-error').filter({ hasText: 'invalid dimension: 0' }).waitFor();
 });
