@@ -52,6 +52,15 @@ impl Metric {
         }
     }
 
+    /// [`Metric::distance`] from `q` to four rows at once (the interleaved kernels).
+    #[inline]
+    pub fn distance4(self, q: &[f32], rows: [&[f32]; 4]) -> [f32; 4] {
+        match self {
+            Metric::L2 => kernels::l2_squared4(q, rows),
+            Metric::Ip | Metric::Cosine => kernels::dot4(q, rows).map(|d| -d),
+        }
+    }
+
     /// Converts an internal distance to the score Milvus would report.
     #[inline]
     pub fn score(self, distance: f32) -> f32 {

@@ -76,6 +76,33 @@ fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
 }
 
 #[test]
+fn bench_flat_json_parses_and_a_bad_python_is_one_line() {
+    let args = ["bench", "flat", "--n", "300", "--dim", "24", "--nq", "7"];
+    let out = annlab(&[&args[..], &["--reps", "2", "--json"]].concat());
+    let lines = json_lines(&out);
+    let modes: Vec<&str> = lines.iter().map(|l| l["mode"].as_str().unwrap()).collect();
+    assert_eq!(
+        modes,
+        [
+            "single: pair loop",
+            "single: interleaved",
+            "batch: loop",
+            "batch: blocked"
+        ]
+    );
+    for l in &lines {
+        assert_eq!(l["impl"], "annlab");
+        assert!(l["cpu_ms_best"].as_f64().unwrap() <= l["cpu_ms"].as_f64().unwrap());
+        assert!(l["gflops"].as_f64().unwrap() > 0.0, "{l}");
+    }
+    let out = annlab(&[&args[..], &["--python", "/nonexistent/python"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot run /nonexistent/python"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn bench_kernels_json_parses() {
     let out = annlab(&[
         "bench",

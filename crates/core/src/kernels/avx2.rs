@@ -1,5 +1,8 @@
-//! x86-64 AVX2 + FMA kernels: four 8-lane accumulators (32 floats per step) to hide
-//! FMA latency, an 8-lane step, then a scalar tail.
+//! x86-64 AVX2 + FMA kernels: two 8-lane accumulators (16 floats per step), an
+//! 8-lane step, then a scalar tail, the same for one row and for four. The many-row kernels load each
+//! 8-float step of the query once for four rows (two accumulators per row), and
+//! the 3×4 tile keeps twelve accumulators, three query registers and one row
+//! register: all sixteen `ymm` registers.
 
 use std::arch::x86_64::*;
 
@@ -9,6 +12,9 @@ pub const KERNELS: Kernels = Kernels {
     name: "avx2+fma",
     dot,
     l2_squared,
+    dot4,
+    l2_squared4,
+    dot_3x4,
 };
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -35,66 +41,211 @@ fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(s)
 }
 
+/// Two accumulators over 16 floats per step, then one 8-float step into the first,
+/// then a scalar tail: exactly the steps and order of additions of one row of
+/// `dot4_avx2`, so that a distance has the same bits whichever kernel computed it
+/// (FLAT, IVF and HNSW then agree exactly). Two FMA chains are enough: the inner
+/// loops are bound by memory, not by FMA latency.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len();
     let (pa, pb) = (a.as_ptr(), b.as_ptr());
-    let mut acc = [_mm256_setzero_ps(); 4];
+    let mut acc = [_mm256_setzero_ps(); 2];
     let mut i = 0;
-    // SAFETY (all loads): i + 32 <= n or i + 8 <= n bounds every unaligned load.
+    // SAFETY (all loads): i + 16 <= n or i + 8 <= n bounds every unaligned load.
     unsafe {
-        while i + 32 <= n {
-            for (j, acc) in acc.iter_mut().enumerate() {
-                let x = _mm256_loadu_ps(pa.add(i + 8 * j));
-                let y = _mm256_loadu_ps(pb.add(i + 8 * j));
-                *acc = _mm256_fmadd_ps(x, y, *acc);
-            }
-            i += 32;
+        while i + 16 <= n {
+            acc[0] = _mm256_fmadd_ps(
+                _mm256_loadu_ps(pa.add(i)),
+                _mm256_loadu_ps(pb.add(i)),
+                acc[0],
+            );
+            acc[1] = _mm256_fmadd_ps(
+                _mm256_loadu_ps(pa.add(i + 8)),
+                _mm256_loadu_ps(pb.add(i + 8)),
+                acc[1],
+            );
+            i += 16;
         }
-        while i + 8 <= n {
-            let x = _mm256_loadu_ps(pa.add(i));
-            let y = _mm256_loadu_ps(pb.add(i));
-            acc[0] = _mm256_fmadd_ps(x, y, acc[0]);
+        if i + 8 <= n {
+            acc[0] = _mm256_fmadd_ps(
+                _mm256_loadu_ps(pa.add(i)),
+                _mm256_loadu_ps(pb.add(i)),
+                acc[0],
+            );
             i += 8;
         }
     }
-    let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-    let mut total = hsum(s);
+    let mut total = hsum(_mm256_add_ps(acc[0], acc[1]));
     for k in i..n {
         total += a[k] * b[k];
     }
     total
 }
 
+/// As `dot_avx2`, matching one row of `l2_4_avx2`.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn l2_avx2(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len();
     let (pa, pb) = (a.as_ptr(), b.as_ptr());
-    let mut acc = [_mm256_setzero_ps(); 4];
+    let mut acc = [_mm256_setzero_ps(); 2];
     let mut i = 0;
-    // SAFETY (all loads): i + 32 <= n or i + 8 <= n bounds every unaligned load.
+    // SAFETY (all loads): i + 16 <= n or i + 8 <= n bounds every unaligned load.
     unsafe {
-        while i + 32 <= n {
-            for (j, acc) in acc.iter_mut().enumerate() {
-                let d = _mm256_sub_ps(
-                    _mm256_loadu_ps(pa.add(i + 8 * j)),
-                    _mm256_loadu_ps(pb.add(i + 8 * j)),
-                );
-                *acc = _mm256_fmadd_ps(d, d, *acc);
-            }
-            i += 32;
+        while i + 16 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
+            let d1 = _mm256_sub_ps(
+                _mm256_loadu_ps(pa.add(i + 8)),
+                _mm256_loadu_ps(pb.add(i + 8)),
+            );
+            acc[0] = _mm256_fmadd_ps(d0, d0, acc[0]);
+            acc[1] = _mm256_fmadd_ps(d1, d1, acc[1]);
+            i += 16;
         }
-        while i + 8 <= n {
-            let d = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
-            acc[0] = _mm256_fmadd_ps(d, d, acc[0]);
+        if i + 8 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
+            acc[0] = _mm256_fmadd_ps(d0, d0, acc[0]);
             i += 8;
         }
     }
-    let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-    let mut total = hsum(s);
+    let mut total = hsum(_mm256_add_ps(acc[0], acc[1]));
     for k in i..n {
         let d = a[k] - b[k];
         total += d * d;
     }
     total
+}
+
+/// Floats ahead of the current step that the four-row kernels ask the CPU to
+/// load: four interleaved streams are more than the hardware prefetcher follows
+/// at full speed.
+const PREFETCH_AHEAD: usize = 1024;
+
+fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    assert!(r.iter().all(|r| r.len() == q.len()));
+    // SAFETY: as for `dot`; every row is as long as the query.
+    unsafe { dot4_avx2(q, r) }
+}
+
+fn l2_squared4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    assert!(r.iter().all(|r| r.len() == q.len()));
+    // SAFETY: as for `dot4`.
+    unsafe { l2_4_avx2(q, r) }
+}
+
+fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
+    let n = q[0].len();
+    assert!(q.iter().all(|q| q.len() == n) && r.iter().all(|r| r.len() == n));
+    // SAFETY: as for `dot4`; every query and row has length `n`.
+    unsafe { dot_3x4_avx2(q, r) }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot4_avx2(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    let n = q.len();
+    let pq = q.as_ptr();
+    let p = r.map(<[f32]>::as_ptr);
+    let mut acc = [[_mm256_setzero_ps(); 2]; 4];
+    let mut i = 0;
+    // SAFETY (all loads): i + 16 <= n or i + 8 <= n, and every row has length n.
+    unsafe {
+        while i + 16 <= n {
+            let q0 = _mm256_loadu_ps(pq.add(i));
+            let q1 = _mm256_loadu_ps(pq.add(i + 8));
+            for (a, p) in acc.iter_mut().zip(p) {
+                // A hint only: never faults, even past the end of the row.
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i + PREFETCH_AHEAD).cast());
+                a[0] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(p.add(i)), a[0]);
+                a[1] = _mm256_fmadd_ps(q1, _mm256_loadu_ps(p.add(i + 8)), a[1]);
+            }
+            i += 16;
+        }
+        if i + 8 <= n {
+            let q0 = _mm256_loadu_ps(pq.add(i));
+            for (a, p) in acc.iter_mut().zip(p) {
+                a[0] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(p.add(i)), a[0]);
+            }
+            i += 8;
+        }
+    }
+    let mut out = [0.0; 4];
+    for j in 0..4 {
+        out[j] = hsum(_mm256_add_ps(acc[j][0], acc[j][1]));
+        for k in i..n {
+            out[j] += q[k] * r[j][k];
+        }
+    }
+    out
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn l2_4_avx2(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    let n = q.len();
+    let pq = q.as_ptr();
+    let p = r.map(<[f32]>::as_ptr);
+    let mut acc = [[_mm256_setzero_ps(); 2]; 4];
+    let mut i = 0;
+    // SAFETY (all loads): as in `dot4_avx2`.
+    unsafe {
+        while i + 16 <= n {
+            let q0 = _mm256_loadu_ps(pq.add(i));
+            let q1 = _mm256_loadu_ps(pq.add(i + 8));
+            for (a, p) in acc.iter_mut().zip(p) {
+                let d0 = _mm256_sub_ps(q0, _mm256_loadu_ps(p.add(i)));
+                let d1 = _mm256_sub_ps(q1, _mm256_loadu_ps(p.add(i + 8)));
+                a[0] = _mm256_fmadd_ps(d0, d0, a[0]);
+                a[1] = _mm256_fmadd_ps(d1, d1, a[1]);
+            }
+            i += 16;
+        }
+        if i + 8 <= n {
+            let q0 = _mm256_loadu_ps(pq.add(i));
+            for (a, p) in acc.iter_mut().zip(p) {
+                let d0 = _mm256_sub_ps(q0, _mm256_loadu_ps(p.add(i)));
+                a[0] = _mm256_fmadd_ps(d0, d0, a[0]);
+            }
+            i += 8;
+        }
+    }
+    let mut out = [0.0; 4];
+    for j in 0..4 {
+        out[j] = hsum(_mm256_add_ps(acc[j][0], acc[j][1]));
+        for k in i..n {
+            let d = q[k] - r[j][k];
+            out[j] += d * d;
+        }
+    }
+    out
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_3x4_avx2(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
+    let n = q[0].len();
+    let pq = q.map(<[f32]>::as_ptr);
+    let pr = r.map(<[f32]>::as_ptr);
+    let mut acc = [[_mm256_setzero_ps(); 4]; 3];
+    let mut i = 0;
+    // SAFETY (all loads): i + 8 <= n, and every query and row has length n.
+    unsafe {
+        while i + 8 <= n {
+            let qv = pq.map(|p| _mm256_loadu_ps(p.add(i)));
+            for (j, p) in pr.iter().enumerate() {
+                let rv = _mm256_loadu_ps(p.add(i));
+                for (a, qv) in acc.iter_mut().zip(qv) {
+                    a[j] = _mm256_fmadd_ps(qv, rv, a[j]);
+                }
+            }
+            i += 8;
+        }
+    }
+    let mut out = [[0.0; 4]; 3];
+    for (qi, row) in out.iter_mut().enumerate() {
+        for (j, o) in row.iter_mut().enumerate() {
+            *o = hsum(acc[qi][j]);
+            for k in i..n {
+                *o += q[qi][k] * r[j][k];
+            }
+        }
+    }
+    out
 }

@@ -22,6 +22,10 @@ mod simd128;
 use std::sync::OnceLock;
 
 type Kernel = fn(&[f32], &[f32]) -> f32;
+/// One query against four rows (all of the query's length).
+type Kernel4 = fn(&[f32], [&[f32]; 4]) -> [f32; 4];
+/// Three queries against four rows (all of one length): `out[i][j] = q[i]·r[j]`.
+type Kernel3x4 = fn([&[f32]; 3], [&[f32]; 4]) -> [[f32; 4]; 3];
 
 /// One instruction set's kernels.
 #[derive(Clone, Copy)]
@@ -30,6 +34,13 @@ pub struct Kernels {
     pub name: &'static str,
     pub dot: Kernel,
     pub l2_squared: Kernel,
+    /// One query against four rows at once: the query is loaded once per step for
+    /// four rows, and four rows stream from memory in parallel (faiss's
+    /// `distances_batch_4`, the row interleaving of a GEMV).
+    pub dot4: Kernel4,
+    pub l2_squared4: Kernel4,
+    /// The register tile of the blocked multi-query scan (a GEMM micro-kernel).
+    pub dot_3x4: Kernel3x4,
 }
 
 impl std::fmt::Debug for Kernels {
@@ -43,6 +54,9 @@ pub const SCALAR: Kernels = Kernels {
     name: "scalar",
     dot: scalar::dot,
     l2_squared: scalar::l2_squared,
+    dot4: scalar::dot4,
+    l2_squared4: scalar::l2_squared4,
+    dot_3x4: scalar::dot_3x4,
 };
 
 /// Every implementation this CPU can run, scalar first, best last.
@@ -79,6 +93,24 @@ pub fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     (best().l2_squared)(a, b)
 }
 
+/// Inner products of one query with four rows.
+#[inline]
+pub fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    (best().dot4)(q, r)
+}
+
+/// Squared Euclidean distances of one query to four rows.
+#[inline]
+pub fn l2_squared4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    (best().l2_squared4)(q, r)
+}
+
+/// Inner products of three queries with four rows: `out[i][j] = q[i]·r[j]`.
+#[inline]
+pub fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
+    (best().dot_3x4)(q, r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +135,41 @@ mod tests {
                 assert!((d - s).abs() <= tol, "{} dot len {len}: {d} vs {s}", k.name);
                 let (d, s) = ((k.l2_squared)(&a, &b), scalar::l2_squared(&a, &b));
                 assert!((d - s).abs() <= tol, "{} l2 len {len}: {d} vs {s}", k.name);
+
+                // Four rows (and three queries) that differ from each other.
+                let row = |j: usize| -> Vec<f32> {
+                    b.iter()
+                        .enumerate()
+                        .map(|(i, x)| x + ((i + j) as f32 * 0.7).sin() * j as f32 * 0.1)
+                        .collect()
+                };
+                let rows: Vec<Vec<f32>> = (0..4).map(row).collect();
+                let r = [&rows[0][..], &rows[1][..], &rows[2][..], &rows[3][..]];
+                let qs: Vec<Vec<f32>> = (0..3).map(|j| row(j + 4)).collect();
+                let q = [&qs[0][..], &qs[1][..], &qs[2][..]];
+                let (d4, l4, t) = ((k.dot4)(&a, r), (k.l2_squared4)(&a, r), (k.dot_3x4)(q, r));
+                for j in 0..4 {
+                    let s = scalar::dot(&a, r[j]);
+                    assert!(
+                        (d4[j] - s).abs() <= tol,
+                        "{} dot4 len {len} row {j}",
+                        k.name
+                    );
+                    let s = scalar::l2_squared(&a, r[j]);
+                    assert!(
+                        (l4[j] - s).abs() <= tol,
+                        "{} l2_4 len {len} row {j}",
+                        k.name
+                    );
+                    for i in 0..3 {
+                        let s = scalar::dot(q[i], r[j]);
+                        assert!(
+                            (t[i][j] - s).abs() <= tol,
+                            "{} 3x4 len {len} ({i},{j})",
+                            k.name
+                        );
+                    }
+                }
             }
         }
     }

@@ -9,7 +9,23 @@ pub const KERNELS: Kernels = Kernels {
     name: "neon",
     dot,
     l2_squared,
+    dot4,
+    l2_squared4,
+    dot_3x4,
 };
+
+// Not interleaved yet: the pair kernels applied per row.
+fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    r.map(|r| dot(q, r))
+}
+
+fn l2_squared4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    r.map(|r| l2_squared(q, r))
+}
+
+fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
+    q.map(|q| dot4(q, r))
+}
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());

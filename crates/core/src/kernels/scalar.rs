@@ -45,6 +45,25 @@ pub fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     reduce(acc) + tail
 }
 
+/// One query against four rows: `[dot(q, r[0]), …, dot(q, r[3])]`.
+#[inline]
+pub fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    r.map(|r| dot(q, r))
+}
+
+/// One query against four rows: `[l2_squared(q, r[0]), …]`.
+#[inline]
+pub fn l2_squared4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
+    r.map(|r| l2_squared(q, r))
+}
+
+/// Three queries against four rows: `out[i][j] = dot(q[i], r[j])`, the
+/// register tile of the blocked multi-query scan.
+#[inline]
+pub fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
+    q.map(|q| dot4(q, r))
+}
+
 #[inline]
 fn reduce(acc: [f32; LANES]) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))

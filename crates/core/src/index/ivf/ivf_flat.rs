@@ -132,30 +132,40 @@ impl IvfFlat {
         let mut top = TopK::new(k);
         let metric = self.quantizer.metric();
         let dim = self.dim();
-        let offer = |top: &mut TopK, id: u32, v: &[f32]| {
-            let distance = metric.distance(query, v);
-            if distance <= top.threshold() {
-                top.push(Neighbour { row: id, distance });
+        // Rows four at a time (the interleaved kernel), offered in list order.
+        let mut group: Vec<(u32, &[f32])> = Vec::with_capacity(4);
+        let flush = |top: &mut TopK, group: &mut Vec<(u32, &[f32])>| {
+            let mut distances = [0.0f32; 4];
+            if let [a, b, c, d] = group[..] {
+                distances = metric.distance4(query, [a.1, b.1, c.1, d.1]);
+            } else {
+                for (d, (_, v)) in distances.iter_mut().zip(group.iter()) {
+                    *d = metric.distance(query, v);
+                }
             }
+            for (&(row, _), &distance) in group.iter().zip(&distances) {
+                if distance <= top.threshold() {
+                    top.push(Neighbour { row, distance });
+                }
+            }
+            group.clear();
         };
         for p in trace.probed.iter_mut() {
             let list = &self.lists[p.list as usize];
-            let rows = list.ids.iter().zip(list.vectors.chunks_exact(dim));
             p.size = list.ids.len();
-            if allowed.is_none() {
-                rows.for_each(|(&id, v)| offer(&mut top, id, v));
-                p.scanned = p.size;
-            } else {
-                for (&id, v) in rows {
-                    if allows(allowed, id) {
-                        p.scanned += 1;
-                        offer(&mut top, id, v);
+            for (&id, v) in list.ids.iter().zip(list.vectors.chunks_exact(dim)) {
+                if allows(allowed, id) {
+                    p.scanned += 1;
+                    group.push((id, v));
+                    if group.len() == 4 {
+                        flush(&mut top, &mut group);
                     }
                 }
-                trace.filtered_out += p.size - p.scanned;
             }
+            trace.filtered_out += p.size - p.scanned;
             trace.vector_distances += p.scanned;
         }
+        flush(&mut top, &mut group);
         Ok((top.into_sorted(), trace))
     }
 }
