@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::{Collection, Segment};
 use crate::error::{Error, Result};
 use crate::expr;
-use crate::index::flat::exact_search;
+use crate::index::flat::{exact_search, exact_search_batch};
 use crate::index::spec::{IndexParams, search_params};
 use crate::index::{AnnParams, IndexType};
 use crate::metric::Metric;
@@ -192,7 +192,7 @@ impl Collection {
                 .collect(),
         };
 
-        let mut hits = Vec::with_capacity(req.data.len());
+        let mut prepared = Vec::with_capacity(req.data.len());
         for (qi, raw) in req.data.iter().enumerate() {
             if raw.len() != dim {
                 return Err(Error::QueryDimMismatch {
@@ -203,8 +203,17 @@ impl Collection {
             }
             let mut query = raw.clone();
             metric.prepare(qi, &mut query)?;
-            let merged =
-                self.search_one(&segments, &allowed, &plan, &query, k, &ann, range, metric)?;
+            prepared.push(query);
+        }
+        let merged_all = match range {
+            None => self.search_many(&segments, &allowed, &plan, &prepared, k, &ann, metric)?,
+            Some(_) => prepared
+                .iter()
+                .map(|q| self.search_one(&segments, &allowed, &plan, q, k, &ann, range, metric))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let mut hits = Vec::with_capacity(req.data.len());
+        for merged in merged_all {
             hits.push(
                 merged
                     .into_iter()
@@ -235,7 +244,48 @@ impl Collection {
         Ok(SearchResult { hits, plan })
     }
 
-    /// The `k` best (segment, neighbour) pairs for one prepared query.
+    /// The `k` best (segment, neighbour) pairs of each prepared query. Segments
+    /// scanned exactly (no index, FLAT, or a filter that leaves few rows) are
+    /// scanned once for all queries ([`exact_search_batch`]).
+    #[allow(clippy::too_many_arguments)]
+    fn search_many(
+        &self,
+        segments: &[&Segment],
+        allowed: &[Option<crate::bitset::Bitset>],
+        plan: &SearchPlan,
+        queries: &[Vec<f32>],
+        k: usize,
+        ann: &AnnParams,
+        metric: Metric,
+    ) -> Result<Vec<Vec<(usize, Neighbour)>>> {
+        let refs: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
+        let mut per_query: Vec<Vec<(usize, Neighbour)>> = vec![Vec::new(); queries.len()];
+        for (si, s) in segments.iter().enumerate() {
+            let vectors = s.vectors(self.vector_field);
+            let a = allowed[si].as_ref();
+            let found: Vec<Vec<Neighbour>> = match (plan.segments[si].strategy, &s.index) {
+                (Strategy::Index(t) | Strategy::IndexFiltered(t), Some(index))
+                    if t != IndexType::Flat =>
+                {
+                    refs.iter()
+                        .map(|q| index.as_dyn().search(vectors, q, k, ann, a))
+                        .collect::<Result<_>>()?
+                }
+                _ => exact_search_batch(vectors, metric, &refs, k, a),
+            };
+            for (all, f) in per_query.iter_mut().zip(found) {
+                all.extend(f.into_iter().map(|n| (si, n)));
+            }
+        }
+        for all in &mut per_query {
+            all.sort_by(|x, y| x.1.cmp_closeness(&y.1).then(x.0.cmp(&y.0)));
+            all.truncate(k);
+        }
+        Ok(per_query)
+    }
+
+    /// The `k` best (segment, neighbour) pairs for one prepared query, widened
+    /// until a range search's bounds are covered.
     #[allow(clippy::too_many_arguments)]
     fn search_one(
         &self,

@@ -102,6 +102,35 @@ fn the_tutorial_flow_finds_the_exact_neighbours() {
     }
 }
 
+/// A batch of queries scanned exactly (FLAT, or a filter leaving few rows) goes
+/// through the blocked multi-query scan: each query gets what it gets alone.
+#[test]
+fn a_batch_search_equals_one_search_per_query() {
+    for (t, expr) in [
+        ("FLAT", ""),
+        ("FLAT", "id % 3 == 1"),
+        ("HNSW", "source == 'source_0.txt'"),
+    ] {
+        let (c, data) = tutorial_collection(t, json!({"M": 8, "efConstruction": 64}));
+        let queries = data.queries(7);
+        let rows: Vec<Vec<f32>> = queries.chunks(32).map(<[f32]>::to_vec).collect();
+        let mut req = search_req(Vec::new(), json!({"ef": 32}));
+        req.data = rows.clone();
+        req.expr = expr.into();
+        let batch = c.search(&req).unwrap();
+        assert_eq!(batch.hits.len(), 7);
+        for (q, hits) in rows.into_iter().zip(&batch.hits) {
+            req.data = vec![q];
+            let one = c.search(&req).unwrap();
+            let ids = |h: &[SearchHit]| h.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(hits), ids(&one.hits[0]), "{t} {expr}");
+            for (a, b) in hits.iter().zip(&one.hits[0]) {
+                assert!((a.score - b.score).abs() < 1e-5, "{t} {expr}");
+            }
+        }
+    }
+}
+
 #[test]
 fn filtered_search_returns_only_matching_rows_and_reports_its_plan() {
     let (c, data) = tutorial_collection("HNSW", json!({"M": 16, "efConstruction": 100}));

@@ -10,7 +10,7 @@ use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario};
 use crate::clock::{Clock, timed};
 use crate::collection::{SearchRequest, SearchResult};
 use crate::error::Result;
-use crate::index::flat::exact_search;
+use crate::index::flat::{exact_search, exact_search_batch};
 use crate::index::{Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
@@ -19,16 +19,20 @@ use crate::value::{FieldValue, PrimaryKey};
 pub(super) const K: usize = 10;
 
 impl Scenario {
-    /// The exact top-10 ids of query `q`, over all rows (computed once).
+    /// The exact top-10 ids of query `q`, over all rows. The first call computes
+    /// every query's in one blocked pass over the rows ([`exact_search_batch`]).
     pub(super) fn truth(&mut self, q: usize) -> Vec<i64> {
         if self.truth[q].is_none() {
             let d = self.data.as_ref().expect("data");
             let v = VectorView::new(d.spec.dim, &d.embeddings);
-            let ids = exact_search(v, Metric::Cosine, &self.queries[q], K, None)
-                .iter()
-                .map(|n| n.row as i64)
+            let missing: Vec<usize> = (0..self.truth.len())
+                .filter(|&i| self.truth[i].is_none())
                 .collect();
-            self.truth[q] = Some(ids);
+            let queries: Vec<&[f32]> = missing.iter().map(|&i| &self.queries[i][..]).collect();
+            let found = exact_search_batch(v, Metric::Cosine, &queries, K, None);
+            for (i, hits) in missing.into_iter().zip(found) {
+                self.truth[i] = Some(hits.iter().map(|n| n.row as i64).collect());
+            }
         }
         self.truth[q].clone().expect("just computed")
     }
