@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"ANNLAB\0C";
 /// Bumped whenever the payload's layout changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.

@@ -161,8 +161,8 @@ fn bench_index_json_lines_svg_and_peer() {
         svg.to_str().unwrap(),
     ]);
     let lines = json_lines(&out);
-    // Our HNSW at two ef, the peer at two ef, FLAT.
-    assert_eq!(lines.len(), 5, "{lines:?}");
+    // Our HNSW (M and 2·M links on layer 0) at two ef each, the peer at two ef, FLAT.
+    assert_eq!(lines.len(), 7, "{lines:?}");
     for l in &lines {
         for f in [
             "impl",
@@ -201,8 +201,11 @@ fn bench_index_json_lines_svg_and_peer() {
         .iter()
         .filter(|l| l["impl"] == "annlab" && l["index"] == "HNSW")
         .collect();
-    assert_eq!(ours.len(), 2);
+    assert_eq!(ours.len(), 4);
     assert_eq!(ours[0]["params"]["M"], 16);
+    assert_eq!(ours[0]["params"]["layer0_links"], "M");
+    assert_eq!(ours[3]["params"]["layer0_links"], "M_max0");
+    assert_eq!(ours[3]["peer"], "annlab HNSW (2M links)");
     assert_eq!(ours[0]["search_param"], "ef");
     let r = |l: &serde_json::Value| l["recall"].as_f64().unwrap();
     assert!(r(ours[1]) >= r(ours[0]) - 0.05, "recall falls with ef");

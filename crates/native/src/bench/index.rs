@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use annlab_core::index::hnsw::{Hnsw, HnswParams, Layer0Links};
 use annlab_core::index::spec::{IndexParams, IndexSpec, search_params};
 use annlab_core::index::{AnnParams, Index};
 use annlab_core::kernels;
@@ -32,6 +33,22 @@ pub enum IndexKind {
     Flat,
 }
 
+/// [`Layer0Links`] on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layer0Arg {
+    M,
+    MMax0,
+}
+
+impl From<Layer0Arg> for Layer0Links {
+    fn from(a: Layer0Arg) -> Self {
+        match a {
+            Layer0Arg::M => Layer0Links::M,
+            Layer0Arg::MMax0 => Layer0Links::MMax0,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct IndexArgs {
     #[command(flatten)]
@@ -53,6 +70,10 @@ pub struct IndexArgs {
     /// HNSW efConstruction (the peer's too).
     #[arg(long, default_value_t = 200)]
     pub ef_construction: usize,
+    /// HNSW: links a new node chooses on layer 0, comma-separated: `m` (the paper,
+    /// hnswlib and Milvus) and/or `m-max0` (2·M, as faiss); one index per value.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "m,m-max0")]
+    pub hnsw_layer0: Vec<Layer0Arg>,
     /// HNSW ef values, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "16,32,64,128,256")]
     pub ef: Vec<usize>,
@@ -92,6 +113,8 @@ struct Job {
     /// "ef", "nprobe" or "none".
     param: &'static str,
     settings: Vec<(usize, AnnParams)>,
+    /// HNSW only: links a new node chooses on layer 0.
+    layer0: Option<Layer0Links>,
 }
 
 /// Validates every index and search parameter with Milvus's ranges and messages.
@@ -142,12 +165,23 @@ fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
                 (param, settings)
             }
         };
-        if !jobs.iter().any(|j: &Job| j.spec == spec) {
-            jobs.push(Job {
-                spec,
-                param,
-                settings,
-            });
+        let layer0: Vec<Option<Layer0Links>> = match kind {
+            IndexKind::Hnsw if args.hnsw_layer0.is_empty() => bail!("--hnsw-layer0 needs a value"),
+            IndexKind::Hnsw => args.hnsw_layer0.iter().map(|&l| Some(l.into())).collect(),
+            _ => vec![None],
+        };
+        for layer0 in layer0 {
+            if !jobs
+                .iter()
+                .any(|j: &Job| j.spec == spec && j.layer0 == layer0)
+            {
+                jobs.push(Job {
+                    spec,
+                    param,
+                    settings: settings.clone(),
+                    layer0,
+                });
+            }
         }
     }
     Ok(jobs)
@@ -173,7 +207,14 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = Vec::new();
     for job in &jobs {
         let name = job.spec.params.index_type().name();
-        let milvus_params = job.spec.params.to_milvus_params();
+        let mut milvus_params = job.spec.params.to_milvus_params();
+        if let Some(l) = job.layer0 {
+            let label = match l {
+                Layer0Links::M => "M",
+                Layer0Links::MMax0 => "M_max0",
+            };
+            milvus_params.insert("layer0_links".into(), label.into());
+        }
         status(
             quiet,
             &format!("building {name} {}…", Value::Object(milvus_params.clone())),
@@ -190,7 +231,10 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             })?;
             new.push(Row {
                 implementation: ANNLAB,
-                peer: format!("annlab {name}"),
+                peer: match job.layer0 {
+                    Some(Layer0Links::MMax0) => format!("annlab {name} (2M links)"),
+                    _ => format!("annlab {name}"),
+                },
                 common: common.clone(),
                 index: name,
                 params: milvus_params.clone(),
@@ -204,8 +248,11 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         }
         drop(index);
         emit(args.json, new, &mut rows)?;
+        // The peer once, beside the first HNSW variant.
         if let IndexParams::Hnsw { m, ef_construction } = job.spec.params
             && !args.no_peer
+            && jobs.iter().position(|j| j.layer0.is_some())
+                == jobs.iter().position(|j| std::ptr::eq(j, job))
         {
             status(quiet, &format!("building and searching the peer, {PEER}…"));
             let peer_rows = peer::run(&PeerRun {
@@ -245,7 +292,13 @@ fn build(
     let rss = PeakRss::start();
     let cpu0 = process_cpu_s();
     let t = Instant::now();
-    let index = Index::build(&job.spec, data.view(), seed, &mut bar);
+    let index = match (job.spec.params, job.layer0) {
+        (IndexParams::Hnsw { m, ef_construction }, Some(layer0)) => {
+            let params = HnswParams::new(m, ef_construction, seed).with_layer0_links(layer0);
+            Hnsw::build(data.view(), job.spec.metric, &params, &mut bar).map(Index::Hnsw)
+        }
+        _ => Index::build(&job.spec, data.view(), seed, &mut bar),
+    };
     let build_s = t.elapsed().as_secs_f64();
     let build_cpu_s = process_cpu_s().zip(cpu0).map(|(b, a)| b - a);
     bar.finish();

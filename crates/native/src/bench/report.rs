@@ -170,6 +170,9 @@ fn print_peer_ratio(rows: &[Row]) {
         "{} vs {} at matching recall (median per-query {clock} ms; ratio < 1: ours is faster):",
         o.peer, p.peer
     );
+    println!(
+        "(2M links: a new node links to up to M_max0 = 2·M neighbours on layer 0, as faiss; otherwise M, as the paper, hnswlib and Milvus)"
+    );
     if let (Some(ob), Some(pb)) = (o.build.first(), p.build.first()) {
         println!(
             "build: ours {:.2} s, peer {:.2} s wall (ours/peer {:.2})",
@@ -214,8 +217,12 @@ fn print_peer_ratio(rows: &[Row]) {
             ),
             None => "- | - | -".into(),
         };
+        let variant = match r.params.get("layer0_links").and_then(Value::as_str) {
+            Some("M_max0") => " (2M links)",
+            _ => "",
+        };
         println!(
-            "| ef={} | {:.4} | {:.3} | {setting} | {recall} | {ms} | {ratio} | {same} |",
+            "| ef={}{variant} | {:.4} | {:.3} | {setting} | {recall} | {ms} | {ratio} | {same} |",
             r.search_value,
             r.stats.recall,
             r.time_ms()

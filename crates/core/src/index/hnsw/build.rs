@@ -1,9 +1,9 @@
 //! Building the graph: INSERT (Algorithm 1) with SELECT-NEIGHBORS-HEURISTIC
 //! (Algorithm 4), both for a new node's links and for shrinking an overfull list.
 
-use super::HnswParams;
 use super::graph::{Graph, draw_levels};
 use super::search::{Scored, Search, Space, drain_sorted, greedy, search_layer};
+use super::{HnswParams, Layer0Links};
 use crate::error::{Error, Result};
 use crate::index::Progress;
 
@@ -24,6 +24,7 @@ pub(crate) fn build_graph(
         m: params.m.max(1),
         ef_construction: params.ef_construction.max(1),
         keep_pruned: params.keep_pruned_connections,
+        layer0_links: params.layer0_links,
         search: Search::new(),
         w: Vec::new(),
         selected: Vec::new(),
@@ -56,6 +57,7 @@ struct Builder<'a> {
     m: usize,
     ef_construction: usize,
     keep_pruned: bool,
+    layer0_links: Layer0Links,
     search: Search,
     /// `W` of the current layer, nearest first; it seeds the next layer.
     w: Vec<Scored>,
@@ -77,6 +79,7 @@ impl Builder<'_> {
             m,
             ef_construction,
             keep_pruned,
+            layer0_links,
             search,
             w,
             selected,
@@ -84,7 +87,8 @@ impl Builder<'_> {
             kept,
             pruned,
         } = self;
-        let (space, m, ef_construction, keep_pruned) = (*space, *m, *ef_construction, *keep_pruned);
+        let (space, m, ef_construction, keep_pruned, layer0_links) =
+            (*space, *m, *ef_construction, *keep_pruned, *layer0_links);
         let level = graph.level(row);
         let q = space.vectors.get(row as usize);
         graph.set_inserted(row as usize + 1);
@@ -117,7 +121,11 @@ impl Builder<'_> {
                 &mut (),
             );
             drain_sorted(search, w);
-            select_neighbours(space, w, m, keep_pruned, selected, pruned);
+            let links = match (layer, layer0_links) {
+                (0, Layer0Links::MMax0) => graph.capacity(0),
+                _ => m,
+            };
+            select_neighbours(space, w, links, keep_pruned, selected, pruned);
             graph.set_neighbours(row, layer, selected.iter().map(|s| s.row));
             let capacity = graph.capacity(layer);
             for e in selected.iter() {
@@ -127,7 +135,21 @@ impl Builder<'_> {
                 // eConn is full: shrink eConn ∪ {q} with the same heuristic.
                 let base = space.vectors.get(e.row as usize);
                 shrink.clear();
-                shrink.extend(graph.neighbours(e.row, layer).iter().map(|&x| Scored {
+                let links = graph.neighbours(e.row, layer);
+                let mut groups = links.chunks_exact(4);
+                let vector = |x: u32| space.vectors.get(x as usize);
+                for g in groups.by_ref() {
+                    let d = space.metric.distance4(
+                        base,
+                        [vector(g[0]), vector(g[1]), vector(g[2]), vector(g[3])],
+                    );
+                    shrink.extend(
+                        g.iter()
+                            .zip(d)
+                            .map(|(&x, distance)| Scored { distance, row: x }),
+                    );
+                }
+                shrink.extend(groups.remainder().iter().map(|&x| Scored {
                     distance: space.to(base, x),
                     row: x,
                 }));
@@ -166,12 +188,28 @@ pub(crate) fn select_neighbours(
         out.extend_from_slice(candidates);
         return;
     }
+    let row = |r: &Scored| space.vectors.get(r.row as usize);
     for &e in candidates {
         if out.len() >= m {
             break;
         }
         let v = space.vectors.get(e.row as usize);
-        if out.iter().all(|r| space.to(v, r.row) >= e.distance) {
+        // Against the kept neighbours four at a time (most candidates of
+        // high-dimensional data are compared with all of them).
+        let mut groups = out.chunks_exact(4);
+        let mut good = groups.all(|g| {
+            let d = space
+                .metric
+                .distance4(v, [row(&g[0]), row(&g[1]), row(&g[2]), row(&g[3])]);
+            d.iter().all(|&d| d >= e.distance)
+        });
+        if good {
+            good = groups
+                .remainder()
+                .iter()
+                .all(|r| space.to(v, r.row) >= e.distance);
+        }
+        if good {
             out.push(e);
         } else if keep_pruned {
             pruned.push(e);
