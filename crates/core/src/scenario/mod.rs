@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::index::Progress;
 use crate::metrics::Metrics;
 
-pub use report::{Correction, Figure, HitRow, StepReport, SweepPoint};
+pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
 pub use steps::{Lang, StepId};
 
 /// The HNSW or IVF_FLAT choice of the tutorial's step 3.
