@@ -6,7 +6,9 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod app;
+pub mod charts;
 pub mod engine;
+pub mod figures;
 pub mod protocol;
 pub mod state;
 pub mod tutorial;

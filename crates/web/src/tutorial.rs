@@ -139,7 +139,7 @@ pub fn Tutorial(
                         ></progress>
                     </div>
                     <p class="error" data-testid="step-error" role="alert">{move || error.get()}</p>
-                    <StepOutput current />
+                    <StepOutput current lang />
                 </div>
             </div>
         </section>
@@ -148,12 +148,20 @@ pub fn Tutorial(
 
 /// What the step printed, its corrections and its result table.
 #[component]
-fn StepOutput(current: Memo<Option<StepReport>>) -> impl IntoView {
+fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <div class="step-output">
             <pre class="console" data-testid="output">
                 {move || current.get().map(|r| r.lines.join("\n")).unwrap_or_default()}
             </pre>
+            {move || current.get().map(|r| crate::figures::callouts(&r, lang.get()).into_iter().map(|c| view! {
+                <p class="note callout" data-testid=c.testid>{c.text}</p>
+            }).collect_view())}
+            <div class="charts" data-testid="charts">
+                {move || current.get().map(|r| crate::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
+                    <crate::charts::view::Chart spec />
+                }).collect_view())}
+            </div>
             <div data-testid="corrections">
                 {move || current.get().map(|r| r.corrections.into_iter().map(|c| view! {
                     <div class="note correction">

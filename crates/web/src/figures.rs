@@ -1,0 +1,374 @@
+//! Which charts and callouts a step's report gets: plain functions from a measured
+//! [`StepReport`] to [`ChartSpec`]s (no drawing here, no typed-in numbers).
+
+use annlab_core::collection::Strategy;
+use annlab_core::scenario::{Lang, StepId, StepReport, SweepPoint};
+
+use crate::charts::histogram::bins;
+use crate::charts::{Axis, ChartSpec, Marks, Series, index_colour};
+
+fn tr(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// The charts of a step's report, in display order (none for most steps).
+pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
+    let mut out = Vec::new();
+    match r.step {
+        StepId::Insert if !r.batches.is_empty() => out.push(ChartSpec {
+            testid: "chart-insert-throughput".into(),
+            title: tr(lang, "每批插入吞吐量", "Insert throughput per batch"),
+            x: Axis::linear(tr(lang, "批次 (序号)", "batch (number)")),
+            y: Axis::linear(tr(lang, "吞吐量 (向量/秒)", "throughput (vectors/s)")),
+            marks: Marks::Series(vec![Series {
+                name: tr(lang, "插入", "insert"),
+                colour: index_colour(""),
+                points: r
+                    .batches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        (
+                            (i + 1) as f64,
+                            b.rate(),
+                            format!("{} rows, {:.1} ms", b.rows, b.ms),
+                        )
+                    })
+                    .collect(),
+                line: true,
+            }]),
+            caption: tr(
+                lang,
+                "每个点是一批 insert 的实测速度；索引在 flush 时构建，不在这里。",
+                "Each point is one measured insert call; the index is built at flush, not here.",
+            ),
+        }),
+        StepId::BatchSearch if !r.latencies_ms.is_empty() => out.push(ChartSpec {
+            testid: "chart-latency-histogram".into(),
+            title: tr(
+                lang,
+                &format!("{} 次查询的延迟分布", r.latencies_ms.len()),
+                &format!("Latency of the {} queries", r.latencies_ms.len()),
+            ),
+            x: Axis::linear(tr(lang, "延迟 (ms)", "latency (ms)")),
+            y: Axis::linear(tr(lang, "查询数", "queries")),
+            marks: Marks::Bars(bins(&r.latencies_ms)),
+            caption: tr(
+                lang,
+                "每次查询单独计时；长尾决定 p99。",
+                "Each query timed on its own; the tail sets p99.",
+            ),
+        }),
+        StepId::EfSweep if !r.sweep.is_empty() => {
+            let param = r.sweep[0].param.clone();
+            let curve = |f: fn(&SweepPoint) -> f64| {
+                vec![Series {
+                    name: r.sweep[0].index.clone(),
+                    colour: index_colour(&r.sweep[0].index),
+                    points: r
+                        .sweep
+                        .iter()
+                        .map(|p| (p.value as f64, f(p), format!("{}={}", p.param, p.value)))
+                        .collect(),
+                    line: true,
+                }]
+            };
+            out.push(ChartSpec {
+                testid: "chart-ef-latency".into(),
+                title: tr(
+                    lang,
+                    &format!("延迟 vs {param}"),
+                    &format!("Latency vs {param}"),
+                ),
+                x: Axis::linear(param.clone()),
+                y: Axis::linear(tr(lang, "平均延迟 (ms)", "mean latency (ms)")),
+                marks: Marks::Series(curve(|p| p.latency_ms)),
+                caption: tr(
+                    lang,
+                    "索引建好之后测得（教程的数字是在构建期间测的）。",
+                    "Measured after the index was built (the tutorial measured during the build).",
+                ),
+            });
+            out.push(ChartSpec {
+                testid: "chart-ef-recall".into(),
+                title: tr(
+                    lang,
+                    &format!("recall@10 vs {param}"),
+                    &format!("Recall@10 vs {param}"),
+                ),
+                x: Axis::linear(param),
+                y: Axis::linear("recall@10"),
+                marks: Marks::Series(curve(|p| p.recall)),
+                caption: tr(
+                    lang,
+                    "与精确搜索的 top-10 对比。",
+                    "Against the exact top-10.",
+                ),
+            });
+        }
+        StepId::IvfCompare | StepId::IvfPq if !r.sweep.is_empty() => {
+            out.push(recall_qps(r, lang));
+            if r.step == StepId::IvfPq {
+                out.push(memory_recall(r, lang));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// One series per index, in the order the report lists them.
+fn by_index(
+    sweep: &[SweepPoint],
+    f: impl Fn(&SweepPoint) -> (f64, f64),
+    line: bool,
+) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for p in sweep {
+        let (x, y) = f(p);
+        let label = if p.param == "-" {
+            String::new()
+        } else {
+            format!("{}={}", p.param, p.value)
+        };
+        match out.iter_mut().find(|s| s.name == p.index) {
+            Some(s) => s.points.push((x, y, label)),
+            None => out.push(Series {
+                name: p.index.clone(),
+                colour: index_colour(&p.index),
+                points: vec![(x, y, label)],
+                line,
+            }),
+        }
+    }
+    out
+}
+
+/// ann-benchmarks' plot: QPS (log) against recall; up and to the right is better.
+fn recall_qps(r: &StepReport, lang: Lang) -> ChartSpec {
+    ChartSpec {
+        testid: "chart-recall-qps".into(),
+        title: tr(lang, "召回率 vs 每秒查询数", "Recall vs queries per second"),
+        x: Axis::linear("recall@10"),
+        y: Axis::log(tr(lang, "QPS (查询/秒, 对数)", "QPS (queries/s, log)")),
+        marks: Marks::Series(by_index(&r.sweep, |p| (p.recall, p.qps), true)),
+        caption: tr(
+            lang,
+            "ann-benchmarks 风格：越靠右上越好。FLAT 是精确搜索（recall = 1）。",
+            "ann-benchmarks style: up and to the right is better. FLAT is exact search (recall 1).",
+        ),
+    }
+}
+
+/// What each index costs in memory for the recall it reaches.
+fn memory_recall(r: &StepReport, lang: Lang) -> ChartSpec {
+    ChartSpec {
+        testid: "chart-memory-recall".into(),
+        title: tr(lang, "内存 vs 召回率", "Memory vs recall"),
+        x: Axis::linear("recall@10"),
+        y: Axis::log(tr(
+            lang,
+            "搜索所需内存 (MB, 对数)",
+            "memory to search (MB, log)",
+        )),
+        marks: Marks::Series(by_index(
+            &r.sweep,
+            |p| (p.recall, p.memory_bytes as f64 / 1e6),
+            false,
+        )),
+        caption: tr(
+            lang,
+            "IVF_PQ 用每个向量 m·nbits/8 字节的编码换取内存，代价是召回率。",
+            "IVF_PQ trades recall for memory: m·nbits/8 bytes per vector instead of 4·dim.",
+        ),
+    }
+}
+
+/// A short measured statement beside a step's output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callout {
+    pub testid: &'static str,
+    pub text: String,
+}
+
+/// Step 9: how selective the filter was, which plan the engine chose, and recall.
+pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
+    let mut out = Vec::new();
+    if r.step == StepId::FilteredSearch
+        && let (Some(sel), Some(rec), Some(plan)) = (r.get("selectivity"), r.get("recall"), &r.plan)
+    {
+        let exact = plan
+            .segments
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.strategy,
+                    Strategy::ExactFiltered | Strategy::ExactUnindexed
+                )
+            })
+            .count();
+        let plan_text = if exact == plan.segments.len() {
+            tr(
+                lang,
+                "精确扫描匹配的行（比带过滤的图搜索更省距离计算）",
+                "exact scan of the matching rows (fewer distance computations than a filtered graph walk)",
+            )
+        } else if exact == 0 {
+            tr(
+                lang,
+                "在索引内部过滤（遍历时检查条件）",
+                "filter inside the index (checked during traversal)",
+            )
+        } else {
+            tr(
+                lang,
+                &format!(
+                    "{exact}/{} 个段精确扫描，其余在索引内过滤",
+                    plan.segments.len()
+                ),
+                &format!(
+                    "{exact} of {} segments scanned exactly, the rest filtered in the index",
+                    plan.segments.len()
+                ),
+            )
+        };
+        out.push(Callout {
+            testid: "filter-callout",
+            text: tr(
+                lang,
+                &format!(
+                    "选择性 {:.1}%（{} 行通过过滤）→ 计划：{plan_text} → recall@10 {rec:.2}",
+                    sel * 100.0,
+                    r.get("allowed_rows").unwrap_or(0.0)
+                ),
+                &format!(
+                    "Selectivity {:.1}% ({} rows pass the filter) → plan: {plan_text} → recall@10 {rec:.2}",
+                    sel * 100.0,
+                    r.get("allowed_rows").unwrap_or(0.0)
+                ),
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use annlab_core::collection::{SearchPlan, SegmentPlan};
+    use annlab_core::scenario::BatchTiming;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn point(index: &str, value: usize, recall: f64, qps: f64) -> SweepPoint {
+        SweepPoint {
+            index: index.into(),
+            param: if index == "FLAT" {
+                "-".into()
+            } else {
+                "nprobe".into()
+            },
+            value,
+            latency_ms: 1000.0 / qps,
+            qps,
+            recall,
+            memory_bytes: 1_000_000,
+        }
+    }
+
+    #[test]
+    fn most_steps_have_no_chart() {
+        let r = StepReport::new(StepId::Connect, "t");
+        assert!(charts(&r, Lang::En).is_empty());
+        // A step whose data is missing shows nothing rather than an empty chart.
+        assert!(charts(&StepReport::new(StepId::BatchSearch, "t"), Lang::En).is_empty());
+    }
+
+    #[test]
+    fn insert_batches_become_throughput_points() {
+        let mut r = StepReport::new(StepId::Insert, "t");
+        r.batches = vec![
+            BatchTiming {
+                rows: 1000,
+                ms: 500.0,
+            },
+            BatchTiming {
+                rows: 500,
+                ms: 100.0,
+            },
+        ];
+        let c = charts(&r, Lang::En);
+        assert_eq!(c[0].testid, "chart-insert-throughput");
+        let Marks::Series(s) = &c[0].marks else {
+            panic!()
+        };
+        assert_eq!(s[0].points[0].0, 1.0);
+        assert_eq!(s[0].points[0].1, 2000.0);
+        assert_eq!(s[0].points[1].1, 5000.0);
+        assert!(c[0].y.label.contains("vectors/s"));
+    }
+
+    #[test]
+    fn batch_latencies_become_a_histogram_of_every_query() {
+        let mut r = StepReport::new(StepId::BatchSearch, "t");
+        r.latencies_ms = (0..100).map(|i| 0.3 + (i % 7) as f64 * 0.05).collect();
+        let c = charts(&r, Lang::Zh);
+        let Marks::Bars(b) = &c[0].marks else {
+            panic!()
+        };
+        assert_eq!(b.iter().map(|b| b.value).sum::<f64>(), 100.0);
+        assert!(c[0].x.label.contains("ms"));
+    }
+
+    #[test]
+    fn sweeps_give_one_series_per_index_on_a_log_qps_axis() {
+        let mut r = StepReport::new(StepId::IvfPq, "t");
+        r.sweep = vec![
+            point("FLAT", 0, 1.0, 80.0),
+            point("IVF_FLAT", 1, 0.4, 9000.0),
+            point("IVF_FLAT", 10, 0.9, 2000.0),
+            point("IVF_PQ", 1, 0.2, 12000.0),
+        ];
+        let c = charts(&r, Lang::En);
+        assert_eq!(
+            c.iter().map(|c| c.testid.as_str()).collect::<Vec<_>>(),
+            ["chart-recall-qps", "chart-memory-recall"]
+        );
+        assert_eq!(c[0].y.kind, crate::charts::scale::Kind::Log);
+        let Marks::Series(s) = &c[0].marks else {
+            panic!()
+        };
+        assert_eq!(
+            s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["FLAT", "IVF_FLAT", "IVF_PQ"]
+        );
+        assert_eq!(s[1].points[1], (0.9, 2000.0, "nprobe=10".to_owned()));
+        assert_eq!(s[0].points[0].2, "");
+        r.step = StepId::IvfCompare;
+        assert_eq!(charts(&r, Lang::En).len(), 1);
+    }
+
+    #[test]
+    fn the_filter_callout_states_selectivity_plan_and_recall() {
+        let mut r = StepReport::new(StepId::FilteredSearch, "t");
+        r.figure("selectivity", 0.1, "");
+        r.figure("allowed_rows", 1000.0, "rows");
+        r.figure("recall", 1.0, "");
+        r.plan = Some(SearchPlan {
+            segments: vec![SegmentPlan {
+                segment_id: 1,
+                rows: 10_000,
+                allowed_rows: Some(1000),
+                strategy: Strategy::ExactFiltered,
+            }],
+        });
+        let c = callouts(&r, Lang::En);
+        assert_eq!(c[0].testid, "filter-callout");
+        assert!(c[0].text.contains("Selectivity 10.0%"), "{}", c[0].text);
+        assert!(c[0].text.contains("exact scan"));
+        assert!(c[0].text.contains("recall@10 1.00"));
+    }
+}
