@@ -11,6 +11,7 @@ pub mod engine;
 pub mod figures;
 pub mod protocol;
 pub mod state;
+pub mod toy_view;
 pub mod tutorial;
 pub mod url;
 

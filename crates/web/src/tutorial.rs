@@ -140,6 +140,7 @@ pub fn Tutorial(
                     </div>
                     <p class="error" data-testid="step-error" role="alert">{move || error.get()}</p>
                     <StepOutput current lang />
+                    {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy /> })}
                 </div>
             </div>
         </section>

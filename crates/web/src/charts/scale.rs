@@ -90,9 +90,14 @@ impl Scale {
                 (first..=last).map(|i| i as f64 * step).collect()
             }
             Kind::Log => {
-                let a = lo.log10().ceil() as i32;
+                let a = lo.log10().floor() as i32;
                 let b = (hi.log10() + 1e-9).floor() as i32;
-                (a..=b).map(|e| 10f64.powi(e)).collect()
+                // Two decades or fewer: 1, 2 and 5 of each, so values can be read.
+                let mantissas: &[f64] = if b - a <= 2 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+                (a..=b)
+                    .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+                    .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+                    .collect()
             }
         }
     }
@@ -176,6 +181,8 @@ mod tests {
         let s = Scale::fit(Kind::Log, [350.0, 12_000.0, -1.0, 0.0], (0.0, 300.0));
         assert_eq!(s.domain, (100.0, 100_000.0));
         assert_eq!(s.ticks(), [100.0, 1000.0, 10_000.0, 100_000.0]);
+        let narrow = Scale::fit(Kind::Log, [3.0, 40.0], (0.0, 1.0));
+        assert_eq!(narrow.ticks(), [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]);
         assert!((s.map(1000.0) - 100.0).abs() < 1e-9);
         assert!((s.map(10_000.0) - 200.0).abs() < 1e-9);
     }

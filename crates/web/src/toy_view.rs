@@ -1,0 +1,307 @@
+//! Step 3's teaching picture: the engine's HNSW and IVF_FLAT built on a 2-D toy
+//! set (`annlab_core::toy`, on the main thread: a few hundred points build in
+//! milliseconds). The learner drags the query; the engine's own search trace and
+//! probe list are drawn. Only presentation here: pixels, colours, pointer events.
+
+use annlab_core::toy::{EXTENT, Toy, ToyParams};
+use leptos::prelude::*;
+
+/// Side of each square panel, in viewBox units.
+pub const SIDE: f64 = 280.0;
+/// Grid of sample points per side used to paint the Voronoi cells.
+pub const GRID: usize = 56;
+
+/// A toy point to panel pixels (y up in the data, down on screen).
+pub fn to_px(p: [f32; 2]) -> (f64, f64) {
+    let s = SIDE / (2.0 * EXTENT as f64);
+    (
+        ((p[0] as f64 + EXTENT as f64) * s * 10.0).round() / 10.0,
+        ((EXTENT as f64 - p[1] as f64) * s * 10.0).round() / 10.0,
+    )
+}
+
+/// Panel pixels back to a toy point, clamped to the square.
+pub fn from_px(x: f64, y: f64) -> [f32; 2] {
+    let s = 2.0 * EXTENT as f64 / SIDE;
+    let e = EXTENT;
+    [
+        ((x * s) as f32 - e).clamp(-e, e),
+        (e - (y * s) as f32).clamp(-e, e),
+    ]
+}
+
+/// A distinct, light fill per IVF list (presentation only).
+pub fn cell_colour(list: u32, nlist: usize) -> String {
+    let hue = (list as usize * 360 * 7 / nlist.max(1)) % 360;
+    format!("hsl({hue} 70% 72%)")
+}
+
+/// The pointer's position in a panel's viewBox units.
+fn pointer_point(ev: &web_sys::PointerEvent) -> Option<[f32; 2]> {
+    use wasm_bindgen::JsCast;
+    let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    let rect = el.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    let k = SIDE / rect.width();
+    Some(from_px(
+        (ev.client_x() as f64 - rect.left()) * k,
+        (ev.client_y() as f64 - rect.top()) * k,
+    ))
+}
+
+/// Pointer handlers shared by the panels: press or drag moves the query.
+fn drag_handlers(
+    query: RwSignal<[f32; 2]>,
+    dragging: RwSignal<bool>,
+) -> (
+    impl Fn(web_sys::PointerEvent) + Copy,
+    impl Fn(web_sys::PointerEvent) + Copy,
+    impl Fn(web_sys::PointerEvent) + Copy,
+) {
+    let down = move |ev: web_sys::PointerEvent| {
+        dragging.set(true);
+        if let Some(p) = pointer_point(&ev) {
+            query.set(p);
+        }
+    };
+    let moved = move |ev: web_sys::PointerEvent| {
+        if dragging.get_untracked()
+            && let Some(p) = pointer_point(&ev)
+        {
+            query.set(p);
+        }
+    };
+    let up = move |_: web_sys::PointerEvent| dragging.set(false);
+    (down, moved, up)
+}
+
+#[component]
+pub fn IndexToy() -> impl IntoView {
+    let toy = match Toy::new(ToyParams::default()) {
+        Ok(t) => StoredValue::new(t),
+        Err(e) => return view! { <p class="error">{e.to_string()}</p> }.into_any(),
+    };
+    let query = RwSignal::new([0.35f32, -0.45]);
+    let nprobe = RwSignal::new(2usize);
+    let dragging = RwSignal::new(false);
+    let (down, moved, up) = drag_handlers(query, dragging);
+    let nlist = toy.with_value(|t| t.params.nlist);
+    let layers = toy.with_value(|t| t.layers());
+    // Derived from the engine, recomputed when the query or nprobe change.
+    let trace = Memo::new(move |_| toy.with_value(|t| t.search(query.get(), 1, 16)));
+    let probed = Memo::new(move |_| toy.with_value(|t| t.probed(query.get(), nprobe.get())));
+    let cells = toy.with_value(|t| t.cell_grid(GRID));
+    let cell_px = SIDE / GRID as f64;
+
+    let hnsw_panels = (0..layers)
+        .rev()
+        .map(|layer| {
+            let (edges, nodes) = toy.with_value(|t| {
+                let edges: Vec<_> = t
+                    .layer_edges(layer)
+                    .into_iter()
+                    .map(|(a, b)| (to_px(t.point(a)), to_px(t.point(b))))
+                    .collect();
+                let nodes: Vec<_> = t.layer_nodes(layer).into_iter().map(|r| to_px(t.point(r))).collect();
+                (edges, nodes)
+            });
+            let count = nodes.len();
+            let path = move || {
+                trace.with(|(_, tr)| {
+                    tr.layers
+                        .iter()
+                        .find(|l| l.layer == layer)
+                        .map(|l| {
+                            toy.with_value(|t| {
+                                l.path
+                                    .iter()
+                                    .map(|n| {
+                                        let (x, y) = to_px(t.point(n.row));
+                                        format!("{x},{y}")
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            })
+                        })
+                        .unwrap_or_default()
+                })
+            };
+            let visited = move || {
+                trace.with(|(_, tr)| {
+                    tr.layers
+                        .iter()
+                        .find(|l| l.layer == layer)
+                        .map_or(0, |l| l.visited.len())
+                })
+            };
+            view! {
+                <figure class="toy-panel" data-testid=format!("toy-hnsw-layer-{layer}")>
+                    <figcaption>
+                        {format!("layer {layer}: {count} nodes · ")}
+                        {move || format!("{} distances", visited())}
+                    </figcaption>
+                    <svg
+                        viewBox=format!("0 0 {SIDE} {SIDE}")
+                        width=SIDE
+                        height=SIDE
+                        class="toy-svg"
+                        on:pointerdown=down
+                        on:pointermove=moved
+                        on:pointerup=up
+                        on:pointerleave=up
+                    >
+                        <defs>
+                            <marker id="toy-arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
+                                <path d="M0 0L10 5L0 10z" fill="#d55e00" />
+                            </marker>
+                        </defs>
+                        <rect class="toy-bg" x="0" y="0" width=SIDE height=SIDE />
+                        {edges.into_iter().map(|((x1, y1), (x2, y2))| view! {
+                            <line class="toy-edge" x1=x1 y1=y1 x2=x2 y2=y2 />
+                        }).collect_view()}
+                        {nodes.into_iter().map(|(x, y)| view! {
+                            <circle class="toy-node" cx=x cy=y r=if layer == 0 { "1.8" } else { "3" } />
+                        }).collect_view()}
+                        <polyline class="toy-path" points=path fill="none" marker-mid="url(#toy-arrow)" marker-end="url(#toy-arrow)" />
+                        <QueryMark query />
+                    </svg>
+                </figure>
+            }
+        })
+        .collect_view();
+
+    let ivf_cells = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let (gx, gy) = ((i % GRID) as f64 * cell_px, (i / GRID) as f64 * cell_px);
+            view! {
+                <rect
+                    x=gx
+                    y=gy
+                    width=cell_px + 0.2
+                    height=cell_px + 0.2
+                    fill=cell_colour(list, nlist)
+                    class="toy-cell"
+                    class:probed=move || probed.with(|p| p.contains(&list))
+                />
+            }
+        })
+        .collect_view();
+    let ivf_points = toy.with_value(|t| {
+        (0..t.len() as u32)
+            .map(|r| (to_px(t.point(r)), t.cell_of(t.point(r))))
+            .collect::<Vec<_>>()
+    });
+    let ivf_points = ivf_points
+        .into_iter()
+        .map(|((x, y), list)| view! {
+            <circle class="toy-node" class:scanned=move || probed.with(|p| p.contains(&list)) cx=x cy=y r="1.8" />
+        })
+        .collect_view();
+    let centroids = toy.with_value(|t| t.centroids()).into_iter().map(|c| {
+        let (x, y) = to_px(c);
+        view! { <path class="toy-centroid" d=format!("M{} {}l8 8m0 -8l-8 8", x - 4.0, y - 4.0) /> }
+    }).collect_view();
+
+    let stats = move || {
+        let (hits, tr) = trace.get();
+        let scanned: usize =
+            probed.with(|p| toy.with_value(|t| p.iter().map(|&l| t.list_rows(l).len()).sum()));
+        let sizes: Vec<usize> =
+            toy.with_value(|t| (0..t.layers()).map(|l| t.layer_nodes(l).len()).collect());
+        let n = toy.with_value(|t| t.len());
+        format!(
+            "HNSW: layer sizes {sizes:?} (layer 0 first); the search computed {} distances and found row {} · \
+             IVF_FLAT: nprobe={} scans {} lists, {scanned} of {n} points ({:.0}%)",
+            tr.distance_computations,
+            hits.first().map_or(0, |h| h.row),
+            nprobe.get(),
+            probed.with(Vec::len),
+            100.0 * scanned as f64 / n.max(1) as f64,
+        )
+    };
+
+    view! {
+        <section class="toy" data-testid="toy">
+            <h4>"HNSW · 分层图 / layered graph (drag the red query)"</h4>
+            <div class="toy-row" data-testid="toy-hnsw">{hnsw_panels}</div>
+            <h4>"IVF · Voronoi 单元 / cells and the lists nprobe scans"</h4>
+            <div class="toy-row">
+                <figure class="toy-panel" data-testid="toy-ivf">
+                    <figcaption>{move || format!("nlist = {nlist}, nprobe = {}", nprobe.get())}</figcaption>
+                    <svg
+                        viewBox=format!("0 0 {SIDE} {SIDE}")
+                        width=SIDE
+                        height=SIDE
+                        class="toy-svg"
+                        on:pointerdown=down
+                        on:pointermove=moved
+                        on:pointerup=up
+                        on:pointerleave=up
+                    >
+                        {ivf_cells}
+                        {ivf_points}
+                        {centroids}
+                        <QueryMark query />
+                    </svg>
+                </figure>
+                <label class="param">
+                    <span>"nprobe"</span>
+                    <input
+                        type="range"
+                        min="1"
+                        max=nlist
+                        data-testid="toy-nprobe"
+                        prop:value=move || nprobe.get().to_string()
+                        on:input=move |ev| nprobe.set(event_target_value(&ev).parse().unwrap_or(1))
+                    />
+                </label>
+            </div>
+            <p class="note" data-testid="toy-stats">{stats}</p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The query point: a red ring with a cross.
+#[component]
+fn QueryMark(query: RwSignal<[f32; 2]>) -> impl IntoView {
+    let px = move || to_px(query.get());
+    view! {
+        <g class="toy-query" data-testid="toy-query" transform=move || { let (x, y) = px(); format!("translate({x} {y})") }>
+            <circle r="6" />
+            <path d="M-9 0h18M0 -9v18" />
+        </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn pixels_and_points_round_trip() {
+        assert_eq!(to_px([-EXTENT, EXTENT]), (0.0, 0.0));
+        assert_eq!(to_px([EXTENT, -EXTENT]), (SIDE, SIDE));
+        assert_eq!(to_px([0.0, 0.0]), (SIDE / 2.0, SIDE / 2.0));
+        let p = from_px(70.0, 210.0);
+        assert!(
+            (p[0] + 0.5).abs() < 1e-6 && (p[1] + 0.5).abs() < 1e-6,
+            "{p:?}"
+        );
+        // Outside the panel clamps to the square.
+        assert_eq!(from_px(-50.0, 1000.0), [-EXTENT, -EXTENT]);
+    }
+
+    #[test]
+    fn cells_get_distinct_colours() {
+        let colours: std::collections::BTreeSet<String> =
+            (0..16).map(|l| cell_colour(l, 16)).collect();
+        assert_eq!(colours.len(), 16);
+    }
+}
