@@ -4,6 +4,8 @@
 use annlab_core::scenario::{Lang, StepId};
 use annlab_core::{DataSpec, Hit, QuickstartParams};
 
+use crate::params::TutorialForm;
+
 /// The parameter form, holding exactly what the learner typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
@@ -120,10 +122,12 @@ impl Form {
     }
 }
 
-/// Everything a link reproduces: the form, the open step and the language.
+/// Everything a link reproduces: the form, the tutorial's parameters, the open step
+/// and the language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageState {
     pub form: Form,
+    pub tutorial: TutorialForm,
     pub step: StepId,
     pub lang: Lang,
 }
@@ -158,6 +162,7 @@ impl PageState {
         };
         Self {
             form: Form::from_query(pairs.iter().cloned()),
+            tutorial: TutorialForm::from_query(&pairs),
             step: get("step")
                 .and_then(StepId::from_key)
                 .unwrap_or(StepId::Connect),
@@ -169,15 +174,25 @@ impl PageState {
         }
     }
 
-    /// The query string's pairs, in a stable order.
+    /// The query string's pairs, in a stable order (tutorial parameters only when
+    /// they differ from the tutorial's).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut pairs = vec![
             ("n", self.form.n.trim().to_owned()),
             ("dim", self.form.dim.trim().to_owned()),
             ("seed", self.form.seed.trim().to_owned()),
             ("step", self.step.key().to_owned()),
             ("lang", lang_key(self.lang).to_owned()),
-        ]
+        ];
+        pairs.extend(self.tutorial.to_query());
+        pairs
+    }
+
+    /// Every key the query string may hold.
+    pub fn keys() -> impl Iterator<Item = &'static str> {
+        ["n", "dim", "seed", "step", "lang"]
+            .into_iter()
+            .chain(crate::params::FIELDS.iter().map(|f| f.1))
     }
 }
 
@@ -235,8 +250,11 @@ mod tests {
         let mut form = Form::default();
         form.set(Field::N, "500".into());
         form.set(Field::Seed, "7".into());
+        let mut tutorial = TutorialForm::default();
+        tutorial.set(annlab_core::scenario::Param::Ef, "100".into());
         let page = PageState {
             form,
+            tutorial,
             step: StepId::FilteredSearch,
             lang: Lang::En,
         };
@@ -246,6 +264,8 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
         assert_eq!(pairs[3], ("step".to_owned(), "filtered_search".to_owned()));
+        assert_eq!(pairs[5], ("ef".to_owned(), "100".to_owned()));
+        assert!(PageState::keys().any(|k| k == "efConstruction"));
         assert_eq!(PageState::from_query(pairs, Lang::Zh), page);
         let empty = PageState::from_query(vec![("step".into(), "nope".into())], Lang::Zh);
         assert_eq!((empty.step, empty.lang), (StepId::Connect, Lang::Zh));
