@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
     let form = RwSignal::new(initial.form);
     let tutorial = RwSignal::new(initial.tutorial);
     let step = RwSignal::new(initial.step);
+    let overview = RwSignal::new(initial.overview);
     let lang = RwSignal::new(initial.lang);
     // Every change is reflected in the URL, so a link reproduces the page.
     Effect::new(move |_| {
@@ -23,6 +24,7 @@ pub fn App() -> impl IntoView {
             form: form.get(),
             tutorial: tutorial.get(),
             step: step.get(),
+            overview: overview.get(),
             lang: lang.get(),
         })
     });
@@ -94,7 +96,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <Results outcome />
             </section>
-            <crate::tutorial::Tutorial form tutorial step lang />
+            <crate::tutorial::Tutorial form tutorial step overview lang />
         </main>
     }
 }

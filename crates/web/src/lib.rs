@@ -9,6 +9,7 @@ pub mod app;
 pub mod charts;
 pub mod engine;
 pub mod figures;
+pub mod overview;
 pub mod params;
 pub mod protocol;
 pub mod state;

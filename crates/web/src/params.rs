@@ -78,7 +78,7 @@ impl TutorialForm {
     pub fn apply(&self, base: ScenarioParams) -> Result<ScenarioParams, Vec<(Param, String)>> {
         let mut errors = Vec::new();
         let mut p = base;
-        let mut num = |param: Param, errors: &mut Vec<(Param, String)>| -> usize {
+        let num = |param: Param, errors: &mut Vec<(Param, String)>| -> usize {
             let s = self.get(param).trim();
             s.parse::<usize>().unwrap_or_else(|_| {
                 errors.push((

@@ -129,8 +129,13 @@ pub struct PageState {
     pub form: Form,
     pub tutorial: TutorialForm,
     pub step: StepId,
+    /// The architecture overview is open instead of a step (`step=architecture`).
+    pub overview: bool,
     pub lang: Lang,
 }
+
+/// The `step` value of the architecture overview.
+pub const OVERVIEW_KEY: &str = "architecture";
 
 /// The query-string key of a language.
 pub fn lang_key(lang: Lang) -> &'static str {
@@ -166,6 +171,7 @@ impl PageState {
             step: get("step")
                 .and_then(StepId::from_key)
                 .unwrap_or(StepId::Connect),
+            overview: get("step") == Some(OVERVIEW_KEY),
             lang: match get("lang") {
                 Some("zh") => Lang::Zh,
                 Some("en") => Lang::En,
@@ -181,7 +187,15 @@ impl PageState {
             ("n", self.form.n.trim().to_owned()),
             ("dim", self.form.dim.trim().to_owned()),
             ("seed", self.form.seed.trim().to_owned()),
-            ("step", self.step.key().to_owned()),
+            (
+                "step",
+                if self.overview {
+                    OVERVIEW_KEY
+                } else {
+                    self.step.key()
+                }
+                .to_owned(),
+            ),
             ("lang", lang_key(self.lang).to_owned()),
         ];
         pairs.extend(self.tutorial.to_query());
@@ -256,6 +270,7 @@ mod tests {
             form,
             tutorial,
             step: StepId::FilteredSearch,
+            overview: false,
             lang: Lang::En,
         };
         let pairs: Vec<(String, String)> = page
@@ -269,6 +284,10 @@ mod tests {
         assert_eq!(PageState::from_query(pairs, Lang::Zh), page);
         let empty = PageState::from_query(vec![("step".into(), "nope".into())], Lang::Zh);
         assert_eq!((empty.step, empty.lang), (StepId::Connect, Lang::Zh));
+        let overview =
+            PageState::from_query(vec![("step".into(), "architecture".into())], Lang::En);
+        assert!(overview.overview);
+        assert_eq!(overview.to_query()[3].1, "architecture");
         assert_eq!(lang_for("zh-CN"), Lang::Zh);
         assert_eq!(lang_for("en-US"), Lang::En);
     }

@@ -52,6 +52,7 @@ pub fn Tutorial(
     form: RwSignal<Form>,
     tutorial: RwSignal<TutorialForm>,
     step: RwSignal<StepId>,
+    overview: RwSignal<bool>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
@@ -132,6 +133,7 @@ pub fn Tutorial(
         queue.update(|q| {
             q.remove(0);
         });
+        overview.set(false);
         step.set(next);
         busy.set(true);
         play_engine.send(Request::Run { step: next, params });
@@ -167,19 +169,30 @@ pub fn Tutorial(
             <ParamsPanel tutorial field_errors />
             <div class="tutorial-body">
                 <nav class="steps" data-testid="steps">
+                    <button
+                        class="step-link"
+                        class:active=move || overview.get()
+                        data-testid="step-architecture"
+                        on:click=move |_| overview.set(true)
+                    >
+                        {move || if lang.get() == Lang::Zh { "0 Milvus 架构" } else { "0 Milvus's architecture" }}
+                    </button>
                     {StepId::ALL.into_iter().map(|s| view! {
                         <button
                             class="step-link"
-                            class:active=move || step.get() == s
+                            class:active=move || !overview.get() && step.get() == s
                             class:done=move || reports.with(|all| all.iter().any(|r| r.step == s))
                             data-testid=format!("step-{}", s.key())
-                            on:click=move |_| step.set(s)
+                            on:click=move |_| {
+                                overview.set(false);
+                                step.set(s);
+                            }
                         >
                             {move || format!("{} {}", s.number(), s.title(lang.get()))}
                         </button>
                     }).collect_view()}
                 </nav>
-                <div class="step-page">
+                <div class="step-page" class:hidden=move || overview.get()>
                     <h3 data-testid="step-title">{move || format!("{} · {}", step.get().number(), step.get().title(lang.get()))}</h3>
                     <p class="explain" data-testid="step-explanation">{move || texts::explanation(step.get(), lang.get())}</p>
                     <div class="code-pair">
@@ -211,6 +224,14 @@ pub fn Tutorial(
                     <StepOutput current lang />
                     {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy /> })}
                 </div>
+                {move || overview.get().then(|| view! {
+                    <div class="step-page">
+                        <h3 data-testid="overview-title">
+                            {move || if lang.get() == Lang::Zh { "0 · Milvus 的架构与 annlab" } else { "0 · Milvus's architecture and annlab" }}
+                        </h3>
+                        <crate::overview::Overview lang />
+                    </div>
+                })}
             </div>
         </section>
     }
