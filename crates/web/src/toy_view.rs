@@ -36,10 +36,12 @@ pub fn cell_colour(list: u32, nlist: usize) -> String {
     format!("hsl({hue} 70% 72%)")
 }
 
-/// The pointer's position in a panel's viewBox units.
+/// The pointer's position in a panel's viewBox units. (Leptos delegates events to
+/// the document, so the panel is found from the event's target.)
 fn pointer_point(ev: &web_sys::PointerEvent) -> Option<[f32; 2]> {
     use wasm_bindgen::JsCast;
-    let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let el = target.closest("svg.toy-svg").ok()??;
     let rect = el.get_bounding_client_rect();
     if rect.width() <= 0.0 {
         return None;
