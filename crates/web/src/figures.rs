@@ -58,8 +58,8 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
             marks: Marks::Bars(bins(&r.latencies_ms)),
             caption: tr(
                 lang,
-                "每次查询单独计时；长尾决定 p99。",
-                "Each query timed on its own; the tail sets p99.",
+                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。",
+                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it).",
             ),
         }),
         StepId::EfSweep if !r.sweep.is_empty() => {

@@ -61,12 +61,14 @@ pub struct Series {
     pub line: bool,
 }
 
-/// One bar: `[lo, hi)` on x, `value` on y.
+/// One bar: `[lo, hi)` on x, `value` on y; `open` when it also counts everything
+/// above `hi` (a histogram's folded tail).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bar {
     pub lo: f64,
     pub hi: f64,
     pub value: f64,
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,12 +211,16 @@ pub fn layout(spec: &ChartSpec) -> Drawing {
                     y: round(top),
                     w: round((r - l - 1.0).max(1.0)),
                     h: round(y0 - top),
-                    title: format!(
-                        "[{}, {}): {}",
-                        format_tick(b.lo),
-                        format_tick(b.hi),
-                        format_tick(b.value)
-                    ),
+                    title: if b.open {
+                        format!("≥ {}: {}", format_tick(b.lo), format_tick(b.value))
+                    } else {
+                        format!(
+                            "[{}, {}): {}",
+                            format_tick(b.lo),
+                            format_tick(b.hi),
+                            format_tick(b.value)
+                        )
+                    },
                 });
             }
         }
@@ -276,11 +282,13 @@ mod tests {
                 lo: 0.0,
                 hi: 1.0,
                 value: 3.0,
+                open: false,
             },
             Bar {
                 lo: 1.0,
                 hi: 2.0,
                 value: 6.0,
+                open: true,
             },
         ];
         let d = layout(&spec(Marks::Bars(bars), Axis::linear("queries")));
@@ -291,6 +299,8 @@ mod tests {
         }
         assert!(d.rects[1].h > d.rects[0].h * 1.9);
         assert_eq!(d.y_ticks.first().unwrap().label, "0");
+        assert_eq!(d.rects[0].title, "[0, 1): 3");
+        assert_eq!(d.rects[1].title, "≥ 1: 6");
     }
 
     #[test]
