@@ -53,6 +53,22 @@ fn pointer_point(ev: &web_sys::PointerEvent) -> Option<[f32; 2]> {
     ))
 }
 
+/// The query moved by an arrow key (a tenth of the square per press), clamped.
+pub fn nudge(q: [f32; 2], key: &str) -> Option<[f32; 2]> {
+    let step = EXTENT / 10.0;
+    let (dx, dy) = match key {
+        "ArrowLeft" => (-step, 0.0),
+        "ArrowRight" => (step, 0.0),
+        "ArrowUp" => (0.0, step),
+        "ArrowDown" => (0.0, -step),
+        _ => return None,
+    };
+    Some([
+        (q[0] + dx).clamp(-EXTENT, EXTENT),
+        (q[1] + dy).clamp(-EXTENT, EXTENT),
+    ])
+}
+
 /// Pointer handlers shared by the panels: press or drag moves the query.
 fn drag_handlers(
     query: RwSignal<[f32; 2]>,
@@ -79,6 +95,16 @@ fn drag_handlers(
     (down, moved, up)
 }
 
+/// Arrow keys move the query when a panel has focus.
+fn key_handler(query: RwSignal<[f32; 2]>) -> impl Fn(web_sys::KeyboardEvent) + Copy {
+    move |ev: web_sys::KeyboardEvent| {
+        if let Some(q) = nudge(query.get_untracked(), &ev.key()) {
+            ev.prevent_default();
+            query.set(q);
+        }
+    }
+}
+
 #[component]
 pub fn IndexToy() -> impl IntoView {
     let toy = match Toy::new(ToyParams::default()) {
@@ -89,6 +115,7 @@ pub fn IndexToy() -> impl IntoView {
     let nprobe = RwSignal::new(2usize);
     let dragging = RwSignal::new(false);
     let (down, moved, up) = drag_handlers(query, dragging);
+    let keys = key_handler(query);
     let nlist = toy.with_value(|t| t.params.nlist);
     let layers = toy.with_value(|t| t.layers());
     // Derived from the engine, recomputed when the query or nprobe change.
@@ -130,6 +157,38 @@ pub fn IndexToy() -> impl IntoView {
                         .unwrap_or_default()
                 })
             };
+            let visited_marks = move || {
+                trace.with(|(hits, tr)| {
+                    let found = (layer == 0).then(|| hits.first().map(|h| h.row)).flatten();
+                    toy.with_value(|t| {
+                        let mut marks: Vec<_> = tr
+                            .layers
+                            .iter()
+                            .find(|l| l.layer == layer)
+                            .map(|l| {
+                                l.visited
+                                    .iter()
+                                    .map(|n| (to_px(t.point(n.row)), false))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        marks.extend(found.map(|r| (to_px(t.point(r)), true)));
+                        marks
+                            .into_iter()
+                            .map(|((x, y), found)| {
+                                view! {
+                                    <circle
+                                        class=if found { "toy-found" } else { "toy-visited" }
+                                        cx=x
+                                        cy=y
+                                        r=if found { "6" } else { "3.5" }
+                                    />
+                                }
+                            })
+                            .collect_view()
+                    })
+                })
+            };
             let visited = move || {
                 trace.with(|(_, tr)| {
                     tr.layers
@@ -141,7 +200,7 @@ pub fn IndexToy() -> impl IntoView {
             view! {
                 <figure class="toy-panel" data-testid=format!("toy-hnsw-layer-{layer}")>
                     <figcaption>
-                        {format!("layer {layer}: {count} nodes · ")}
+                        {format!("layer {layer}: {count} node{} · ", if count == 1 { "" } else { "s" })}
                         {move || format!("{} distances", visited())}
                     </figcaption>
                     <svg
@@ -153,9 +212,12 @@ pub fn IndexToy() -> impl IntoView {
                         on:pointermove=moved
                         on:pointerup=up
                         on:pointerleave=up
+                        on:keydown=keys
+                        tabindex="0"
+                        aria-label=format!("HNSW layer {layer}: drag or use the arrow keys to move the query")
                     >
                         <defs>
-                            <marker id="toy-arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
+                            <marker id="toy-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
                                 <path d="M0 0L10 5L0 10z" fill="#d55e00" />
                             </marker>
                         </defs>
@@ -166,7 +228,8 @@ pub fn IndexToy() -> impl IntoView {
                         {nodes.into_iter().map(|(x, y)| view! {
                             <circle class="toy-node" cx=x cy=y r=if layer == 0 { "1.8" } else { "3" } />
                         }).collect_view()}
-                        <polyline class="toy-path" points=path fill="none" marker-mid="url(#toy-arrow)" marker-end="url(#toy-arrow)" />
+                        {visited_marks}
+                        <polyline class="toy-path" points=path fill="none" marker-end="url(#toy-arrow)" />
                         <QueryMark query />
                     </svg>
                 </figure>
@@ -243,6 +306,9 @@ pub fn IndexToy() -> impl IntoView {
                         on:pointermove=moved
                         on:pointerup=up
                         on:pointerleave=up
+                        on:keydown=keys
+                        tabindex="0"
+                        aria-label="IVF cells: drag or use the arrow keys to move the query"
                     >
                         {ivf_cells}
                         {ivf_points}
@@ -298,6 +364,13 @@ mod tests {
         );
         // Outside the panel clamps to the square.
         assert_eq!(from_px(-50.0, 1000.0), [-EXTENT, -EXTENT]);
+    }
+
+    #[test]
+    fn arrow_keys_nudge_the_query_inside_the_square() {
+        assert_eq!(nudge([0.0, 0.0], "ArrowUp"), Some([0.0, EXTENT / 10.0]));
+        assert_eq!(nudge([EXTENT, 0.0], "ArrowRight"), Some([EXTENT, 0.0]));
+        assert_eq!(nudge([0.0, 0.0], "a"), None);
     }
 
     #[test]
