@@ -2,7 +2,7 @@
 //! [`StepReport`] to [`ChartSpec`]s (no drawing here, no typed-in numbers).
 
 use annlab_core::collection::Strategy;
-use annlab_core::scenario::{Lang, StepId, StepReport, SweepPoint};
+use annlab_core::scenario::{BatchTiming, Lang, StepId, StepReport, SweepPoint};
 
 use crate::charts::histogram::bins;
 use crate::charts::{Axis, ChartSpec, Marks, Series, index_colour};
@@ -14,38 +14,61 @@ fn tr(lang: Lang, zh: &str, en: &str) -> String {
     }
 }
 
+/// The finest time a page can trust: browsers coarsen `performance.now()` to
+/// 100 µs without cross-origin isolation.
+pub const CLOCK_RESOLUTION_MS: f64 = 0.1;
+
+fn measurable(b: &BatchTiming) -> bool {
+    b.ms >= CLOCK_RESOLUTION_MS
+}
+
 /// The charts of a step's report, in display order (none for most steps).
 pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
     let mut out = Vec::new();
     match r.step {
-        StepId::Insert if !r.batches.is_empty() => out.push(ChartSpec {
-            testid: "chart-insert-throughput".into(),
-            title: tr(lang, "每批插入吞吐量", "Insert throughput per batch"),
-            x: Axis::linear(tr(lang, "批次 (序号)", "batch (number)")),
-            y: Axis::linear(tr(lang, "吞吐量 (向量/秒)", "throughput (vectors/s)")),
-            marks: Marks::Series(vec![Series {
-                name: tr(lang, "插入", "insert"),
-                colour: index_colour(""),
-                points: r
-                    .batches
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| {
-                        (
-                            (i + 1) as f64,
-                            b.rate(),
-                            format!("{} rows, {:.1} ms", b.rows, b.ms),
-                        )
-                    })
-                    .collect(),
-                line: true,
-            }]),
-            caption: tr(
-                lang,
-                "每个点是一批 insert 的实测速度；索引在 flush 时构建，不在这里。",
-                "Each point is one measured insert call; the index is built at flush, not here.",
-            ),
-        }),
+        StepId::Insert if r.batches.iter().any(measurable) => {
+            let hidden = r.batches.iter().filter(|b| !measurable(b)).count();
+            out.push(ChartSpec {
+                testid: "chart-insert-throughput".into(),
+                title: tr(lang, "每批插入吞吐量", "Insert throughput per batch"),
+                x: Axis::linear(tr(lang, "批次 (序号)", "batch (number)")),
+                y: Axis::linear(tr(lang, "吞吐量 (向量/秒)", "throughput (vectors/s)")),
+                marks: Marks::Series(vec![Series {
+                    name: tr(lang, "插入", "insert"),
+                    colour: index_colour(""),
+                    points: r
+                        .batches
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| measurable(b))
+                        .map(|(i, b)| {
+                            let label = format!("{} rows, {:.2} ms", b.rows, b.ms);
+                            ((i + 1) as f64, b.rate(), label)
+                        })
+                        .collect(),
+                    line: true,
+                }]),
+                caption: tr(
+                    lang,
+                    &format!(
+                        "每个点是一次 insert 调用的实测速度；索引在 flush 时构建，不在这里。{}",
+                        if hidden > 0 {
+                            format!("{hidden} 批耗时低于 {CLOCK_RESOLUTION_MS} ms 的时钟精度，未画出。")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    &format!(
+                        "Each point is one measured insert call; the index is built at flush, not here.{}",
+                        if hidden > 0 {
+                            format!(" {hidden} batches took less than the clock's {CLOCK_RESOLUTION_MS} ms resolution and are not drawn.")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ),
+            });
+        }
         StepId::BatchSearch if !r.latencies_ms.is_empty() => out.push(ChartSpec {
             testid: "chart-latency-histogram".into(),
             title: tr(
@@ -197,6 +220,17 @@ pub struct Callout {
 /// Step 9: how selective the filter was, which plan the engine chose, and recall.
 pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
     let mut out = Vec::new();
+    if r.step == StepId::Insert && !r.batches.is_empty() && !r.batches.iter().any(measurable) {
+        let n = r.batches.len();
+        out.push(Callout {
+            testid: "insert-resolution",
+            text: tr(
+                lang,
+                &format!("全部 {n} 批都快于 {CLOCK_RESOLUTION_MS} ms 的时钟精度：增大 n、dim 或 batch_size 才能看到每批的吞吐量。"),
+                &format!("All {n} batches took less than the clock's {CLOCK_RESOLUTION_MS} ms resolution: raise n, dim or batch_size to see per-batch throughput."),
+            ),
+        });
+    }
     if r.step == StepId::FilteredSearch
         && let (Some(sel), Some(rec), Some(plan)) = (r.get("selectivity"), r.get("recall"), &r.plan)
     {
@@ -259,7 +293,6 @@ pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
 mod tests {
     use super::*;
     use annlab_core::collection::{SearchPlan, SegmentPlan};
-    use annlab_core::scenario::BatchTiming;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -309,6 +342,26 @@ mod tests {
         assert_eq!(s[0].points[0].1, 2000.0);
         assert_eq!(s[0].points[1].1, 5000.0);
         assert!(c[0].y.label.contains("vectors/s"));
+    }
+
+    #[test]
+    fn batches_below_the_clocks_resolution_are_not_drawn() {
+        let mut r = StepReport::new(StepId::Insert, "t");
+        r.batches = vec![
+            BatchTiming { rows: 250, ms: 0.0 },
+            BatchTiming { rows: 250, ms: 0.5 },
+        ];
+        let c = charts(&r, Lang::En);
+        let Marks::Series(s) = &c[0].marks else {
+            panic!()
+        };
+        assert_eq!(s[0].points.len(), 1);
+        assert_eq!(s[0].points[0].0, 2.0);
+        assert!(c[0].caption.contains("1 batches took less than"));
+        assert!(callouts(&r, Lang::En).is_empty());
+        r.batches[1].ms = 0.01;
+        assert!(charts(&r, Lang::En).is_empty());
+        assert_eq!(callouts(&r, Lang::En)[0].testid, "insert-resolution");
     }
 
     #[test]

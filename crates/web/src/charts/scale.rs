@@ -122,12 +122,16 @@ pub fn nice_step(raw: f64) -> f64 {
     nice * mag
 }
 
-/// A tick label: thousands separated, no trailing zeros, at most 3 decimals.
+/// A tick label: millions as `M`, thousands separated, no trailing zeros, at most
+/// 3 decimals.
 pub fn format_tick(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
     let a = v.abs();
+    if a >= 1e6 {
+        return format!("{}M", format_tick(v / 1e6));
+    }
     if a >= 1000.0 {
         let s = format!("{:.0}", a);
         let mut out = String::new();
@@ -206,5 +210,7 @@ mod tests {
         assert_eq!(format_tick(12_000.0), "12,000");
         assert_eq!(format_tick(100_000.0), "100,000");
         assert_eq!(format_tick(2.5), "2.5");
+        assert_eq!(format_tick(2_500_000.0), "2.5M");
+        assert_eq!(format_tick(500_000_000.0), "500M");
     }
 }
