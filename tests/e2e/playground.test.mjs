@@ -129,12 +129,17 @@ test('Run all plays the whole tutorial; a bad parameter gets Milvus\'s message i
   await screenshot(page, 'params-error');
 
   await page.getByTestId('param-M').fill('12');
+  // A step run by hand first: Run all starts over, so nothing is inserted twice.
+  await runStep(page, 'insert');
   await page.getByTestId('run-all').click();
   await page.locator('[data-testid="step-monitoring"].done').waitFor({ timeout: 300_000 });
   for (const key of STEPS) {
     assert.match(await page.getByTestId(`step-${key}`).getAttribute('class'), /done/, key);
   }
   assert.match(await page.getByTestId('step-title').textContent(), /^16 · /);
+  await page.getByTestId('step-load').click();
+  assert.match(await page.getByTestId('output').textContent(), /向量数量: 2000\b/);
+  await screenshot(page, 'run-all');
   assert.match(page.url(), /&M=12/);
   assert.deepEqual(errors, []);
 });

@@ -133,7 +133,15 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
             });
         }
         StepId::IvfCompare | StepId::IvfPq if !r.sweep.is_empty() => {
-            out.push(recall_qps(r, lang));
+            let mut chart = recall_qps(r, lang);
+            if r.step == StepId::IvfCompare {
+                chart.caption.push_str(&tr(
+                    lang,
+                    " IVF_PQ 的曲线在练习 1 中。",
+                    " IVF_PQ's curve is in Exercise 1.",
+                ));
+            }
+            out.push(chart);
             if r.step == StepId::IvfPq {
                 out.push(memory_recall(r, lang));
             }
@@ -210,11 +218,13 @@ fn memory_recall(r: &StepReport, lang: Lang) -> ChartSpec {
     }
 }
 
-/// A short measured statement beside a step's output.
+/// A short measured statement beside a step's output, optionally with a share
+/// (0–1) drawn as a bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Callout {
     pub testid: &'static str,
     pub text: String,
+    pub share: Option<f64>,
 }
 
 /// Step 9: how selective the filter was, which plan the engine chose, and recall.
@@ -224,6 +234,7 @@ pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
         let n = r.batches.len();
         out.push(Callout {
             testid: "insert-resolution",
+            share: None,
             text: tr(
                 lang,
                 &format!("全部 {n} 批都快于 {CLOCK_RESOLUTION_MS} ms 的时钟精度：增大 n、dim 或 batch_size 才能看到每批的吞吐量。"),
@@ -271,6 +282,7 @@ pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
         };
         out.push(Callout {
             testid: "filter-callout",
+            share: Some(sel.clamp(0.0, 1.0)),
             text: tr(
                 lang,
                 &format!(
@@ -423,5 +435,6 @@ mod tests {
         assert!(c[0].text.contains("Selectivity 10.0%"), "{}", c[0].text);
         assert!(c[0].text.contains("exact scan"));
         assert!(c[0].text.contains("recall@10 1.00"));
+        assert_eq!(c[0].share, Some(0.1));
     }
 }

@@ -113,8 +113,13 @@ pub fn Tutorial(
             params,
         });
     };
+    // Run all starts from a fresh engine, so that no step runs twice on the same
+    // collections (a second insert would double the rows).
+    let all_engine = engine.clone();
     let run_all = move |_| {
         let Some(params) = checked() else { return };
+        all_engine.restart();
+        reports.set(Vec::new());
         queue_params.set(Some(params));
         queue.set(StepId::ALL.to_vec());
     };
@@ -279,7 +284,14 @@ fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl I
                 {move || current.get().map(|r| r.lines.join("\n")).unwrap_or_default()}
             </pre>
             {move || current.get().map(|r| crate::figures::callouts(&r, lang.get()).into_iter().map(|c| view! {
-                <p class="note callout" data-testid=c.testid>{c.text}</p>
+                <div class="note callout" data-testid=c.testid>
+                    {c.share.map(|f| view! {
+                        <div class="share-bar" title=format!("{:.1}%", f * 100.0)>
+                            <span style=format!("width:{:.2}%", f * 100.0)></span>
+                        </div>
+                    })}
+                    <p>{c.text}</p>
+                </div>
             }).collect_view())}
             <div class="charts" data-testid="charts">
                 {move || current.get().map(|r| crate::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
