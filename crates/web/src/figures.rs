@@ -48,6 +48,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                         .collect(),
                     line: true,
                 }]),
+                rules: Vec::new(),
                 caption: tr(
                     lang,
                     &format!(
@@ -79,10 +80,17 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
             x: Axis::linear(tr(lang, "延迟 (ms)", "latency (ms)")),
             y: Axis::linear(tr(lang, "查询数", "queries")),
             marks: Marks::Bars(bins(&r.latencies_ms)),
+            rules: ["p50_ms", "p99_ms"]
+                .into_iter()
+                .filter_map(|k| {
+                    r.get(k)
+                        .map(|v| (v, format!("{} {v:.2} ms", k.trim_end_matches("_ms"))))
+                })
+                .collect(),
             caption: tr(
                 lang,
-                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。",
-                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it).",
+                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。浏览器把时钟取整到约 0.1 ms，所以短时间会落在 0、0.1、0.2 ms 上。",
+                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it). Browsers round the page clock (to 0.1 ms without cross-origin isolation), so short times land on 0, 0.1, 0.2 ms.",
             ),
         }),
         StepId::EfSweep if !r.sweep.is_empty() => {
@@ -109,6 +117,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 x: Axis::linear(param.clone()),
                 y: Axis::linear(tr(lang, "平均延迟 (ms)", "mean latency (ms)")),
                 marks: Marks::Series(curve(|p| p.latency_ms)),
+                rules: Vec::new(),
                 caption: tr(
                     lang,
                     "索引建好之后测得（教程的数字是在构建期间测的）。",
@@ -125,6 +134,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 x: Axis::linear(param),
                 y: Axis::linear("recall@10"),
                 marks: Marks::Series(curve(|p| p.recall)),
+                rules: Vec::new(),
                 caption: tr(
                     lang,
                     "与精确搜索的 top-10 对比。",
@@ -186,6 +196,7 @@ fn recall_qps(r: &StepReport, lang: Lang) -> ChartSpec {
         x: Axis::linear("recall@10"),
         y: Axis::log(tr(lang, "QPS (查询/秒, 对数)", "QPS (queries/s, log)")),
         marks: Marks::Series(by_index(&r.sweep, |p| (p.recall, p.qps), true)),
+        rules: Vec::new(),
         caption: tr(
             lang,
             "ann-benchmarks 风格：越靠右上越好。FLAT 是精确搜索（recall = 1）。",
@@ -210,6 +221,7 @@ fn memory_recall(r: &StepReport, lang: Lang) -> ChartSpec {
             |p| (p.recall, p.memory_bytes as f64 / 1e6),
             false,
         )),
+        rules: Vec::new(),
         caption: tr(
             lang,
             "IVF_PQ 用每个向量 m·nbits/8 字节的编码换取内存，代价是召回率。",
@@ -380,7 +392,16 @@ mod tests {
     fn batch_latencies_become_a_histogram_of_every_query() {
         let mut r = StepReport::new(StepId::BatchSearch, "t");
         r.latencies_ms = (0..100).map(|i| 0.3 + (i % 7) as f64 * 0.05).collect();
+        r.figure("p50_ms", 0.45, "ms");
+        r.figure("p99_ms", 0.6, "ms");
         let c = charts(&r, Lang::Zh);
+        assert_eq!(
+            c[0].rules,
+            [
+                (0.45, "p50 0.45 ms".to_owned()),
+                (0.6, "p99 0.60 ms".to_owned())
+            ]
+        );
         let Marks::Bars(b) = &c[0].marks else {
             panic!()
         };

@@ -86,6 +86,8 @@ pub struct ChartSpec {
     pub x: Axis,
     pub y: Axis,
     pub marks: Marks,
+    /// Vertical reference lines at measured x values (p50, p99), with labels.
+    pub rules: Vec<(f64, String)>,
     /// A sentence under the chart (how to read it).
     pub caption: String,
 }
@@ -131,6 +133,8 @@ pub struct Drawing {
     pub lines: Vec<Polyline>,
     pub dots: Vec<Dot>,
     pub rects: Vec<Rect>,
+    /// Reference lines: x in pixels (clamped to the plot) and label.
+    pub rules: Vec<Tick>,
     /// Name and colour of each series (empty for bars).
     pub legend: Vec<(String, &'static str)>,
 }
@@ -171,6 +175,15 @@ pub fn layout(spec: &ChartSpec) -> Drawing {
         lines: Vec::new(),
         dots: Vec::new(),
         rects: Vec::new(),
+        rules: spec
+            .rules
+            .iter()
+            .filter(|r| r.0.is_finite())
+            .map(|(x, label)| Tick {
+                at: round(sx.map(*x).clamp(x0, x1)),
+                label: label.clone(),
+            })
+            .collect(),
         legend: Vec::new(),
     };
     match &spec.marks {
@@ -246,6 +259,7 @@ mod tests {
             x: Axis::linear("recall@10"),
             y,
             marks,
+            rules: vec![(1.5, "p50".into()), (99.0, "p99".into())],
             caption: String::new(),
         }
     }
@@ -301,6 +315,15 @@ mod tests {
         assert_eq!(d.y_ticks.first().unwrap().label, "0");
         assert_eq!(d.rects[0].title, "[0, 1): 3");
         assert_eq!(d.rects[1].title, "≥ 1: 6");
+        // Reference lines sit at their value, or at the plot's edge when beyond it.
+        let (px, _, pw, _) = d.plot;
+        assert_eq!(d.rules[0].label, "p50");
+        assert!(
+            (d.rules[0].at - (px + 0.75 * pw)).abs() < 0.2,
+            "{:?}",
+            d.rules
+        );
+        assert_eq!(d.rules[1].at, px + pw);
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub fn Chart(spec: ChartSpec) -> impl IntoView {
             }
         })
         .collect_view();
+    let rules = d.rules.into_iter().enumerate().map(|(i, r)| view! {
+        <line class="rule" x1=r.at x2=r.at y1=py y2=floor />
+        <text class="rule-label" x=r.at + 4.0 y=py + 12.0 + 13.0 * i as f64 text-anchor="start">{r.label}</text>
+    }).collect_view();
     let legend = (!d.legend.is_empty()).then(|| {
         view! {
             <ul class="legend">
@@ -80,6 +84,7 @@ pub fn Chart(spec: ChartSpec) -> impl IntoView {
                 {rects}
                 {lines}
                 {dots}
+                {rules}
                 <text class="axis-label" x=px + pw / 2.0 y=HEIGHT - 6.0 text-anchor="middle">{spec.x.label}</text>
                 <text
                     class="axis-label"
