@@ -36,6 +36,61 @@ pub fn cell_colour(list: u32, nlist: usize) -> String {
     format!("hsl({hue} 70% 72%)")
 }
 
+/// A point in panel pixels.
+pub type Px = (f64, f64);
+
+/// Line segments as one SVG path.
+pub fn segments_path(segments: &[(Px, Px)]) -> String {
+    segments
+        .iter()
+        .map(|((x1, y1), (x2, y2))| format!("M{x1} {y1}L{x2} {y2}"))
+        .collect()
+}
+
+/// Dots of radius `r` as one SVG path (two half-circle arcs each).
+pub fn dots_path(dots: &[(f64, f64)], r: f64) -> String {
+    dots.iter()
+        .map(|(x, y)| {
+            format!(
+                "M{} {y}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 {} 0",
+                x - r,
+                2.0 * r,
+                -2.0 * r
+            )
+        })
+        .collect()
+}
+
+/// The squares of a `side × side` grid (row by row from the top) that belong to
+/// `list`, as one SVG path; horizontal runs become one rectangle.
+pub fn cells_path(cells: &[u32], side: usize, list: u32) -> String {
+    let px = SIDE / side as f64;
+    let mut d = String::new();
+    for row in 0..side {
+        let mut col = 0;
+        while col < side {
+            if cells[row * side + col] != list {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < side && cells[row * side + col] == list {
+                col += 1;
+            }
+            let r = |v: f64| (v * 100.0).round() / 100.0;
+            d.push_str(&format!(
+                "M{} {}h{}v{}h{}z",
+                r(start as f64 * px),
+                r(row as f64 * px),
+                r((col - start) as f64 * px + 0.2),
+                r(px + 0.2),
+                r(-((col - start) as f64 * px + 0.2))
+            ));
+        }
+    }
+    d
+}
+
 /// The pointer's position in a panel's viewBox units. (Leptos delegates events to
 /// the document, so the panel is found from the event's target.)
 fn pointer_point(ev: &web_sys::PointerEvent) -> Option<[f32; 2]> {
@@ -122,7 +177,6 @@ pub fn IndexToy() -> impl IntoView {
     let trace = Memo::new(move |_| toy.with_value(|t| t.search(query.get(), 1, 16)));
     let probed = Memo::new(move |_| toy.with_value(|t| t.probed(query.get(), nprobe.get())));
     let cells = toy.with_value(|t| t.cell_grid(GRID));
-    let cell_px = SIDE / GRID as f64;
 
     let hnsw_panels = (0..layers)
         .rev()
@@ -222,12 +276,8 @@ pub fn IndexToy() -> impl IntoView {
                             </marker>
                         </defs>
                         <rect class="toy-bg" x="0" y="0" width=SIDE height=SIDE />
-                        {edges.into_iter().map(|((x1, y1), (x2, y2))| view! {
-                            <line class="toy-edge" x1=x1 y1=y1 x2=x2 y2=y2 />
-                        }).collect_view()}
-                        {nodes.into_iter().map(|(x, y)| view! {
-                            <circle class="toy-node" cx=x cy=y r=if layer == 0 { "1.8" } else { "3" } />
-                        }).collect_view()}
+                        <path class="toy-edge" d=segments_path(&edges) />
+                        <path class="toy-node" d=dots_path(&nodes, if layer == 0 { 1.8 } else { 3.0 }) />
                         {visited_marks}
                         <polyline class="toy-path" points=path fill="none" marker-end="url(#toy-arrow)" />
                         <QueryMark query />
@@ -237,17 +287,13 @@ pub fn IndexToy() -> impl IntoView {
         })
         .collect_view();
 
-    let ivf_cells = cells
-        .into_iter()
-        .enumerate()
-        .map(|(i, list)| {
-            let (gx, gy) = ((i % GRID) as f64 * cell_px, (i / GRID) as f64 * cell_px);
+    // One path per list (cells, then its points): a few dozen SVG elements
+    // instead of thousands, so the picture is built well within a frame budget.
+    let ivf_cells = (0..nlist as u32)
+        .map(|list| {
             view! {
-                <rect
-                    x=gx
-                    y=gy
-                    width=cell_px + 0.2
-                    height=cell_px + 0.2
+                <path
+                    d=cells_path(&cells, GRID, list)
                     fill=cell_colour(list, nlist)
                     class="toy-cell"
                     class:probed=move || probed.with(|p| p.contains(&list))
@@ -256,16 +302,23 @@ pub fn IndexToy() -> impl IntoView {
         })
         .collect_view();
     let ivf_points = toy.with_value(|t| {
-        (0..t.len() as u32)
-            .map(|r| (to_px(t.point(r)), t.cell_of(t.point(r))))
-            .collect::<Vec<_>>()
+        (0..nlist as u32)
+            .map(|list| {
+                let dots: Vec<(f64, f64)> = t
+                    .list_rows(list)
+                    .iter()
+                    .map(|&r| to_px(t.point(r)))
+                    .collect();
+                view! {
+                    <path
+                        class="toy-node"
+                        class:scanned=move || probed.with(|p| p.contains(&list))
+                        d=dots_path(&dots, 1.8)
+                    />
+                }
+            })
+            .collect_view()
     });
-    let ivf_points = ivf_points
-        .into_iter()
-        .map(|((x, y), list)| view! {
-            <circle class="toy-node" class:scanned=move || probed.with(|p| p.contains(&list)) cx=x cy=y r="1.8" />
-        })
-        .collect_view();
     let centroids = toy.with_value(|t| t.centroids()).into_iter().map(|c| {
         let (x, y) = to_px(c);
         view! { <path class="toy-centroid" d=format!("M{} {}l8 8m0 -8l-8 8", x - 4.0, y - 4.0) /> }
@@ -364,6 +417,21 @@ mod tests {
         );
         // Outside the panel clamps to the square.
         assert_eq!(from_px(-50.0, 1000.0), [-EXTENT, -EXTENT]);
+    }
+
+    #[test]
+    fn paths_hold_every_segment_dot_and_cell_run() {
+        assert_eq!(segments_path(&[((0.0, 1.0), (2.0, 3.0))]), "M0 1L2 3");
+        assert_eq!(
+            dots_path(&[(5.0, 5.0)], 1.0),
+            "M4 5a1 1 0 1 0 2 0a1 1 0 1 0 -2 0"
+        );
+        // 2 × 2 grid: list 0 fills the top row (one run), list 1 the bottom-left.
+        let cells = [0, 0, 1, 2];
+        assert_eq!(cells_path(&cells, 2, 0).matches('M').count(), 1);
+        assert!(cells_path(&cells, 2, 0).starts_with("M0 0h280.2v140.2"));
+        assert_eq!(cells_path(&cells, 2, 1), "M0 140h140.2v140.2h-140.2z");
+        assert_eq!(cells_path(&cells, 2, 3), "");
     }
 
     #[test]

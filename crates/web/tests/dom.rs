@@ -197,7 +197,7 @@ async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
         stats()
     );
     assert!(
-        root.query_selector_all("[data-testid='toy-ivf'] rect.probed")
+        root.query_selector_all("[data-testid='toy-ivf'] .probed")
             .unwrap()
             .length()
             > 0
