@@ -283,7 +283,7 @@ fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl I
             <pre class="console" data-testid="output">
                 {move || current.get().map(|r| r.lines.join("\n")).unwrap_or_default()}
             </pre>
-            {move || current.get().map(|r| crate::figures::callouts(&r, lang.get()).into_iter().map(|c| view! {
+            {move || current.get().map(|r| crate::callouts::callouts(&r, lang.get()).into_iter().map(|c| view! {
                 <div class="note callout" data-testid=c.testid>
                     {c.share.map(|f| view! {
                         <div class="share-bar" title=format!("{:.1}%", f * 100.0)>
