@@ -25,6 +25,7 @@ mod report_fmt;
 pub mod scenario;
 pub mod schema;
 pub mod topk;
+pub mod toy;
 pub mod value;
 pub mod vecs;
 

@@ -14,13 +14,17 @@ use crate::url;
 pub fn App() -> impl IntoView {
     let initial = url::read_state();
     let form = RwSignal::new(initial.form);
+    let tutorial = RwSignal::new(initial.tutorial);
     let step = RwSignal::new(initial.step);
+    let overview = RwSignal::new(initial.overview);
     let lang = RwSignal::new(initial.lang);
     // Every change is reflected in the URL, so a link reproduces the page.
     Effect::new(move |_| {
         url::write_state(&PageState {
             form: form.get(),
+            tutorial: tutorial.get(),
             step: step.get(),
+            overview: overview.get(),
             lang: lang.get(),
         })
     });
@@ -92,7 +96,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <Results outcome />
             </section>
-            <crate::tutorial::Tutorial form step lang />
+            <crate::tutorial::Tutorial form tutorial step overview lang />
         </main>
     }
 }

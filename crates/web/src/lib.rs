@@ -6,9 +6,16 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod app;
+pub mod callouts;
+pub mod charts;
 pub mod engine;
+pub mod figures;
+pub mod overview;
+pub mod params;
 pub mod protocol;
 pub mod state;
+pub mod toy_geometry;
+pub mod toy_view;
 pub mod tutorial;
 pub mod url;
 

@@ -4,6 +4,8 @@
 use annlab_core::scenario::{Lang, StepId};
 use annlab_core::{DataSpec, Hit, QuickstartParams};
 
+use crate::params::TutorialForm;
+
 /// The parameter form, holding exactly what the learner typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
@@ -120,13 +122,20 @@ impl Form {
     }
 }
 
-/// Everything a link reproduces: the form, the open step and the language.
+/// Everything a link reproduces: the form, the tutorial's parameters, the open step
+/// and the language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageState {
     pub form: Form,
+    pub tutorial: TutorialForm,
     pub step: StepId,
+    /// The architecture overview is open instead of a step (`step=architecture`).
+    pub overview: bool,
     pub lang: Lang,
 }
+
+/// The `step` value of the architecture overview.
+pub const OVERVIEW_KEY: &str = "architecture";
 
 /// The query-string key of a language.
 pub fn lang_key(lang: Lang) -> &'static str {
@@ -158,9 +167,11 @@ impl PageState {
         };
         Self {
             form: Form::from_query(pairs.iter().cloned()),
+            tutorial: TutorialForm::from_query(&pairs),
             step: get("step")
                 .and_then(StepId::from_key)
                 .unwrap_or(StepId::Connect),
+            overview: get("step") == Some(OVERVIEW_KEY),
             lang: match get("lang") {
                 Some("zh") => Lang::Zh,
                 Some("en") => Lang::En,
@@ -169,15 +180,33 @@ impl PageState {
         }
     }
 
-    /// The query string's pairs, in a stable order.
+    /// The query string's pairs, in a stable order (tutorial parameters only when
+    /// they differ from the tutorial's).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut pairs = vec![
             ("n", self.form.n.trim().to_owned()),
             ("dim", self.form.dim.trim().to_owned()),
             ("seed", self.form.seed.trim().to_owned()),
-            ("step", self.step.key().to_owned()),
+            (
+                "step",
+                if self.overview {
+                    OVERVIEW_KEY
+                } else {
+                    self.step.key()
+                }
+                .to_owned(),
+            ),
             ("lang", lang_key(self.lang).to_owned()),
-        ]
+        ];
+        pairs.extend(self.tutorial.to_query());
+        pairs
+    }
+
+    /// Every key the query string may hold.
+    pub fn keys() -> impl Iterator<Item = &'static str> {
+        ["n", "dim", "seed", "step", "lang"]
+            .into_iter()
+            .chain(crate::params::FIELDS.iter().map(|f| f.1))
     }
 }
 
@@ -235,9 +264,13 @@ mod tests {
         let mut form = Form::default();
         form.set(Field::N, "500".into());
         form.set(Field::Seed, "7".into());
+        let mut tutorial = TutorialForm::default();
+        tutorial.set(annlab_core::scenario::Param::Ef, "100".into());
         let page = PageState {
             form,
+            tutorial,
             step: StepId::FilteredSearch,
+            overview: false,
             lang: Lang::En,
         };
         let pairs: Vec<(String, String)> = page
@@ -246,9 +279,15 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
         assert_eq!(pairs[3], ("step".to_owned(), "filtered_search".to_owned()));
+        assert_eq!(pairs[5], ("ef".to_owned(), "100".to_owned()));
+        assert!(PageState::keys().any(|k| k == "efConstruction"));
         assert_eq!(PageState::from_query(pairs, Lang::Zh), page);
         let empty = PageState::from_query(vec![("step".into(), "nope".into())], Lang::Zh);
         assert_eq!((empty.step, empty.lang), (StepId::Connect, Lang::Zh));
+        let overview =
+            PageState::from_query(vec![("step".into(), "architecture".into())], Lang::En);
+        assert!(overview.overview);
+        assert_eq!(overview.to_query()[3].1, "architecture");
         assert_eq!(lang_for("zh-CN"), Lang::Zh);
         assert_eq!(lang_for("en-US"), Lang::En);
     }

@@ -5,10 +5,11 @@
 use std::rc::Rc;
 
 use annlab_core::DataSpec;
-use annlab_core::scenario::{Lang, ScenarioParams, StepId, StepReport, texts};
+use annlab_core::scenario::{Lang, Param, ScenarioParams, StepId, StepReport, texts};
 use leptos::prelude::*;
 
 use crate::engine::Engine;
+use crate::params::{FIELDS, TutorialForm};
 use crate::protocol::{Request, Response};
 use crate::state::Form;
 
@@ -21,27 +22,47 @@ pub fn merge_reports(all: &mut Vec<StepReport>, new: Vec<StepReport>) {
     all.sort_by_key(|r| r.step);
 }
 
-/// The scenario parameters for the form's n, dim and seed (the tutorial's values
-/// for everything else).
-pub fn params_for(form: &Form, lang: Lang) -> Result<ScenarioParams, String> {
-    let p = form.parse().map_err(|e| e.message)?;
-    Ok(ScenarioParams {
-        data: DataSpec { ..p.data },
-        lang,
-        ..ScenarioParams::default()
-    })
+/// Why the parameters cannot run: a page-level message (n, dim, seed) or one
+/// message per tutorial parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamsError {
+    Data(String),
+    Fields(Vec<(Param, String)>),
+}
+
+/// The scenario parameters for the form's n, dim and seed and the tutorial form's
+/// values, checked by the engine.
+pub fn params_for(
+    form: &Form,
+    tutorial: &TutorialForm,
+    lang: Lang,
+) -> Result<ScenarioParams, ParamsError> {
+    let p = form.parse().map_err(|e| ParamsError::Data(e.message))?;
+    tutorial
+        .apply(ScenarioParams {
+            data: DataSpec { ..p.data },
+            lang,
+            ..ScenarioParams::default()
+        })
+        .map_err(ParamsError::Fields)
 }
 
 #[component]
 pub fn Tutorial(
     form: RwSignal<Form>,
+    tutorial: RwSignal<TutorialForm>,
     step: RwSignal<StepId>,
+    overview: RwSignal<bool>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
     let error = RwSignal::new(None::<String>);
+    let field_errors = RwSignal::new(Vec::<(Param, String)>::new());
+    // "Run all": the steps still to play, and the parameters they run with.
+    let queue = RwSignal::new(Vec::<StepId>::new());
+    let queue_params = RwSignal::new(None::<ScenarioParams>);
     let engine: Rc<Engine> = Engine::start(move |response| match response {
         Response::Ready => {}
         Response::Progress { done, total } => progress.set(Some((done, total))),
@@ -51,28 +72,79 @@ pub fn Tutorial(
             progress.set(None);
         }
         Response::Error(e) => {
+            queue.set(Vec::new());
             error.set(Some(e));
             busy.set(false);
             progress.set(None);
         }
     });
+    // Checks the parameters, showing each problem beside its field.
+    let checked = move || {
+        let result = params_for(
+            &form.get_untracked(),
+            &tutorial.get_untracked(),
+            lang.get_untracked(),
+        );
+        field_errors.set(match &result {
+            Err(ParamsError::Fields(f)) => f.clone(),
+            _ => Vec::new(),
+        });
+        match result {
+            Ok(p) => {
+                error.set(None);
+                Some(p)
+            }
+            Err(ParamsError::Data(e)) => {
+                error.set(Some(e));
+                None
+            }
+            Err(ParamsError::Fields(_)) => {
+                error.set(Some("check the parameters marked above".into()));
+                None
+            }
+        }
+    };
     let run_engine = engine.clone();
     let run = move |_| {
-        let params = match params_for(&form.get_untracked(), lang.get_untracked()) {
-            Ok(p) => p,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
-        error.set(None);
+        let Some(params) = checked() else { return };
         busy.set(true);
         run_engine.send(Request::Run {
             step: step.get_untracked(),
             params,
         });
     };
+    // Run all starts from a fresh engine, so that no step runs twice on the same
+    // collections (a second insert would double the rows).
+    let all_engine = engine.clone();
+    let run_all = move |_| {
+        let Some(params) = checked() else { return };
+        all_engine.restart();
+        reports.set(Vec::new());
+        queue_params.set(Some(params));
+        queue.set(StepId::ALL.to_vec());
+    };
+    // Plays the queue: whenever the worker is idle, open and run the next step.
+    let play_engine = engine.clone();
+    Effect::new(move |_| {
+        if busy.get() {
+            return;
+        }
+        let Some(next) = queue.with(|q| q.first().copied()) else {
+            return;
+        };
+        let Some(params) = queue_params.get_untracked() else {
+            return;
+        };
+        queue.update(|q| {
+            q.remove(0);
+        });
+        overview.set(false);
+        step.set(next);
+        busy.set(true);
+        play_engine.send(Request::Run { step: next, params });
+    });
     let cancel = move |_| {
+        queue.set(Vec::new());
         engine.restart();
         busy.set(false);
         progress.set(None);
@@ -99,21 +171,33 @@ pub fn Tutorial(
                     </select>
                 </label>
             </div>
+            <ParamsPanel tutorial field_errors />
             <div class="tutorial-body">
                 <nav class="steps" data-testid="steps">
+                    <button
+                        class="step-link"
+                        class:active=move || overview.get()
+                        data-testid="step-architecture"
+                        on:click=move |_| overview.set(true)
+                    >
+                        {move || if lang.get() == Lang::Zh { "0 Milvus 架构" } else { "0 Milvus's architecture" }}
+                    </button>
                     {StepId::ALL.into_iter().map(|s| view! {
                         <button
                             class="step-link"
-                            class:active=move || step.get() == s
+                            class:active=move || !overview.get() && step.get() == s
                             class:done=move || reports.with(|all| all.iter().any(|r| r.step == s))
                             data-testid=format!("step-{}", s.key())
-                            on:click=move |_| step.set(s)
+                            on:click=move |_| {
+                                overview.set(false);
+                                step.set(s);
+                            }
                         >
                             {move || format!("{} {}", s.number(), s.title(lang.get()))}
                         </button>
                     }).collect_view()}
                 </nav>
-                <div class="step-page">
+                <div class="step-page" class:hidden=move || overview.get()>
                     <h3 data-testid="step-title">{move || format!("{} · {}", step.get().number(), step.get().title(lang.get()))}</h3>
                     <p class="explain" data-testid="step-explanation">{move || texts::explanation(step.get(), lang.get())}</p>
                     <div class="code-pair">
@@ -130,6 +214,9 @@ pub fn Tutorial(
                         <button class="run" data-testid="run-step" on:click=run disabled=move || busy.get()>
                             {move || if busy.get() { "Running…" } else { "Run step" }}
                         </button>
+                        <button class="run-all" data-testid="run-all" on:click=run_all disabled=move || busy.get()>
+                            {move || if queue.with(|q| q.is_empty()) { "Run all".to_owned() } else { format!("Run all: {} to go", queue.with(Vec::len)) }}
+                        </button>
                         <button class="cancel" data-testid="cancel" on:click=cancel disabled=move || !busy.get()>"Cancel"</button>
                         <progress
                             data-testid="progress"
@@ -139,21 +226,78 @@ pub fn Tutorial(
                         ></progress>
                     </div>
                     <p class="error" data-testid="step-error" role="alert">{move || error.get()}</p>
-                    <StepOutput current />
+                    <StepOutput current lang />
+                    {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy /> })}
                 </div>
+                {move || overview.get().then(|| view! {
+                    <div class="step-page">
+                        <h3 data-testid="overview-title">
+                            {move || if lang.get() == Lang::Zh { "0 · Milvus 的架构与 annlab" } else { "0 · Milvus's architecture and annlab" }}
+                        </h3>
+                        <crate::overview::Overview lang />
+                    </div>
+                })}
             </div>
         </section>
     }
 }
 
+/// The tutorial's parameters, each with the engine's message when it is refused.
+#[component]
+fn ParamsPanel(
+    tutorial: RwSignal<TutorialForm>,
+    field_errors: RwSignal<Vec<(Param, String)>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="tutorial-params" data-testid="tutorial-params">
+            <legend>"参数 / parameters (the tutorial's values by default; checked by the engine with Milvus's messages)"</legend>
+            <div class="controls">
+                {FIELDS.into_iter().map(|(param, key, label)| {
+                    let id = format!("param-{key}");
+                    let message = move || field_errors.with(|e| e.iter().find(|e| e.0 == param).map(|e| e.1.clone()));
+                    view! {
+                        <label class="param" class:wide=param == Param::Filter for=id.clone()>
+                            <span>{label}</span>
+                            <input
+                                id=id.clone()
+                                data-testid=id.clone()
+                                type="text"
+                                prop:value=move || tutorial.with(|f| f.get(param).to_owned())
+                                on:input=move |ev| tutorial.update(|f| f.set(param, event_target_value(&ev)))
+                                aria-invalid=move || message().is_some().to_string()
+                            />
+                            <span class="field-error" data-testid=format!("{id}-error")>{message}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
 /// What the step printed, its corrections and its result table.
 #[component]
-fn StepOutput(current: Memo<Option<StepReport>>) -> impl IntoView {
+fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <div class="step-output">
             <pre class="console" data-testid="output">
                 {move || current.get().map(|r| r.lines.join("\n")).unwrap_or_default()}
             </pre>
+            {move || current.get().map(|r| crate::callouts::callouts(&r, lang.get()).into_iter().map(|c| view! {
+                <div class="note callout" data-testid=c.testid>
+                    {c.share.map(|f| view! {
+                        <div class="share-bar" title=format!("{:.1}%", f * 100.0)>
+                            <span style=format!("width:{:.2}%", f * 100.0)></span>
+                        </div>
+                    })}
+                    <p>{c.text}</p>
+                </div>
+            }).collect_view())}
+            <div class="charts" data-testid="charts">
+                {move || current.get().map(|r| crate::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
+                    <crate::charts::view::Chart spec />
+                }).collect_view())}
+            </div>
             <div data-testid="corrections">
                 {move || current.get().map(|r| r.corrections.into_iter().map(|c| view! {
                     <div class="note correction">
@@ -204,12 +348,21 @@ mod tests {
     #[test]
     fn params_follow_the_form() {
         let mut f = Form::default();
-        f.set(crate::state::Field::N, "500".into());
-        let p = params_for(&f, Lang::En).unwrap();
-        assert_eq!(p.data.n, 500);
+        f.set(crate::state::Field::N, "5000".into());
+        let mut t = TutorialForm::default();
+        let p = params_for(&f, &t, Lang::En).unwrap();
+        assert_eq!(p.data.n, 5000);
         assert_eq!(p.lang, Lang::En);
         assert_eq!(p.m, 16);
+        t.set(Param::Nlist, "0".into());
+        assert!(matches!(
+            params_for(&f, &t, Lang::En),
+            Err(ParamsError::Fields(e)) if e[0].0 == Param::Nlist
+        ));
         f.set(crate::state::Field::Dim, "0".into());
-        assert!(params_for(&f, Lang::Zh).is_err());
+        assert!(matches!(
+            params_for(&f, &t, Lang::Zh),
+            Err(ParamsError::Data(_))
+        ));
     }
 }

@@ -18,7 +18,7 @@ pub fn read_state() -> PageState {
         .unwrap_or_default();
     let mut pairs = Vec::new();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
-        for key in ["n", "dim", "seed", "step", "lang"] {
+        for key in PageState::keys() {
             if let Some(v) = params.get(key) {
                 pairs.push((key.to_owned(), v));
             }

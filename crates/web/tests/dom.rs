@@ -121,3 +121,117 @@ async fn invalid_parameters_are_shown_inline_and_nothing_runs() {
         0
     );
 }
+
+fn click(root: &Element, id: &str) {
+    by_testid(root, id)
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+fn mount_view<V: leptos::IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Element {
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host.clone().dyn_into().unwrap(), f).forget();
+    host
+}
+
+#[wasm_bindgen_test]
+fn a_chart_draws_every_measured_point_on_labelled_axes() {
+    use annlab_core::scenario::{StepId, StepReport, SweepPoint};
+    let mut r = StepReport::new(StepId::IvfPq, "t");
+    for (index, value, recall, qps) in [
+        ("FLAT", 0, 1.0, 90.0),
+        ("HNSW", 16, 0.7, 30_000.0),
+        ("HNSW", 64, 0.95, 12_000.0),
+        ("IVF_PQ", 4, 0.35, 15_000.0),
+    ] {
+        r.sweep.push(SweepPoint {
+            index: index.into(),
+            param: "ef".into(),
+            value,
+            latency_ms: 1000.0 / qps,
+            qps,
+            recall,
+            memory_bytes: 1 << 20,
+        });
+    }
+    let specs = annlab_web::figures::charts(&r, annlab_core::scenario::Lang::En);
+    let spec = specs[0].clone();
+    let root = mount_view(move || leptos::view! { <annlab_web::charts::view::Chart spec /> });
+    let chart = by_testid(&root, "chart-recall-qps");
+    assert_eq!(chart.query_selector_all("circle.dot").unwrap().length(), 4);
+    assert_eq!(
+        chart
+            .query_selector_all("polyline.series")
+            .unwrap()
+            .length(),
+        1
+    );
+    let labels = chart.query_selector_all("text.axis-label").unwrap();
+    let text = |i| labels.item(i).unwrap().text_content().unwrap();
+    assert_eq!(text(0), "recall@10");
+    assert!(text(1).contains("QPS"), "{}", text(1));
+    let ticks = chart.text_content().unwrap();
+    assert!(ticks.contains("10,000"), "{ticks}");
+    assert_eq!(chart.query_selector_all(".legend li").unwrap().length(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
+    use annlab_core::toy::{Toy, ToyParams};
+    let layers = Toy::new(ToyParams::default()).unwrap().layers();
+    let root = mount_view(annlab_web::toy_view::IndexToy);
+    assert_eq!(
+        root.query_selector_all("[data-testid^='toy-hnsw-layer-']")
+            .unwrap()
+            .length() as usize,
+        layers
+    );
+    let stats = || by_testid(&root, "toy-stats").text_content().unwrap();
+    assert!(stats().contains("nprobe=2"), "{}", stats());
+    type_into(&root, "toy-nprobe", "5");
+    assert!(
+        wait_for(|| stats().contains("nprobe=5 scans 5 lists")).await,
+        "{}",
+        stats()
+    );
+    assert!(
+        root.query_selector_all("[data-testid='toy-ivf'] .probed")
+            .unwrap()
+            .length()
+            > 0
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tutorial_parameters_show_the_engines_message_inline() {
+    let root = mount_fresh();
+    type_into(&root, "param-M", "5000");
+    click(&root, "run-step");
+    let msg = || {
+        by_testid(&root, "param-M-error")
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert!(wait_for(|| !msg().is_empty()).await, "no inline error");
+    assert!(msg().contains("M out of range: [1, 2048]"), "{}", msg());
+}
+
+#[wasm_bindgen_test]
+async fn the_architecture_overview_maps_milvus_to_annlab() {
+    let root = mount_fresh();
+    click(&root, "step-architecture");
+    let found = || {
+        root.query_selector("[data-testid='arch-etcd']")
+            .unwrap()
+            .is_some()
+    };
+    assert!(wait_for(found).await, "no overview");
+    assert_eq!(
+        root.query_selector_all("[data-testid='architecture'] tbody tr")
+            .unwrap()
+            .length(),
+        8
+    );
+}

@@ -27,7 +27,7 @@ impl Scenario {
 
     /// One curve: for each value of `param`, mean single-query latency over the
     /// batch's queries, QPS from it, recall@10.
-    fn curve(
+    pub(super) fn curve(
         &mut self,
         name: &str,
         index: &str,
@@ -67,7 +67,7 @@ impl Scenario {
     }
 
     /// Exact search (FLAT) over the raw data: the reference point.
-    fn flat_point(&mut self, clock: &dyn Clock) -> SweepPoint {
+    pub(super) fn flat_point(&mut self, clock: &dyn Clock) -> SweepPoint {
         let nq = self.params.n_queries;
         let d = self.data.as_ref().expect("data");
         let v = VectorView::new(d.spec.dim, &d.embeddings);
@@ -88,6 +88,31 @@ impl Scenario {
             recall: 1.0,
             memory_bytes: d.embeddings.len() * 4,
         }
+    }
+
+    /// The nprobe values of every IVF curve (those ≤ nlist).
+    pub(super) fn nprobe_curve(&self) -> Vec<usize> {
+        [1, 4, 10, 32, 128]
+            .into_iter()
+            .filter(|&x| x <= self.params.nlist)
+            .collect()
+    }
+
+    /// FLAT's point, the main index's curve and, when step 12 built it, IVF_FLAT's.
+    pub(super) fn main_curves(&mut self, clock: &dyn Clock) -> Result<Vec<SweepPoint>> {
+        let nprobes = self.nprobe_curve();
+        let mut points = vec![self.flat_point(clock)];
+        let (main, _) = self.main_index();
+        let (param, values) = if main == "HNSW" {
+            ("ef", self.params.ef_sweep.clone())
+        } else {
+            ("nprobe", nprobes.clone())
+        };
+        points.extend(self.curve(COLLECTION, main, param, &values, clock)?);
+        if self.db.has_collection(IVF_COLLECTION) {
+            points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", "nprobe", &nprobes, clock)?);
+        }
+        Ok(points)
     }
 
     pub(super) fn ivf_pq(
@@ -115,22 +140,8 @@ impl Scenario {
             progress,
         )?;
         let (_, _, build_ms) = self.fill(PQ_COLLECTION, clock, progress)?;
-        let nprobes: Vec<usize> = [1, 4, 10, 32, 128]
-            .into_iter()
-            .filter(|&x| x <= p.nlist)
-            .collect();
-        let mut points = vec![self.flat_point(clock)];
-        let (main, _) = self.main_index();
-        let main_param = if main == "HNSW" { "ef" } else { "nprobe" };
-        let main_values = if main == "HNSW" {
-            p.ef_sweep.clone()
-        } else {
-            nprobes.clone()
-        };
-        points.extend(self.curve(COLLECTION, main, main_param, &main_values, clock)?);
-        if self.db.has_collection(IVF_COLLECTION) {
-            points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", "nprobe", &nprobes, clock)?);
-        }
+        let nprobes = self.nprobe_curve();
+        let mut points = self.main_curves(clock)?;
         points.extend(self.curve(PQ_COLLECTION, "IVF_PQ", "nprobe", &nprobes, clock)?);
         let zh = self.zh();
         let code_bytes = (p.pq_m * p.pq_nbits).div_ceil(8);

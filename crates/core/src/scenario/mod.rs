@@ -4,6 +4,7 @@
 //! between steps as in the tutorial's script; running a step first runs the steps
 //! it needs.
 
+mod check;
 mod exercises;
 pub mod report;
 mod run;
@@ -24,7 +25,8 @@ use crate::error::{Error, Result};
 use crate::index::Progress;
 use crate::metrics::Metrics;
 
-pub use report::{Correction, Figure, HitRow, StepReport, SweepPoint};
+pub use check::Param;
+pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
 pub use steps::{Lang, StepId};
 
 /// The HNSW or IVF_FLAT choice of the tutorial's step 3.

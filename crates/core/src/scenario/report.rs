@@ -48,6 +48,20 @@ pub struct SweepPoint {
     pub memory_bytes: usize,
 }
 
+/// One insert batch: how many rows it carried and how long `insert` took.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BatchTiming {
+    pub rows: usize,
+    pub ms: f64,
+}
+
+impl BatchTiming {
+    /// Vectors inserted per second in this batch.
+    pub fn rate(&self) -> f64 {
+        self.rows as f64 / (self.ms / 1000.0).max(1e-9)
+    }
+}
+
 /// The outcome of one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
@@ -61,6 +75,9 @@ pub struct StepReport {
     pub sweep: Vec<SweepPoint>,
     /// Per-query latencies (batch step, monitoring).
     pub latencies_ms: Vec<f64>,
+    /// Insert step: every batch, in order.
+    #[serde(default)]
+    pub batches: Vec<BatchTiming>,
     pub plan: Option<SearchPlan>,
     /// Extra text (Prometheus exposition, notes).
     pub text: Option<String>,
@@ -77,6 +94,7 @@ impl StepReport {
             hits: Vec::new(),
             sweep: Vec::new(),
             latencies_ms: Vec::new(),
+            batches: Vec::new(),
             plan: None,
             text: None,
         }
@@ -135,5 +153,15 @@ mod tests {
     fn recall_counts_the_exact_ids_found() {
         assert_eq!(recall(&[1, 2, 3], &[3, 4, 1]), 2.0 / 3.0);
         assert_eq!(recall(&[], &[]), 1.0);
+    }
+
+    #[test]
+    fn batch_rate_is_rows_per_second() {
+        let b = BatchTiming {
+            rows: 500,
+            ms: 250.0,
+        };
+        assert_eq!(b.rate(), 2000.0);
+        assert!(BatchTiming { rows: 1, ms: 0.0 }.rate().is_finite());
     }
 }

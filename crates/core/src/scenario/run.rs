@@ -9,7 +9,7 @@ use crate::dataset::{Stream, TutorialData, unit_gaussian};
 use crate::error::Result;
 use crate::index::Progress;
 use crate::report_fmt::{fmt_params, thousands};
-use crate::scenario::report::StepReport;
+use crate::scenario::report::{BatchTiming, StepReport};
 use crate::schema::CollectionSchema;
 
 /// The version string `utility.get_server_version()` returns.
@@ -244,6 +244,14 @@ impl Scenario {
         r.figure("insert_ms", insert_ms, "ms");
         r.figure("insert_rate", rate, "vectors/s");
         r.figure("flush_build_ms", flush_ms, "ms");
+        r.batches = batches
+            .iter()
+            .enumerate()
+            .map(|(b, &ms)| BatchTiming {
+                rows: ((b + 1) * batch).min(n) - b * batch,
+                ms,
+            })
+            .collect();
         r.latencies_ms = batches;
         r.correct(
             "数据已刷新到磁盘 (then searches start while Milvus is still building the index in the background)",

@@ -438,6 +438,15 @@ impl Scenario {
         r.figure("ivf_recall", ivf_recall, "");
         r.figure("ivf_build_ms", build_ms, "ms");
         r.figure("hnsw_latency_ms", hnsw_ms, "ms");
+        // Every index's recall against QPS over the batch's queries (ann-benchmarks).
+        let curves = self.main_curves(clock)?;
+        for pt in &curves {
+            r.line(format!(
+                "{:<8} {:>6}={:<4} recall@10={:.3}  {:.0} QPS",
+                pt.index, pt.param, pt.value, pt.recall, pt.qps
+            ));
+        }
+        r.sweep = curves;
         r.correct(
             "对比: IVF比HNSW慢 {ratio}倍 (printed as 'slower' whatever the ratio)",
             if ratio < 1.0 {

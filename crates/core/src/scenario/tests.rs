@@ -76,6 +76,20 @@ fn every_step_and_exercise_reports_measured_figures() {
         vec![16, 32, 64, 128]
     );
     assert!(sweep.last().unwrap().recall >= sweep[0].recall);
+    let insert = reports.iter().find(|r| r.step == StepId::Insert).unwrap();
+    assert_eq!(
+        insert.batches.iter().map(|b| b.rows).collect::<Vec<_>>(),
+        [500, 500, 500]
+    );
+    assert!(insert.batches.iter().all(|b| b.ms > 0.0 && b.rate() > 0.0));
+    let compare = reports
+        .iter()
+        .find(|r| r.step == StepId::IvfCompare)
+        .unwrap();
+    for index in ["FLAT", "HNSW", "IVF_FLAT"] {
+        assert!(compare.sweep.iter().any(|p| p.index == index), "{index}");
+    }
+    assert!(compare.sweep.iter().all(|p| p.qps > 0.0));
     let stats = reports.iter().find(|r| r.step == StepId::Stats).unwrap();
     assert!(stats.corrections[0].measured.contains("AttributeError"));
     let cleanup = reports.iter().find(|r| r.step == StepId::Cleanup).unwrap();

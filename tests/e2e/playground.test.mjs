@@ -1,0 +1,145 @@
+// The whole playground at a reduced size: the architecture overview, step 3's
+// toy (drag the query, move nprobe), every step and exercise run in order with its
+// charts and callouts filled with measured numbers, the main thread free of long
+// tasks while the worker inserts and builds the index, Run all, and the tutorial's
+// parameters refused with Milvus's message. One screenshot per step.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { servedPage, screenshot } from './harness.mjs';
+
+const ctx = servedPage(before, after);
+const SMALL = 'n=2000&dim=64&seed=7&nlist=32&batch_size=250';
+
+const STEPS = [
+  'connect', 'schema', 'index', 'data', 'insert', 'load', 'search', 'batch_search',
+  'filtered_search', 'ef_sweep', 'stats', 'ivf_compare', 'cleanup', 'ivf_pq', 'cluster',
+  'monitoring',
+];
+
+// Steps whose output reports measurements.
+const MEASURED = [
+  'insert', 'load', 'search', 'batch_search', 'filtered_search', 'ef_sweep', 'ivf_compare',
+  'ivf_pq', 'cluster',
+];
+
+// Charts each step must show.
+const CHARTS = {
+  batch_search: ['chart-latency-histogram'],
+  ef_sweep: ['chart-ef-latency', 'chart-ef-recall'],
+  ivf_compare: ['chart-recall-qps'],
+  ivf_pq: ['chart-recall-qps', 'chart-memory-recall'],
+};
+
+/** Runs the open step and waits until the worker is idle again. */
+async function runStep(page, key) {
+  await page.getByTestId(`step-${key}`).click();
+  await page.getByTestId('run-step').click();
+  await page.locator(`[data-testid="step-${key}"].done`).waitFor({ timeout: 240_000 });
+  await page.locator('[data-testid="run-step"]:not([disabled])').waitFor({ timeout: 240_000 });
+}
+
+/** Asserts a chart has points or bars, and numeric tick labels. */
+async function assertChart(page, id) {
+  const chart = page.getByTestId(id);
+  await chart.waitFor();
+  const marks = await chart.locator('circle.dot, rect.bar').count();
+  assert.ok(marks > 0, `${id}: no marks`);
+  const ticks = await chart.locator('text.tick-label').allTextContents();
+  assert.ok(ticks.length >= 4 && ticks.every((t) => /^[\d,.]+M?$/.test(t)), `${id}: ticks ${ticks}`);
+  const titles = await chart.locator('circle.dot title, rect.bar title').allTextContents();
+  assert.ok(titles.some((t) => /\d/.test(t)), `${id}: no measured values in ${titles}`);
+}
+
+test('every step and exercise runs with measured charts, and the page stays responsive', async () => {
+  const { page, errors } = ctx.browser;
+  await page.goto(`${ctx.server.url}/?${SMALL}&lang=en&step=architecture`);
+
+  // 0: the architecture overview.
+  await page.getByTestId('architecture').waitFor();
+  assert.match(await page.getByTestId('arch-etcd').textContent(), /etcd.*MANIFEST/s);
+  assert.match(await page.getByTestId('arch-objectstorage').textContent(), /MinIO.*persist\.rs/s);
+  await screenshot(page, 'step-00-architecture');
+
+  // Long tasks on the main thread, from now on.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ at: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask' });
+  });
+
+  for (const [i, key] of STEPS.entries()) {
+    const mark = await page.evaluate(() => performance.now());
+    await runStep(page, key);
+    const output = await page.getByTestId('output').textContent();
+    assert.ok(output.trim().length > 0, `${key}: no output`);
+    if (MEASURED.includes(key)) assert.match(output, /\d+\.\d/, `${key}: output has no measured numbers`);
+    if (key === 'insert' || key === 'index') {
+      // Insert and the index build at flush ran in the worker, and step 3's toy
+      // (built on the main thread) is small: no main-thread task over 200 ms.
+      const long = await page.evaluate((t) => window.__longTasks.filter((e) => e.at >= t), mark);
+      assert.deepEqual(long.filter((e) => e.ms > 200), [], `long tasks during ${key}: ${JSON.stringify(long)}`);
+    }
+    for (const id of CHARTS[key] ?? []) await assertChart(page, id);
+    if (key === 'insert') {
+      // Per-batch throughput, unless every batch was faster than the page's clock
+      // resolves (then a callout says so instead of drawing made-up rates).
+      if (await page.getByTestId('chart-insert-throughput').count()) {
+        await assertChart(page, 'chart-insert-throughput');
+      } else {
+        assert.match(await page.getByTestId('insert-resolution').textContent(), /resolution/);
+      }
+    }
+    if (key === 'index') {
+      // Step 3's toy: drag the query across the IVF panel, then widen nprobe.
+      const stats = page.getByTestId('toy-stats');
+      const before = await stats.textContent();
+      await page.getByTestId('toy-ivf').locator('svg').scrollIntoViewIfNeeded();
+      const box = await page.getByTestId('toy-ivf').locator('svg').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 5 });
+      await page.mouse.up();
+      assert.notEqual(await stats.textContent(), before, 'dragging the query changed nothing');
+      await page.getByTestId('toy-nprobe').fill('6');
+      await stats.filter({ hasText: 'nprobe=6 scans 6 lists' }).waitFor();
+      assert.ok((await page.locator('[data-testid="toy-ivf"] .probed').count()) > 0);
+      assert.ok((await page.locator('[data-testid^="toy-hnsw-layer-"]').count()) >= 2);
+      assert.match(await stats.textContent(), /computed \d+ distances/);
+    }
+    if (key === 'filtered_search') {
+      assert.match(
+        await page.getByTestId('filter-callout').textContent(),
+        /Selectivity \d+\.\d% \(\d+ rows pass the filter\) → plan: .+ → recall@10 [01]\.\d\d/,
+      );
+    }
+    if (key === 'search') {
+      assert.match(await page.getByTestId('corrections').textContent(), /0\.9234.*√\(2·ln n \/ dim\)/s);
+    }
+    await screenshot(page, `step-${String(i + 1).padStart(2, '0')}-${key}`);
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('Run all plays the whole tutorial; a bad parameter gets Milvus\'s message inline', async () => {
+  const { page, errors } = ctx.browser;
+  await page.goto(`${ctx.server.url}/?${SMALL}&lang=zh&M=5000`);
+  await page.getByTestId('run-step').click();
+  await page.getByTestId('param-M-error').filter({ hasText: 'M out of range: [1, 2048]' }).waitFor();
+  await screenshot(page, 'params-error');
+
+  await page.getByTestId('param-M').fill('12');
+  // A step run by hand first: Run all starts over, so nothing is inserted twice.
+  await runStep(page, 'insert');
+  await page.getByTestId('run-all').click();
+  await page.locator('[data-testid="step-monitoring"].done').waitFor({ timeout: 300_000 });
+  for (const key of STEPS) {
+    assert.match(await page.getByTestId(`step-${key}`).getAttribute('class'), /done/, key);
+  }
+  assert.match(await page.getByTestId('step-title').textContent(), /^16 · /);
+  await page.getByTestId('step-load').click();
+  assert.match(await page.getByTestId('output').textContent(), /向量数量: 2000\b/);
+  await screenshot(page, 'run-all');
+  assert.match(page.url(), /&M=12/);
+  assert.deepEqual(errors, []);
+});
