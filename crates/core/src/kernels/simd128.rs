@@ -15,11 +15,18 @@ pub const KERNELS: Kernels = Kernels {
     dot_3x4,
 };
 
-#[inline]
-fn load(s: &[f32], i: usize) -> v128 {
-    let c: &[f32; 4] = s[i..i + 4].try_into().expect("4 floats");
-    // SAFETY: `c` is 16 readable bytes; v128_load has no alignment requirement.
-    unsafe { v128_load(c.as_ptr().cast()) }
+/// Four floats of `s` from `i`, without a bounds check: the kernels' loops check
+/// once per step (`i + 8 <= n`, every slice of length `n`), and a checked load
+/// costs a compare and a branch per four floats.
+///
+/// # Safety
+/// `i + 4 <= s.len()`.
+#[inline(always)]
+unsafe fn load(s: &[f32], i: usize) -> v128 {
+    debug_assert!(i + 4 <= s.len());
+    // SAFETY: the caller guarantees 16 readable bytes at `i`; v128_load has no
+    // alignment requirement.
+    unsafe { v128_load(s.as_ptr().add(i).cast()) }
 }
 
 #[inline]
@@ -38,8 +45,11 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [f32x4_splat(0.0); 2];
     let mut i = 0;
     while i + 8 <= n {
-        acc[0] = f32x4_add(acc[0], f32x4_mul(load(a, i), load(b, i)));
-        acc[1] = f32x4_add(acc[1], f32x4_mul(load(a, i + 4), load(b, i + 4)));
+        // SAFETY: i + 8 <= n and every slice has length n.
+        unsafe {
+            acc[0] = f32x4_add(acc[0], f32x4_mul(load(a, i), load(b, i)));
+            acc[1] = f32x4_add(acc[1], f32x4_mul(load(a, i + 4), load(b, i + 4)));
+        }
         i += 8;
     }
     let mut total = hsum(f32x4_add(acc[0], acc[1]));
@@ -55,10 +65,13 @@ fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [f32x4_splat(0.0); 2];
     let mut i = 0;
     while i + 8 <= n {
-        let d0 = f32x4_sub(load(a, i), load(b, i));
-        let d1 = f32x4_sub(load(a, i + 4), load(b, i + 4));
-        acc[0] = f32x4_add(acc[0], f32x4_mul(d0, d0));
-        acc[1] = f32x4_add(acc[1], f32x4_mul(d1, d1));
+        // SAFETY: i + 8 <= n and every slice has length n.
+        unsafe {
+            let d0 = f32x4_sub(load(a, i), load(b, i));
+            let d1 = f32x4_sub(load(a, i + 4), load(b, i + 4));
+            acc[0] = f32x4_add(acc[0], f32x4_mul(d0, d0));
+            acc[1] = f32x4_add(acc[1], f32x4_mul(d1, d1));
+        }
         i += 8;
     }
     let mut total = hsum(f32x4_add(acc[0], acc[1]));
@@ -75,10 +88,13 @@ fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
     let mut acc = [[f32x4_splat(0.0); 2]; 4];
     let mut i = 0;
     while i + 8 <= n {
-        let (q0, q1) = (load(q, i), load(q, i + 4));
-        for (a, r) in acc.iter_mut().zip(r) {
-            a[0] = f32x4_add(a[0], f32x4_mul(q0, load(r, i)));
-            a[1] = f32x4_add(a[1], f32x4_mul(q1, load(r, i + 4)));
+        // SAFETY: i + 8 <= n and every slice has length n.
+        unsafe {
+            let (q0, q1) = (load(q, i), load(q, i + 4));
+            for (a, r) in acc.iter_mut().zip(r) {
+                a[0] = f32x4_add(a[0], f32x4_mul(q0, load(r, i)));
+                a[1] = f32x4_add(a[1], f32x4_mul(q1, load(r, i + 4)));
+            }
         }
         i += 8;
     }
@@ -98,12 +114,15 @@ fn l2_squared4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
     let mut acc = [[f32x4_splat(0.0); 2]; 4];
     let mut i = 0;
     while i + 8 <= n {
-        let (q0, q1) = (load(q, i), load(q, i + 4));
-        for (a, r) in acc.iter_mut().zip(r) {
-            let d0 = f32x4_sub(q0, load(r, i));
-            let d1 = f32x4_sub(q1, load(r, i + 4));
-            a[0] = f32x4_add(a[0], f32x4_mul(d0, d0));
-            a[1] = f32x4_add(a[1], f32x4_mul(d1, d1));
+        // SAFETY: i + 8 <= n and every slice has length n.
+        unsafe {
+            let (q0, q1) = (load(q, i), load(q, i + 4));
+            for (a, r) in acc.iter_mut().zip(r) {
+                let d0 = f32x4_sub(q0, load(r, i));
+                let d1 = f32x4_sub(q1, load(r, i + 4));
+                a[0] = f32x4_add(a[0], f32x4_mul(d0, d0));
+                a[1] = f32x4_add(a[1], f32x4_mul(d1, d1));
+            }
         }
         i += 8;
     }
@@ -124,11 +143,14 @@ fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
     let mut acc = [[f32x4_splat(0.0); 4]; 3];
     let mut i = 0;
     while i + 4 <= n {
-        let qv = q.map(|q| load(q, i));
-        for (j, r) in r.iter().enumerate() {
-            let rv = load(r, i);
-            for (a, qv) in acc.iter_mut().zip(qv) {
-                a[j] = f32x4_add(a[j], f32x4_mul(qv, rv));
+        // SAFETY: i + 4 <= n and every slice has length n.
+        unsafe {
+            let qv = q.map(|q| load(q, i));
+            for (j, r) in r.iter().enumerate() {
+                let rv = load(r, i);
+                for (a, qv) in acc.iter_mut().zip(qv) {
+                    a[j] = f32x4_add(a[j], f32x4_mul(qv, rv));
+                }
             }
         }
         i += 4;

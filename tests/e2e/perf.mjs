@@ -1,0 +1,72 @@
+// The playground's performance in headless Chromium, measured (not a test: a
+// benchmark, run by hand; see README "Performance in the browser"):
+//
+//   node tests/e2e/perf.mjs [--n 10000] [--dim 1536] [--native target/release/annlab]
+//
+// Runs every step of the tutorial (and the IVF_PQ exercise) in the served dist/ at
+// the given size, one after the other as a learner would, and prints the wall time
+// of each step and the total. With --native, the same scenario runs in the native
+// CLI (same data, same seed) and the ef sweep's per-query latencies are compared:
+// browser / native at every ef. Prints one JSON object at the end.
+import { execFileSync } from 'node:child_process';
+import { serveDist, launch } from './harness.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+);
+const n = Number(args.n ?? 10000);
+const dim = Number(args.dim ?? 1536);
+const STEPS = [
+  'connect', 'schema', 'index', 'data', 'insert', 'load', 'search', 'batch_search',
+  'filtered_search', 'ef_sweep', 'stats', 'ivf_compare', 'cleanup', 'ivf_pq',
+];
+
+/** `ef= 64: mean latency=1.34ms, recall@10=0.273` lines of the ef sweep's output. */
+function sweep(text) {
+  const out = {};
+  for (const m of text.matchAll(/ef=\s*(\d+): mean latency=([\d.]+)ms, recall@10=([\d.]+)/g)) {
+    out[m[1]] = { ms: Number(m[2]), recall: Number(m[3]) };
+  }
+  return out;
+}
+
+const server = await serveDist();
+const browser = await launch();
+const { page, errors } = browser;
+const steps = [];
+let browserSweep = {};
+try {
+  await page.goto(`${server.url}/?n=${n}&dim=${dim}&seed=42&lang=en&step=connect`);
+  await page.getByTestId('run-step').waitFor();
+  for (const key of STEPS) {
+    await page.getByTestId(`step-${key}`).click();
+    const t0 = Date.now();
+    await page.getByTestId('run-step').click();
+    await page.locator(`[data-testid="step-${key}"].done`).waitFor({ timeout: 600_000 });
+    await page.locator('[data-testid="run-step"]:not([disabled])').waitFor({ timeout: 600_000 });
+    const s = (Date.now() - t0) / 1000;
+    steps.push({ step: key, wall_s: s });
+    process.stderr.write(`${key}: ${s.toFixed(2)} s\n`);
+    if (key === 'ef_sweep') browserSweep = sweep(await page.getByTestId('output').textContent());
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+
+const total = steps.reduce((s, x) => s + x.wall_s, 0);
+const result = { n, dim, total_wall_s: total, steps, browser_sweep: browserSweep };
+if (args.native) {
+  const text = execFileSync(
+    args.native,
+    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', 'ef_sweep'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const nativeSweep = sweep(text);
+  result.native_sweep = nativeSweep;
+  result.browser_over_native = Object.fromEntries(
+    Object.keys(browserSweep).filter((ef) => nativeSweep[ef]).map((ef) => [ef, browserSweep[ef].ms / nativeSweep[ef].ms]),
+  );
+}
+console.log(JSON.stringify(result, null, 1));
