@@ -45,9 +45,12 @@ try {
     await page.locator(`[data-testid="step-${key}"].done`).waitFor({ timeout: 600_000 });
     await page.locator('[data-testid="run-step"]:not([disabled])').waitFor({ timeout: 600_000 });
     const s = (Date.now() - t0) / 1000;
-    steps.push({ step: key, wall_s: s });
+    // The step's own timing lines (build times, throughput, latencies).
+    const output = await page.getByTestId('output').innerText();
+    const timings = output.split('\n').filter((l) => /\d(\.\d+)?\s*(ms|s|秒)\b|vectors\/s/.test(l) && !/⚠|measured:/.test(l));
+    steps.push({ step: key, wall_s: s, timings });
     process.stderr.write(`${key}: ${s.toFixed(2)} s\n`);
-    if (key === 'ef_sweep') browserSweep = sweep(await page.getByTestId('output').textContent());
+    if (key === 'ef_sweep') browserSweep = sweep(output);
   }
 } finally {
   await browser.close();
