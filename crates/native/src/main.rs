@@ -7,6 +7,7 @@ mod fvecs;
 mod progress;
 mod scenario;
 mod search;
+mod serve;
 mod store;
 
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Scenario(Box<scenario::ScenarioArgs>),
     /// Measure the engine: distance kernels, and indexes against a peer library.
     Bench(bench::BenchArgs),
+    /// Serve Milvus's gRPC API (pymilvus works against it) and Prometheus metrics.
+    Serve(serve::ServeArgs),
     /// Durable storage in a data directory: ingest, info, drop.
     Db {
         #[command(subcommand)]
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Db { command } => store::run(&command),
     };
     match result {
