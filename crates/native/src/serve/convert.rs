@@ -402,7 +402,7 @@ mod tests {
         let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
         proto.fields[4].data_type = pb::DataType::Json as i32;
         let err = schema_from_proto(&proto.encode_to_vec()).unwrap_err();
-        assert!(err.reason.contains("Json"), "{}", err.reason);
+        assert!(err.reason.contains("JSON"), "{}", err.reason);
         let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
         proto.enable_dynamic_field = true;
         assert!(schema_from_proto(&proto.encode_to_vec()).is_err());

@@ -174,10 +174,10 @@ impl State {
         self.builds_running.fetch_add(1, Ordering::SeqCst);
         std::thread::spawn(move || {
             let _building = entry.building.lock();
-            if let Err(e) = state.build_indexes(&name, &entry) {
-                if !matches!(e, Error::Cancelled { .. }) {
-                    eprintln!("annlab serve: index build of '{name}' failed: {e}");
-                }
+            if let Err(e) = state.build_indexes(&name, &entry)
+                && !matches!(e, Error::Cancelled { .. })
+            {
+                eprintln!("annlab serve: index build of '{name}' failed: {e}");
             }
             state.builds_running.fetch_sub(1, Ordering::SeqCst);
         });
