@@ -5,6 +5,7 @@
 mod bench;
 mod fvecs;
 mod progress;
+mod remote;
 mod scenario;
 mod search;
 mod serve;

@@ -32,7 +32,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use milvus::proto::milvus::milvus_service_server::MilvusServiceServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 
 use crate::store::Store;
 use service::Service;
@@ -114,7 +114,11 @@ async fn serve(args: &ServeArgs, store: Option<Store>, db: Database) -> Result<(
     .max_encoding_message_size(MAX_MESSAGE_BYTES);
     tonic::transport::Server::builder()
         .add_service(service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(grpc), shutdown_signal())
+        .serve_with_incoming_shutdown(
+            // No Nagle: a small response must not wait for the client's ACK.
+            TcpIncoming::from(grpc).with_nodelay(Some(true)),
+            shutdown_signal(),
+        )
         .await
         .context("the gRPC server failed")?;
 

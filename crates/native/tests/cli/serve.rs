@@ -414,3 +414,42 @@ fn serve_answers_the_tutorials_calls_and_keeps_flushed_data() {
     assert!(status.success());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn scenario_runs_the_tutorial_against_a_server() {
+    let dir = std::env::temp_dir().join(format!("annlab-serve-scenario-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = Server::start(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_annlab"))
+        .args(["scenario", "--n", "600", "--dim", "32", "--queries", "10"])
+        .args(["--ef-list", "16,64", "--milvus"])
+        .arg(format!("http://127.0.0.1:{}", server.port))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "Milvus v2.3.5",
+        "created production_documents: HNSW",
+        "inserted 600 × 32",
+        "loaded: num_entities = 600",
+        "single search: ",
+        "all source_0: true",
+        "ef= 64: mean latency",
+        "released production_documents",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");
+    }
+    // Recall is measured against exact search: HNSW at ef=64 on 600 rows finds
+    // nearly everything.
+    let ef64 = stdout.lines().find(|l| l.starts_with("ef= 64")).unwrap();
+    let recall: f64 = ef64.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(recall >= 0.9, "{ef64}");
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
