@@ -128,6 +128,20 @@ def test_index_build_params(server):
     raises(
         lambda: c.create_index("nope", hnsw()), MilvusException, 1, "cannot create index on non-existed field: nope"
     )
+    # Milvus 2.3.5 builds STL_SORT/Trie scalar indexes; annlab has none and says so
+    # (a deliberate difference: its filters scan the column).
+    raises(
+        lambda: c.create_index("timestamp", {"index_type": "STL_SORT"}),
+        MilvusException,
+        65535,
+        "annlab does not build scalar indexes (STL_SORT on timestamp)",
+    )
+    raises(
+        lambda: c.create_index("timestamp", {"index_type": "INVERTED"}),
+        MilvusException,
+        1100,
+        "index type not match: invalid parameter[expected=STL_SORT][actual=INVERTED]",
+    )
     c.create_index("embedding", hnsw())
     raises(
         lambda: c.create_index("embedding", hnsw(m=8)),

@@ -216,6 +216,12 @@ pub enum Error {
         actual: String,
     },
 
+    /// A scalar index Milvus has (STL_SORT, Trie) but annlab does not.
+    #[error(
+        "annlab does not build scalar indexes ({index_type} on {field}): filters are evaluated on the column; create an index on the vector field only"
+    )]
+    ScalarIndexUnsupported { field: String, index_type: String },
+
     #[error(
         "CreateIndex failed: at most one distinct index is allowed per field (field {field}); drop the index first"
     )]

@@ -262,13 +262,23 @@ impl Collection {
                 field: field_name.to_owned(),
             })?;
         let Some(dim) = field.dim else {
+            let (expected, accepted): (&'static str, &[&str]) =
+                if field.data_type == DataType::VarChar {
+                    ("Trie", &["Trie", "marisa-trie"])
+                } else {
+                    ("STL_SORT", &["STL_SORT"])
+                };
+            // Milvus would build this scalar index; annlab has none (filters are
+            // evaluated on the columns), so it says so instead of pretending.
+            if accepted.contains(&index_type) {
+                return Err(Error::ScalarIndexUnsupported {
+                    field: field_name.to_owned(),
+                    index_type: index_type.to_owned(),
+                });
+            }
             return Err(Error::IndexTypeMismatch {
                 field: field_name.to_owned(),
-                expected: if field.data_type == DataType::VarChar {
-                    "Trie"
-                } else {
-                    "STL_SORT"
-                },
+                expected,
                 actual: index_type.to_owned(),
             });
         };

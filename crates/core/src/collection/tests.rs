@@ -358,3 +358,22 @@ fn upsert_replaces_rows_by_primary_key() {
     let mut auto = Collection::new("a", 2, CollectionSchema::tutorial(4), 1).unwrap();
     assert_eq!(auto.upsert(Vec::new()).unwrap_err(), Error::UpsertAutoId);
 }
+
+#[test]
+fn scalar_indexes_are_refused_with_what_annlab_does_instead() {
+    let (mut c, _) = tutorial_collection("HNSW", json!({"M": 8, "efConstruction": 32}));
+    let err = |c: &mut Collection, field: &str, t: &str| {
+        c.define_index(field, "", t, "", &Map::new())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        err(&mut c, "timestamp", "STL_SORT").starts_with("annlab does not build scalar indexes")
+    );
+    assert!(err(&mut c, "source", "Trie").starts_with("annlab does not build scalar indexes"));
+    assert_eq!(
+        err(&mut c, "source", "HNSW"),
+        "index type not match: invalid parameter[expected=Trie][actual=HNSW] (field source is not a vector field)"
+    );
+    assert!(err(&mut c, "timestamp", "INVERTED").contains("[expected=STL_SORT][actual=INVERTED]"));
+}
