@@ -52,6 +52,12 @@ impl Database {
         self.collections.values()
     }
 
+    /// Every collection, by name, taken out of the database (a server that locks
+    /// each collection on its own).
+    pub fn into_collections(self) -> Vec<Collection> {
+        self.collections.into_values().collect()
+    }
+
     pub fn has_collection(&self, name: &str) -> bool {
         self.collections.contains_key(name)
     }
@@ -106,5 +112,7 @@ mod tests {
         assert_eq!(id, 8);
         let names: Vec<&str> = db.collections().map(Collection::name).collect();
         assert_eq!(names, ["fresh", "restored"]);
+        let ids: Vec<i64> = db.into_collections().iter().map(Collection::id).collect();
+        assert_eq!(ids, [8, 7]);
     }
 }

@@ -5,8 +5,10 @@
 mod bench;
 mod fvecs;
 mod progress;
+mod remote;
 mod scenario;
 mod search;
+mod serve;
 mod store;
 
 use std::process::ExitCode;
@@ -34,6 +36,8 @@ enum Command {
     Scenario(Box<scenario::ScenarioArgs>),
     /// Measure the engine: distance kernels, and indexes against a peer library.
     Bench(bench::BenchArgs),
+    /// Serve Milvus's gRPC API (pymilvus works against it) and Prometheus metrics.
+    Serve(serve::ServeArgs),
     /// Durable storage in a data directory: ingest, info, drop.
     Db {
         #[command(subcommand)]
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Db { command } => store::run(&command),
     };
     match result {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::progress::{Bar, WallClock};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum IndexArg {
     Hnsw,
     IvfFlat,
@@ -89,6 +89,11 @@ pub struct ScenarioArgs {
     /// `annlab db info`. Default: in memory only.
     #[arg(long)]
     pub data_dir: Option<std::path::PathBuf>,
+    /// Run the tutorial's steps against this Milvus server (real Milvus or
+    /// `annlab serve`, e.g. http://127.0.0.1:19530) through milvus-sdk-rust's
+    /// client instead of the embedded engine; recall is measured here.
+    #[arg(long, value_name = "URL")]
+    pub milvus: Option<String>,
 }
 
 impl ScenarioArgs {
@@ -128,6 +133,9 @@ impl ScenarioArgs {
 }
 
 pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
+    if let Some(url) = &args.milvus {
+        return crate::remote::run(args, url);
+    }
     let params = args.params();
     let mut scenario = Scenario::new(params).context("invalid scenario parameters")?;
     // Opened first, so that a locked directory or a damaged manifest fails before

@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+#[path = "cli/serve.rs"]
+mod serve;
+
 fn annlab(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_annlab"))
         .args(args)

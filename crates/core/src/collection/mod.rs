@@ -2,6 +2,7 @@
 //! sealed on flush, and every sealed segment gets its own index. Search and query
 //! need the collection loaded (and, as in Milvus, loading needs an index).
 
+mod build;
 mod insert;
 mod query;
 mod search;
@@ -18,6 +19,7 @@ use crate::index::{Index, Progress};
 use crate::metric::Metric;
 use crate::schema::{CollectionSchema, DataType};
 
+pub use build::IndexJob;
 pub use insert::InsertResult;
 pub use query::{QueryRequest, QueryResult};
 pub use search::{SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy};
@@ -219,7 +221,7 @@ impl Collection {
         let field = self.vector_field;
         for (i, segment) in self.sealed.iter_mut().enumerate() {
             if segment.index.is_none() {
-                let seed = self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let seed = build::segment_seed(self.seed, i);
                 segment.index = Some(Index::build(&spec, segment.vectors(field), seed, progress)?);
             }
         }
@@ -238,6 +240,21 @@ impl Collection {
         params: &Map<String, Value>,
         progress: &mut dyn Progress,
     ) -> Result<()> {
+        self.define_index(field_name, index_name, index_type, metric_type, params)?;
+        self.build_missing_indexes(progress)
+    }
+
+    /// `create_index` without the builds: the index is defined (and stored vectors
+    /// prepared for its metric); sealed segments get theirs from
+    /// [`Collection::build_missing_indexes`] or [`Collection::index_jobs`].
+    pub fn define_index(
+        &mut self,
+        field_name: &str,
+        index_name: &str,
+        index_type: &str,
+        metric_type: &str,
+        params: &Map<String, Value>,
+    ) -> Result<()> {
         let field = self
             .schema
             .field(field_name)
@@ -245,13 +262,23 @@ impl Collection {
                 field: field_name.to_owned(),
             })?;
         let Some(dim) = field.dim else {
+            let (expected, accepted): (&'static str, &[&str]) =
+                if field.data_type == DataType::VarChar {
+                    ("Trie", &["Trie", "marisa-trie"])
+                } else {
+                    ("STL_SORT", &["STL_SORT"])
+                };
+            // Milvus would build this scalar index; annlab has none (filters are
+            // evaluated on the columns), so it says so instead of pretending.
+            if accepted.contains(&index_type) {
+                return Err(Error::ScalarIndexUnsupported {
+                    field: field_name.to_owned(),
+                    index_type: index_type.to_owned(),
+                });
+            }
             return Err(Error::IndexTypeMismatch {
                 field: field_name.to_owned(),
-                expected: if field.data_type == DataType::VarChar {
-                    "Trie"
-                } else {
-                    "STL_SORT"
-                },
+                expected,
                 actual: index_type.to_owned(),
             });
         };
@@ -286,7 +313,7 @@ impl Collection {
             },
             spec,
         });
-        self.build_missing_indexes(progress)
+        Ok(())
     }
 
     pub fn index(&self) -> Option<&IndexDef> {

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Collection;
+use std::collections::HashSet;
+
+use super::{Collection, InsertResult};
 use crate::bitset::Bitset;
 use crate::error::{Error, Result};
 use crate::expr;
@@ -130,6 +132,35 @@ impl Collection {
                 .collect(),
             columns,
         })
+    }
+
+    /// Milvus's `upsert`: inserts the rows (their primary keys given), then marks
+    /// every older live row with one of those keys deleted. Returns the insert and
+    /// the number of rows it replaced. Refused when the engine assigns the keys.
+    pub fn upsert(&mut self, columns: Vec<Column>) -> Result<(InsertResult, usize)> {
+        if self.schema.primary().auto_id {
+            return Err(Error::UpsertAutoId);
+        }
+        let growing_id = self.growing.id;
+        let start = self.growing.num_rows();
+        let inserted = self.insert(columns)?;
+        let keys: HashSet<&PrimaryKey> = inserted.ids.iter().collect();
+        let pk = self.primary_field();
+        let mut replaced = 0;
+        let segments = self
+            .sealed
+            .iter_mut()
+            .chain(std::iter::once(&mut self.growing));
+        for s in segments {
+            for r in 0..s.num_rows() {
+                let new = s.id == growing_id && r >= start;
+                if !new && !s.deleted.contains(r) && keys.contains(&s.columns[pk].primary_key(r)) {
+                    s.deleted.set(r);
+                    replaced += 1;
+                }
+            }
+        }
+        Ok((inserted, replaced))
     }
 
     /// Milvus's `delete`: marks the live rows matching `expr` deleted; returns how

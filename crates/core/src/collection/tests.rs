@@ -354,3 +354,55 @@ fn describe_reports_index_state_and_progress() {
     assert_eq!((d.num_entities, d.index_progress.indexed_rows), (30, 30));
     assert_eq!(d.index.unwrap().index_name, "embedding");
 }
+
+#[test]
+fn upsert_replaces_rows_by_primary_key() {
+    let schema = CollectionSchema::new(
+        vec![
+            crate::schema::FieldSchema::int64_primary("id", false),
+            crate::schema::FieldSchema::float_vector("v", 2),
+        ],
+        "",
+    );
+    let mut c = Collection::new("u", 1, schema, 1).unwrap();
+    let rows = |ids: Vec<i64>, x: f32| {
+        let n = ids.len();
+        vec![
+            Column::Int64(ids),
+            Column::FloatVector {
+                dim: 2,
+                data: vec![x; 2 * n],
+            },
+        ]
+    };
+    c.insert(rows(vec![1, 2, 3], 1.0)).unwrap();
+    c.flush(&mut NoProgress).unwrap();
+    let (ins, replaced) = c.upsert(rows(vec![2, 3, 4], 2.0)).unwrap();
+    assert_eq!((ins.insert_count, replaced), (3, 2));
+    assert_eq!(c.count(), 4);
+    let (_, replaced) = c.upsert(rows(vec![4], 3.0)).unwrap();
+    assert_eq!(replaced, 1, "a row of the growing segment is replaced too");
+    assert_eq!(c.count(), 4);
+
+    let mut auto = Collection::new("a", 2, CollectionSchema::tutorial(4), 1).unwrap();
+    assert_eq!(auto.upsert(Vec::new()).unwrap_err(), Error::UpsertAutoId);
+}
+
+#[test]
+fn scalar_indexes_are_refused_with_what_annlab_does_instead() {
+    let (mut c, _) = tutorial_collection("HNSW", json!({"M": 8, "efConstruction": 32}));
+    let err = |c: &mut Collection, field: &str, t: &str| {
+        c.define_index(field, "", t, "", &Map::new())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        err(&mut c, "timestamp", "STL_SORT").starts_with("annlab does not build scalar indexes")
+    );
+    assert!(err(&mut c, "source", "Trie").starts_with("annlab does not build scalar indexes"));
+    assert_eq!(
+        err(&mut c, "source", "HNSW"),
+        "index type not match: invalid parameter[expected=Trie][actual=HNSW] (field source is not a vector field)"
+    );
+    assert!(err(&mut c, "timestamp", "INVERTED").contains("[expected=STL_SORT][actual=INVERTED]"));
+}

@@ -104,10 +104,15 @@ impl IndexSpec {
         let metric = metric_type.parse::<Metric>()?;
         let params = match index_type {
             "FLAT" => IndexParams::Flat,
-            "HNSW" => IndexParams::Hnsw {
-                m: int_param(params, "M", HNSW_M_RANGE, None)?,
-                ef_construction: int_param(params, "efConstruction", EF_RANGE, None)?,
-            },
+            "HNSW" => {
+                // Milvus checks efConstruction first: with neither given, its
+                // error is the one reported.
+                let ef_construction = int_param(params, "efConstruction", EF_RANGE, None)?;
+                IndexParams::Hnsw {
+                    m: int_param(params, "M", HNSW_M_RANGE, None)?,
+                    ef_construction,
+                }
+            }
             "IVF_FLAT" => IndexParams::IvfFlat {
                 nlist: int_param(params, "nlist", NLIST_RANGE, Some(128))?,
             },
@@ -265,6 +270,10 @@ mod tests {
         );
         assert_eq!(
             msg("HNSW", "L2", json!({"M": 4}), 8),
+            "efConstruction out of range: [1, 2147483647]"
+        );
+        assert_eq!(
+            msg("HNSW", "L2", json!({}), 8),
             "efConstruction out of range: [1, 2147483647]"
         );
         assert_eq!(

@@ -54,6 +54,7 @@ mod tests;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+use annlab_core::collection::Collection;
 use annlab_core::db::Database;
 use annlab_core::persist;
 use anyhow::{Context, Result, bail};
@@ -177,20 +178,30 @@ impl Store {
     /// `db` is written; each one absent is removed from the store (a drop). One
     /// commit for all of them (see the module docs).
     pub fn persist(&mut self, db: &Database, names: &[&str]) -> Result<()> {
+        let mut items = Vec::with_capacity(names.len());
+        for &name in names {
+            items.push((name, db.collection(name).ok()));
+        }
+        self.persist_collections(&items)
+    }
+
+    /// Like [`Store::persist`], for collections held outside a [`Database`] (the
+    /// server locks each on its own): `Some` is written, `None` removed.
+    pub fn persist_collections(&mut self, items: &[(&str, Option<&Collection>)]) -> Result<()> {
         let generation = self.manifest.generation + 1;
         let mut next = self.manifest.clone();
         next.generation = generation;
         let mut written = Vec::new();
         let result = (|| -> Result<()> {
-            for &name in names {
+            for &(name, collection) in items {
                 if !manifest::is_plain_file_name(name) || name.contains('.') {
                     bail!("collection name '{name}' cannot be stored as a file name");
                 }
-                if !db.has_collection(name) {
+                let Some(collection) = collection else {
                     next.remove(name);
                     continue;
-                }
-                let bytes = persist::to_bytes(db.collection(name)?)
+                };
+                let bytes = persist::to_bytes(collection)
                     .with_context(|| format!("cannot encode collection '{name}'"))?;
                 let file = manifest::file_name(name, generation);
                 durable::replace(&self.dir, &file, &bytes)?;

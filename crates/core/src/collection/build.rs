@@ -1,0 +1,180 @@
+//! Index builds outside the collection: a server seals the growing segment, takes
+//! an [`IndexJob`] per unindexed sealed segment (a copy of its vectors), builds it
+//! without holding the collection, and installs the result. Meanwhile the segment
+//! is searched exactly and `describe()` says `InProgress`, as Milvus does while its
+//! index nodes work.
+
+use super::{Collection, SegmentState};
+use crate::error::Result;
+use crate::index::spec::IndexSpec;
+use crate::index::{Index, Progress, VectorView};
+
+/// The build of one sealed segment's index, detached from the collection.
+#[derive(Debug, Clone)]
+pub struct IndexJob {
+    pub segment_id: i64,
+    pub spec: IndexSpec,
+    pub dim: usize,
+    /// The segment's vectors (prepared for the metric), row-major.
+    pub vectors: Vec<f32>,
+    /// The same seed `Collection::flush` would use for this segment.
+    pub seed: u64,
+}
+
+impl IndexJob {
+    pub fn rows(&self) -> usize {
+        self.vectors.len() / self.dim.max(1)
+    }
+
+    /// Builds the index (long: call it without holding the collection).
+    pub fn run(&self, progress: &mut dyn Progress) -> Result<Index> {
+        Index::build(
+            &self.spec,
+            VectorView::new(self.dim, &self.vectors),
+            self.seed,
+            progress,
+        )
+    }
+}
+
+impl Collection {
+    /// Seals the growing segment without building its index; false if it was empty.
+    pub fn seal(&mut self) -> bool {
+        if self.growing.num_rows() == 0 {
+            return false;
+        }
+        let id = self.next_segment_id;
+        self.next_segment_id += 1;
+        let mut segment =
+            std::mem::replace(&mut self.growing, super::Segment::new(id, &self.schema));
+        segment.state = SegmentState::Sealed;
+        self.sealed.push(segment);
+        true
+    }
+
+    /// One job per sealed segment that lacks its index (none without an index
+    /// definition).
+    pub fn index_jobs(&self) -> Vec<IndexJob> {
+        let Some(def) = &self.index else {
+            return Vec::new();
+        };
+        self.sealed
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.index.is_none())
+            .map(|(i, s)| {
+                let v = s.vectors(self.vector_field);
+                IndexJob {
+                    segment_id: s.id,
+                    spec: def.spec,
+                    dim: v.dim,
+                    vectors: v.data.to_vec(),
+                    seed: segment_seed(self.seed, i),
+                }
+            })
+            .collect()
+    }
+
+    /// Installs a finished build; false (and nothing changes) if the segment is
+    /// gone, already has an index, or the index definition changed meanwhile.
+    pub fn install_index(&mut self, job: &IndexJob, index: Index) -> bool {
+        if self.index.as_ref().map(|d| d.spec) != Some(job.spec) {
+            return false;
+        }
+        match self.sealed.iter_mut().find(|s| s.id == job.segment_id) {
+            Some(s) if s.index.is_none() && s.num_rows() == job.rows() => {
+                s.index = Some(index);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The seed of the index of a collection's `i`-th sealed segment.
+pub(super) fn segment_seed(collection_seed: u64, i: usize) -> u64 {
+    collection_seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use serde_json::{Map, Value, json};
+
+    use crate::collection::{Collection, IndexState, SearchRequest};
+    use crate::dataset::{DataSpec, TutorialData};
+    use crate::index::NoProgress;
+    use crate::schema::CollectionSchema;
+
+    fn hnsw() -> Map<String, Value> {
+        json!({"M": 8, "efConstruction": 32})
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    fn collection(rows: usize) -> Collection {
+        let mut c = Collection::new("c", 1, CollectionSchema::tutorial(16), 3).unwrap();
+        c.create_index("embedding", "", "HNSW", "COSINE", &hnsw(), &mut NoProgress)
+            .unwrap();
+        let spec = DataSpec {
+            n: rows,
+            dim: 16,
+            seed: 5,
+        };
+        let data = TutorialData::generate(spec, 1_700_000_000).unwrap();
+        c.insert(data.columns(0, rows)).unwrap();
+        c
+    }
+
+    #[test]
+    fn a_detached_build_equals_flush() {
+        let mut flushed = collection(300);
+        flushed.flush(&mut NoProgress).unwrap();
+
+        let mut detached = collection(300);
+        assert!(detached.seal());
+        assert!(!detached.seal(), "nothing left to seal");
+        assert_eq!(detached.index_state(), IndexState::InProgress);
+        let jobs = detached.index_jobs();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].rows(), 300);
+        // Searchable (exactly) while the build runs.
+        detached.load().unwrap();
+        let req = SearchRequest {
+            anns_field: "embedding".into(),
+            data: vec![vec![0.25; 16]],
+            limit: 5,
+            ..Default::default()
+        };
+        assert_eq!(detached.search(&req).unwrap().hits[0].len(), 5);
+
+        let index = jobs[0].run(&mut NoProgress).unwrap();
+        assert!(detached.install_index(&jobs[0], index));
+        let again = jobs[0].run(&mut NoProgress).unwrap();
+        assert!(
+            !detached.install_index(&jobs[0], again),
+            "already installed"
+        );
+        assert_eq!(detached.index_state(), IndexState::Finished);
+        assert!(detached.index_jobs().is_empty());
+
+        flushed.load().unwrap();
+        let a = flushed.search(&req).unwrap().hits;
+        let b = detached.search(&req).unwrap().hits;
+        assert_eq!(a, b, "same seed, same index, same answers");
+    }
+
+    #[test]
+    fn a_build_for_a_dropped_index_is_discarded() {
+        let mut c = collection(50);
+        c.seal();
+        let jobs = c.index_jobs();
+        let index = jobs[0].run(&mut NoProgress).unwrap();
+        c.drop_index().unwrap();
+        assert!(!c.install_index(&jobs[0], index));
+        assert!(c.index_jobs().is_empty());
+    }
+}

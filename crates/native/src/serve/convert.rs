@@ -1,0 +1,465 @@
+//! Milvus's protobuf messages to and from the engine's types: schemas, columns of
+//! field data, primary keys, query vectors, key-value parameters.
+
+use annlab_core::schema::{CollectionSchema, Column, DataType, FieldSchema};
+use annlab_core::value::{FieldValue, PrimaryKey};
+use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType};
+use milvus::proto::schema::{
+    self as pb, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, LongArray,
+    ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field, vector_field,
+};
+use prost::Message;
+use serde_json::{Map, Value};
+
+use super::status::{Failure, PARAMETER_INVALID};
+
+/// Milvus numbers fields from 100 on.
+pub const FIRST_FIELD_ID: i64 = 100;
+
+/// The value of `key` in Milvus's key-value list.
+pub fn kv<'a>(pairs: &'a [KeyValuePair], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|p| p.key == key)
+        .map(|p| p.value.as_str())
+}
+
+pub fn pair(key: &str, value: impl ToString) -> KeyValuePair {
+    KeyValuePair {
+        key: key.to_owned(),
+        value: value.to_string(),
+    }
+}
+
+fn data_type_from_proto(code: i32, field: &str) -> Result<DataType, Failure> {
+    Ok(match pb::DataType::try_from(code) {
+        Ok(pb::DataType::Bool) => DataType::Bool,
+        Ok(pb::DataType::Int32) => DataType::Int32,
+        Ok(pb::DataType::Int64) => DataType::Int64,
+        Ok(pb::DataType::Float) => DataType::Float,
+        Ok(pb::DataType::Double) => DataType::Double,
+        Ok(pb::DataType::VarChar) => DataType::VarChar,
+        Ok(pb::DataType::FloatVector) => DataType::FloatVector,
+        Ok(other) => {
+            return Err(Failure::unsupported(format!(
+                "the data type {} (field {field}); use Bool, Int32, Int64, Float, Double, VarChar or FloatVector",
+                other.as_str_name()
+            )));
+        }
+        Err(_) => return Err(Failure::invalid(format!("unknown data type {code}"))),
+    })
+}
+
+pub fn data_type_to_proto(t: DataType) -> pb::DataType {
+    match t {
+        DataType::Bool => pb::DataType::Bool,
+        DataType::Int32 => pb::DataType::Int32,
+        DataType::Int64 => pb::DataType::Int64,
+        DataType::Float => pb::DataType::Float,
+        DataType::Double => pb::DataType::Double,
+        DataType::VarChar => pb::DataType::VarChar,
+        DataType::FloatVector => pb::DataType::FloatVector,
+    }
+}
+
+/// A number in a type param (`dim`, `max_length`), as pymilvus sends it (a string).
+fn type_param(pairs: &[KeyValuePair], key: &str) -> Result<Option<usize>, Failure> {
+    match kv(pairs, key) {
+        None => Ok(None),
+        Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
+            Failure::new(
+                PARAMETER_INVALID,
+                format!("type param {key} should be a non-negative integer, got '{v}'"),
+            )
+        }),
+    }
+}
+
+/// The serialized `schema.CollectionSchema` of a CreateCollection request.
+pub fn schema_from_proto(bytes: &[u8]) -> Result<CollectionSchema, Failure> {
+    let s = pb::CollectionSchema::decode(bytes)
+        .map_err(|e| Failure::invalid(format!("cannot decode the collection schema: {e}")))?;
+    if s.enable_dynamic_field {
+        return Err(Failure::unsupported(
+            "dynamic fields: create the collection with enable_dynamic_field=False",
+        ));
+    }
+    let mut fields = Vec::with_capacity(s.fields.len());
+    for f in &s.fields {
+        fields.push(FieldSchema {
+            name: f.name.clone(),
+            data_type: data_type_from_proto(f.data_type, &f.name)?,
+            is_primary: f.is_primary_key,
+            auto_id: f.auto_id,
+            max_length: type_param(&f.type_params, "max_length")?,
+            dim: type_param(&f.type_params, "dim")?,
+            description: f.description.clone(),
+        });
+    }
+    Ok(CollectionSchema::new(fields, &s.description))
+}
+
+// `CollectionSchema.autoID` is deprecated in the proto but old pymilvus reads it.
+#[allow(deprecated)]
+pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionSchema {
+    pb::CollectionSchema {
+        name: name.to_owned(),
+        description: schema.description.clone(),
+        auto_id: schema.fields.iter().any(|f| f.is_primary && f.auto_id),
+        fields: schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut type_params = Vec::new();
+                if let Some(dim) = f.dim {
+                    type_params.push(pair("dim", dim));
+                }
+                if let Some(len) = f.max_length {
+                    type_params.push(pair("max_length", len));
+                }
+                pb::FieldSchema {
+                    field_id: FIRST_FIELD_ID + i as i64,
+                    name: f.name.clone(),
+                    is_primary_key: f.is_primary,
+                    description: f.description.clone(),
+                    data_type: data_type_to_proto(f.data_type) as i32,
+                    type_params,
+                    auto_id: f.auto_id,
+                    ..Default::default()
+                }
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// One column of an insert as the engine's column.
+fn column_from_proto(field: &FieldSchema, data: &FieldData) -> Result<Column, Failure> {
+    let mismatch = || {
+        Failure::new(
+            1,
+            format!(
+                "The Input data type is inconsistent with defined schema, please check it. (field {} is {})",
+                field.name,
+                field.data_type.name()
+            ),
+        )
+    };
+    Ok(match (&data.field, field.data_type) {
+        (Some(field_data::Field::Vectors(v)), DataType::FloatVector) => {
+            let Some(vector_field::Data::FloatVector(a)) = &v.data else {
+                return Err(mismatch());
+            };
+            let dim = usize::try_from(v.dim).unwrap_or(0);
+            if dim == 0 || a.data.len() % dim != 0 {
+                return Err(annlab_core::Error::VectorDimMismatch {
+                    expected: field.dim.unwrap_or(0),
+                    got: dim,
+                }
+                .into());
+            }
+            Column::FloatVector {
+                dim,
+                data: a.data.clone(),
+            }
+        }
+        (Some(field_data::Field::Scalars(s)), t) => match (&s.data, t) {
+            (Some(scalar_field::Data::BoolData(a)), DataType::Bool) => Column::Bool(a.data.clone()),
+            (Some(scalar_field::Data::IntData(a)), DataType::Int32) => {
+                Column::Int32(a.data.clone())
+            }
+            (Some(scalar_field::Data::LongData(a)), DataType::Int64) => {
+                Column::Int64(a.data.clone())
+            }
+            (Some(scalar_field::Data::FloatData(a)), DataType::Float) => {
+                Column::Float(a.data.clone())
+            }
+            (Some(scalar_field::Data::DoubleData(a)), DataType::Double) => {
+                Column::Double(a.data.clone())
+            }
+            (Some(scalar_field::Data::StringData(a)), DataType::VarChar) => {
+                Column::VarChar(a.data.clone())
+            }
+            _ => return Err(mismatch()),
+        },
+        _ => return Err(mismatch()),
+    })
+}
+
+/// The columns of an insert (`with_primary`: an upsert, which carries the key even
+/// where the engine would assign it) in the order `Collection::insert` takes them.
+pub fn columns_from_proto(
+    schema: &CollectionSchema,
+    fields_data: &[FieldData],
+    with_primary: bool,
+) -> Result<Vec<Column>, Failure> {
+    let wanted: Vec<&FieldSchema> = schema
+        .fields
+        .iter()
+        .filter(|f| with_primary || !(f.is_primary && f.auto_id))
+        .collect();
+    for d in fields_data {
+        if !wanted.iter().any(|f| f.name == d.field_name) {
+            return Err(if schema.field(&d.field_name).is_some() {
+                annlab_core::Error::ColumnCountMismatch {
+                    expected: wanted.len(),
+                    got: fields_data.len(),
+                }
+                .into()
+            } else {
+                annlab_core::Error::UnknownField {
+                    field: d.field_name.clone(),
+                }
+                .into()
+            });
+        }
+    }
+    wanted
+        .iter()
+        .map(|f| {
+            let data = fields_data
+                .iter()
+                .find(|d| d.field_name == f.name)
+                .ok_or_else(|| {
+                    Failure::from(annlab_core::Error::MissingField {
+                        field: f.name.clone(),
+                    })
+                })?;
+            column_from_proto(f, data)
+        })
+        .collect()
+}
+
+fn scalars(data: scalar_field::Data) -> Option<field_data::Field> {
+    Some(field_data::Field::Scalars(ScalarField {
+        data: Some(data),
+        ..Default::default()
+    }))
+}
+
+/// A column as Milvus's field data.
+pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData {
+    let (t, field) = match column {
+        Column::Bool(v) => (
+            pb::DataType::Bool,
+            scalars(scalar_field::Data::BoolData(BoolArray { data: v.clone() })),
+        ),
+        Column::Int32(v) => (
+            pb::DataType::Int32,
+            scalars(scalar_field::Data::IntData(IntArray { data: v.clone() })),
+        ),
+        Column::Int64(v) => (
+            pb::DataType::Int64,
+            scalars(scalar_field::Data::LongData(LongArray { data: v.clone() })),
+        ),
+        Column::Float(v) => (
+            pb::DataType::Float,
+            scalars(scalar_field::Data::FloatData(FloatArray {
+                data: v.clone(),
+            })),
+        ),
+        Column::Double(v) => (
+            pb::DataType::Double,
+            scalars(scalar_field::Data::DoubleData(DoubleArray {
+                data: v.clone(),
+            })),
+        ),
+        Column::VarChar(v) => (
+            pb::DataType::VarChar,
+            scalars(scalar_field::Data::StringData(StringArray {
+                data: v.clone(),
+            })),
+        ),
+        Column::FloatVector { dim, data } => (
+            pb::DataType::FloatVector,
+            Some(field_data::Field::Vectors(VectorField {
+                dim: *dim as i64,
+                data: Some(vector_field::Data::FloatVector(FloatArray {
+                    data: data.clone(),
+                })),
+                ..Default::default()
+            })),
+        ),
+    };
+    FieldData {
+        r#type: t as i32,
+        field_name: name.to_owned(),
+        field,
+        field_id,
+        ..Default::default()
+    }
+}
+
+/// Values of one field (search hits) as a column.
+pub fn values_to_column(field: &FieldSchema, values: &[&FieldValue]) -> Column {
+    let mut col = Column::empty_for(field);
+    for v in values {
+        match (&mut col, v) {
+            (Column::Bool(c), FieldValue::Bool(x)) => c.push(*x),
+            (Column::Int32(c), FieldValue::Int32(x)) => c.push(*x),
+            (Column::Int64(c), FieldValue::Int64(x)) => c.push(*x),
+            (Column::Float(c), FieldValue::Float(x)) => c.push(*x),
+            (Column::Double(c), FieldValue::Double(x)) => c.push(*x),
+            (Column::VarChar(c), FieldValue::VarChar(x)) => c.push(x.clone()),
+            (Column::FloatVector { data, .. }, FieldValue::FloatVector(x)) => {
+                data.extend_from_slice(x)
+            }
+            _ => unreachable!("values of field {} have its type", field.name),
+        }
+    }
+    col
+}
+
+/// Primary keys as Milvus's IDs (all keys of one collection share a type).
+pub fn ids_to_proto(ids: &[PrimaryKey]) -> IDs {
+    let field = if matches!(ids.first(), Some(PrimaryKey::VarChar(_))) {
+        i_ds::IdField::StrId(StringArray {
+            data: ids.iter().map(ToString::to_string).collect(),
+        })
+    } else {
+        i_ds::IdField::IntId(LongArray {
+            data: ids
+                .iter()
+                .map(|k| match k {
+                    PrimaryKey::Int64(v) => *v,
+                    PrimaryKey::VarChar(_) => unreachable!("keys of one collection share a type"),
+                })
+                .collect(),
+        })
+    };
+    IDs {
+        id_field: Some(field),
+    }
+}
+
+/// The query vectors of a search: a serialized `PlaceholderGroup` with one
+/// placeholder of float vectors, each a run of little-endian f32.
+pub fn query_vectors(bytes: &[u8]) -> Result<Vec<Vec<f32>>, Failure> {
+    let group = PlaceholderGroup::decode(bytes)
+        .map_err(|e| Failure::invalid(format!("cannot decode the placeholder group: {e}")))?;
+    let [ph] = group.placeholders.as_slice() else {
+        return Err(Failure::invalid(format!(
+            "a search needs exactly one placeholder of query vectors, got {}",
+            group.placeholders.len()
+        )));
+    };
+    if ph.r#type != PlaceholderType::FloatVector as i32 {
+        let name = PlaceholderType::try_from(ph.r#type)
+            .map(|t| t.as_str_name().to_owned())
+            .unwrap_or_else(|_| ph.r#type.to_string());
+        return Err(Failure::unsupported(format!(
+            "query vectors of type {name}: annlab searches float vectors"
+        )));
+    }
+    ph.values
+        .iter()
+        .map(|v| {
+            if v.len() % 4 != 0 {
+                return Err(Failure::invalid(format!(
+                    "a float vector of {} bytes is not a whole number of float32",
+                    v.len()
+                )));
+            }
+            Ok(v.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect())
+        })
+        .collect()
+}
+
+/// A JSON object given as a string (`params` of create_index and search); empty
+/// means none.
+pub fn json_object(text: Option<&str>, what: &str) -> Result<Map<String, Value>, Failure> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(Map::new());
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) | Err(_) => Err(Failure::invalid(format!(
+            "{what} should be a JSON object, got '{text}'"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use milvus::proto::common::PlaceholderValue;
+
+    #[test]
+    fn the_tutorial_schema_round_trips() {
+        let schema = CollectionSchema::tutorial(1536);
+        let proto = schema_to_proto("production_documents", &schema);
+        assert_eq!(proto.fields[0].field_id, 100);
+        assert_eq!(kv(&proto.fields[1].type_params, "dim"), Some("1536"));
+        let back = schema_from_proto(&proto.encode_to_vec()).unwrap();
+        assert_eq!(back, schema);
+    }
+
+    #[test]
+    fn unsupported_types_and_dynamic_fields_are_refused() {
+        let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
+        proto.fields[4].data_type = pb::DataType::Json as i32;
+        let err = schema_from_proto(&proto.encode_to_vec()).unwrap_err();
+        assert!(err.reason.contains("JSON"), "{}", err.reason);
+        let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
+        proto.enable_dynamic_field = true;
+        assert!(schema_from_proto(&proto.encode_to_vec()).is_err());
+        assert!(schema_from_proto(b"\xff\xff\xff").is_err());
+    }
+
+    #[test]
+    fn insert_columns_follow_the_schema_not_the_request() {
+        let schema = CollectionSchema::tutorial(2);
+        let cols = [
+            Column::Int64(vec![7]),
+            Column::VarChar(vec!["s".into()]),
+            Column::VarChar(vec!["t".into()]),
+            Column::FloatVector {
+                dim: 2,
+                data: vec![1.0, 0.0],
+            },
+        ];
+        let names = ["timestamp", "source", "text", "embedding"];
+        let data: Vec<FieldData> = names
+            .iter()
+            .zip(&cols)
+            .map(|(n, c)| column_to_proto(n, 0, c))
+            .collect();
+        let got = columns_from_proto(&schema, &data, false).unwrap();
+        assert_eq!(got[0], cols[3]);
+        assert_eq!(got[3], cols[0]);
+        let err = columns_from_proto(&schema, &data[..3], false).unwrap_err();
+        assert!(err.reason.contains("embedding"), "{}", err.reason);
+        let mut wrong = data.clone();
+        wrong[0] = column_to_proto("timestamp", 0, &Column::VarChar(vec!["x".into()]));
+        let err = columns_from_proto(&schema, &wrong, false).unwrap_err();
+        assert!(
+            err.reason
+                .starts_with("The Input data type is inconsistent")
+        );
+    }
+
+    #[test]
+    fn query_vectors_are_little_endian_floats() {
+        let v: Vec<u8> = [1.0f32, -2.5]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let group = PlaceholderGroup {
+            placeholders: vec![PlaceholderValue {
+                tag: "$0".into(),
+                r#type: PlaceholderType::FloatVector as i32,
+                values: vec![v.clone(), v],
+                ..Default::default()
+            }],
+        };
+        let q = query_vectors(&group.encode_to_vec()).unwrap();
+        assert_eq!(q, vec![vec![1.0, -2.5], vec![1.0, -2.5]]);
+        let mut bad = group.clone();
+        bad.placeholders[0].values[0].pop();
+        assert!(query_vectors(&bad.encode_to_vec()).is_err());
+        assert!(query_vectors(&[0xff; 7]).is_err());
+    }
+}

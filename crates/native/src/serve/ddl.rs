@@ -1,0 +1,280 @@
+//! Collections, indexes and loading: the calls around the data (Connect,
+//! GetVersion, Create/Drop/Has/Describe/ShowCollections, statistics, CreateIndex,
+//! DescribeIndex, GetIndexState, GetIndexBuildProgress, DropIndex, Load/Release,
+//! GetLoadingProgress, GetLoadState, AllocTimestamp).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use annlab_core::Error;
+use annlab_core::collection::IndexState;
+use milvus::proto::common::{self as common, ConsistencyLevel, LoadState, ServerInfo};
+use milvus::proto::milvus::{
+    AllocTimestampResponse, BoolResponse, ConnectResponse, CreateCollectionRequest,
+    CreateIndexRequest, DescribeCollectionRequest, DescribeCollectionResponse,
+    DescribeIndexRequest, DescribeIndexResponse, DropCollectionRequest, DropIndexRequest,
+    GetCollectionStatisticsRequest, GetCollectionStatisticsResponse, GetIndexBuildProgressRequest,
+    GetIndexBuildProgressResponse, GetIndexStateRequest, GetIndexStateResponse,
+    GetLoadStateRequest, GetLoadStateResponse, GetLoadingProgressRequest,
+    GetLoadingProgressResponse, GetVersionResponse, HasCollectionRequest, IndexDescription,
+    LoadCollectionRequest, ReleaseCollectionRequest, ShowCollectionsResponse,
+};
+
+use super::convert::{json_object, kv, pair, schema_from_proto, schema_to_proto};
+use super::state::State;
+use super::status::{Failure, INDEX_NOT_FOUND};
+
+/// The version `utility.get_server_version()` prints: the Milvus release whose
+/// behaviour annlab follows.
+pub const VERSION: &str = "v2.3.5-annlab";
+
+type Res<T> = Result<T, Failure>;
+type Common = common::Status;
+
+static NEXT_CLIENT: AtomicI64 = AtomicI64::new(1);
+
+pub fn connect(_state: &Arc<State>) -> Res<ConnectResponse> {
+    Ok(ConnectResponse {
+        server_info: Some(ServerInfo {
+            build_tags: format!("annlab {}", env!("CARGO_PKG_VERSION")),
+            deploy_mode: "STANDALONE".into(),
+            ..Default::default()
+        }),
+        identifier: NEXT_CLIENT.fetch_add(1, Ordering::SeqCst),
+        ..Default::default()
+    })
+}
+
+pub fn get_version() -> Res<GetVersionResponse> {
+    Ok(GetVersionResponse {
+        version: VERSION.into(),
+        ..Default::default()
+    })
+}
+
+pub fn alloc_timestamp(state: &Arc<State>) -> Res<AllocTimestampResponse> {
+    Ok(AllocTimestampResponse {
+        timestamp: state.timestamp(),
+        ..Default::default()
+    })
+}
+
+pub fn create_collection(state: &Arc<State>, req: CreateCollectionRequest) -> Res<Common> {
+    let schema = schema_from_proto(&req.schema)?;
+    state.create(&req.collection_name, schema)?;
+    Ok(Common::default())
+}
+
+pub fn drop_collection(state: &Arc<State>, req: DropCollectionRequest) -> Res<Common> {
+    state.drop_collection(&req.collection_name)?;
+    Ok(Common::default())
+}
+
+pub fn has_collection(state: &Arc<State>, req: HasCollectionRequest) -> Res<BoolResponse> {
+    Ok(BoolResponse {
+        value: state.get(&req.collection_name).is_ok(),
+        ..Default::default()
+    })
+}
+
+pub fn describe_collection(
+    state: &Arc<State>,
+    req: DescribeCollectionRequest,
+) -> Res<DescribeCollectionResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let c = entry.collection.read();
+    let id = c.id();
+    Ok(DescribeCollectionResponse {
+        schema: Some(schema_to_proto(c.name(), c.schema())),
+        collection_id: id,
+        virtual_channel_names: vec![format!("annlab-dml_{id}v0")],
+        physical_channel_names: vec![format!("annlab-dml_{id}")],
+        created_timestamp: entry.created_ts,
+        created_utc_timestamp: entry.created_ts >> 18,
+        shards_num: 1,
+        // annlab is strongly consistent: every call sees every earlier write.
+        consistency_level: ConsistencyLevel::Strong as i32,
+        collection_name: c.name().to_owned(),
+        db_name: "default".into(),
+        num_partitions: 1,
+        ..Default::default()
+    })
+}
+
+pub fn show_collections(state: &Arc<State>) -> Res<ShowCollectionsResponse> {
+    let mut r = ShowCollectionsResponse::default();
+    for (name, entry) in state.names() {
+        let c = entry.collection.read();
+        r.collection_names.push(name);
+        r.collection_ids.push(c.id());
+        r.created_timestamps.push(entry.created_ts);
+        r.created_utc_timestamps.push(entry.created_ts >> 18);
+        #[allow(deprecated)]
+        r.in_memory_percentages
+            .push(if c.is_loaded() { 100 } else { 0 });
+        r.query_service_available.push(c.is_loaded());
+        r.shards_num.push(1);
+    }
+    Ok(r)
+}
+
+pub fn collection_statistics(
+    state: &Arc<State>,
+    req: GetCollectionStatisticsRequest,
+) -> Res<GetCollectionStatisticsResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let rows = entry.collection.read().num_entities();
+    Ok(GetCollectionStatisticsResponse {
+        stats: vec![pair("row_count", rows)],
+        ..Default::default()
+    })
+}
+
+pub fn create_index(state: &Arc<State>, req: CreateIndexRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    let get = |k| kv(&req.extra_params, k);
+    // `params` arrives as a JSON string (pymilvus's ORM) or as separate pairs
+    // (MilvusClient's IndexParams); both end up in one object.
+    let mut params = json_object(get("params"), "params")?;
+    for p in &req.extra_params {
+        if !matches!(p.key.as_str(), "params" | "index_type" | "metric_type") {
+            params.insert(p.key.clone(), p.value.clone().into());
+        }
+    }
+    let index_type = get("index_type").unwrap_or("");
+    let metric_type = get("metric_type").unwrap_or("");
+    entry.collection.write().define_index(
+        &req.field_name,
+        &req.index_name,
+        index_type,
+        metric_type,
+        &params,
+    )?;
+    state.spawn_index_build(&req.collection_name);
+    Ok(Common::default())
+}
+
+fn index_not_found(name: &str) -> Failure {
+    Failure::new(
+        INDEX_NOT_FOUND,
+        format!("index not found[collection={name}]"),
+    )
+}
+
+pub fn describe_index(state: &Arc<State>, req: DescribeIndexRequest) -> Res<DescribeIndexResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let d = entry.collection.read().describe();
+    let def = d
+        .index
+        .filter(|def| req.index_name.is_empty() || def.index_name == req.index_name)
+        .filter(|def| req.field_name.is_empty() || def.field == req.field_name)
+        .ok_or_else(|| index_not_found(&req.collection_name))?;
+    let params = serde_json::Value::Object(def.spec.params.to_milvus_params());
+    Ok(DescribeIndexResponse {
+        index_descriptions: vec![IndexDescription {
+            index_name: def.index_name,
+            index_id: d.id * 1000 + 1,
+            params: vec![
+                pair("index_type", def.spec.params.index_type().name()),
+                pair("metric_type", def.spec.metric),
+                pair("params", params),
+            ],
+            field_name: def.field,
+            indexed_rows: d.index_progress.indexed_rows as i64,
+            total_rows: d.index_progress.total_rows as i64,
+            pending_index_rows: d.index_progress.pending_index_rows as i64,
+            state: index_state(d.index_state) as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+}
+
+fn index_state(s: IndexState) -> common::IndexState {
+    match s {
+        IndexState::None => common::IndexState::None,
+        IndexState::InProgress => common::IndexState::InProgress,
+        IndexState::Finished => common::IndexState::Finished,
+    }
+}
+
+pub fn index_state_of(state: &Arc<State>, req: GetIndexStateRequest) -> Res<GetIndexStateResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let c = entry.collection.read();
+    if c.index().is_none() {
+        return Err(index_not_found(&req.collection_name));
+    }
+    Ok(GetIndexStateResponse {
+        state: index_state(c.index_state()) as i32,
+        ..Default::default()
+    })
+}
+
+pub fn index_build_progress(
+    state: &Arc<State>,
+    req: GetIndexBuildProgressRequest,
+) -> Res<GetIndexBuildProgressResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let c = entry.collection.read();
+    if c.index().is_none() {
+        return Err(index_not_found(&req.collection_name));
+    }
+    let p = c.index_progress();
+    Ok(GetIndexBuildProgressResponse {
+        indexed_rows: p.indexed_rows as i64,
+        total_rows: p.total_rows as i64,
+        ..Default::default()
+    })
+}
+
+pub fn drop_index(state: &Arc<State>, req: DropIndexRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    entry.collection.write().drop_index()?;
+    state.persist(&req.collection_name)?;
+    Ok(Common::default())
+}
+
+pub fn load(state: &Arc<State>, req: LoadCollectionRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    entry.collection.write().load()?;
+    Ok(Common::default())
+}
+
+pub fn release(state: &Arc<State>, req: ReleaseCollectionRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    entry.collection.write().release();
+    Ok(Common::default())
+}
+
+pub fn loading_progress(
+    state: &Arc<State>,
+    req: GetLoadingProgressRequest,
+) -> Res<GetLoadingProgressResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let c = entry.collection.read();
+    if !c.is_loaded() {
+        return Err(Error::CollectionNotLoaded {
+            operation: "get loading progress",
+            collection: c.id(),
+        }
+        .into());
+    }
+    Ok(GetLoadingProgressResponse {
+        progress: 100,
+        refresh_progress: 100,
+        ..Default::default()
+    })
+}
+
+pub fn load_state(state: &Arc<State>, req: GetLoadStateRequest) -> Res<GetLoadStateResponse> {
+    let entry = state.get(&req.collection_name)?;
+    let loaded = entry.collection.read().is_loaded();
+    Ok(GetLoadStateResponse {
+        state: if loaded {
+            LoadState::Loaded
+        } else {
+            LoadState::NotLoad
+        } as i32,
+        ..Default::default()
+    })
+}

@@ -1,0 +1,270 @@
+//! The data: Insert, Upsert, Delete, Flush (and GetFlushState), Search, Query.
+//! Requests are converted before the collection is locked, and searches share a
+//! read lock, so many clients search one collection at once.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use annlab_core::collection::{QueryRequest, QueryResult, SearchRequest};
+use annlab_core::schema::Column;
+use annlab_core::value::FieldValue;
+use annlab_core::{Error, Metric};
+use milvus::proto::milvus::{
+    DeleteRequest, FlushRequest, FlushResponse, GetFlushStateResponse, InsertRequest,
+    MutationResult, QueryResults, SearchResults, UpsertRequest,
+};
+use milvus::proto::schema::{LongArray, SearchResultData};
+
+use super::convert::{
+    FIRST_FIELD_ID, column_to_proto, columns_from_proto, ids_to_proto, json_object, kv,
+    query_vectors, values_to_column,
+};
+use super::state::State;
+use super::status::Failure;
+
+type Res<T> = Result<T, Failure>;
+
+pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
+    let entry = state.get(&req.collection_name)?;
+    let schema = entry.collection.read().schema().clone();
+    let columns = columns_from_proto(&schema, &req.fields_data, false)?;
+    let result = entry.collection.write().insert(columns)?;
+    let n = result.insert_count;
+    state.metrics.lock().observe_insert(&req.collection_name, n);
+    Ok(MutationResult {
+        i_ds: Some(ids_to_proto(&result.ids)),
+        succ_index: (0..n as u32).collect(),
+        insert_cnt: n as i64,
+        timestamp: state.timestamp(),
+        ..Default::default()
+    })
+}
+
+pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
+    let entry = state.get(&req.collection_name)?;
+    let schema = entry.collection.read().schema().clone();
+    if schema.primary().auto_id {
+        return Err(Error::UpsertAutoId.into());
+    }
+    let columns = columns_from_proto(&schema, &req.fields_data, true)?;
+    let (result, _replaced) = entry.collection.write().upsert(columns)?;
+    let n = result.insert_count;
+    state.metrics.lock().observe_insert(&req.collection_name, n);
+    // Milvus counts every upserted row as one delete and one insert.
+    Ok(MutationResult {
+        i_ds: Some(ids_to_proto(&result.ids)),
+        succ_index: (0..n as u32).collect(),
+        insert_cnt: n as i64,
+        delete_cnt: n as i64,
+        upsert_cnt: n as i64,
+        timestamp: state.timestamp(),
+        ..Default::default()
+    })
+}
+
+pub fn delete(state: &Arc<State>, req: DeleteRequest) -> Res<MutationResult> {
+    let entry = state.get(&req.collection_name)?;
+    let n = entry.collection.write().delete(&req.expr)?;
+    Ok(MutationResult {
+        delete_cnt: n as i64,
+        timestamp: state.timestamp(),
+        ..Default::default()
+    })
+}
+
+/// Seals each collection's growing rows, persists them (a flush that answered is
+/// durable) and starts their index build in the background, as Milvus's index
+/// nodes do: until it finishes, `describe_index` says InProgress and the rows are
+/// searched exactly.
+pub fn flush(state: &Arc<State>, req: FlushRequest) -> Res<FlushResponse> {
+    let mut r = FlushResponse {
+        db_name: "default".into(),
+        ..Default::default()
+    };
+    for name in &req.collection_names {
+        let entry = state.get(name)?;
+        let segments = {
+            let mut c = entry.collection.write();
+            c.seal();
+            c.sealed_segments().iter().map(|s| s.id).collect::<Vec<_>>()
+        };
+        state.persist(name)?;
+        state.spawn_index_build(name);
+        let ts = state.timestamp();
+        r.coll_seg_i_ds.insert(
+            name.clone(),
+            LongArray {
+                data: segments.clone(),
+            },
+        );
+        r.flush_coll_seg_i_ds
+            .insert(name.clone(), LongArray { data: segments });
+        r.coll_seal_times
+            .insert(name.clone(), (ts >> 18) as i64 / 1000);
+        r.coll_flush_ts.insert(name.clone(), ts);
+    }
+    Ok(r)
+}
+
+/// Flush is synchronous here: once Flush answered, everything is flushed.
+pub fn flush_state() -> Res<GetFlushStateResponse> {
+    Ok(GetFlushStateResponse {
+        flushed: true,
+        ..Default::default()
+    })
+}
+
+fn search_request(req: &milvus::proto::milvus::SearchRequest) -> Res<SearchRequest> {
+    let p = &req.search_params;
+    let int = |key: &str| -> Res<Option<i64>> {
+        kv(p, key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| Failure::invalid(format!("{key} should be an integer, got '{v}'")))
+            })
+            .transpose()
+    };
+    let limit = int("topk")?.or(int("limit")?).unwrap_or(0);
+    let offset = int("offset")?.unwrap_or(0);
+    if limit < 0 || offset < 0 {
+        return Err(Error::TopKOutOfRange {
+            k: limit.max(offset).unsigned_abs() as usize,
+        }
+        .into());
+    }
+    let round = int("round_decimal")?.unwrap_or(-1);
+    let metric_type = match kv(p, "metric_type").filter(|m| !m.is_empty()) {
+        Some(m) => Some(m.parse::<Metric>()?),
+        None => None,
+    };
+    let data = match &req.search_input {
+        Some(milvus::proto::milvus::search_request::SearchInput::PlaceholderGroup(bytes)) => {
+            query_vectors(bytes)?
+        }
+        _ => return Err(Failure::unsupported("search by primary keys")),
+    };
+    Ok(SearchRequest {
+        anns_field: kv(p, "anns_field").unwrap_or("").to_owned(),
+        data,
+        metric_type,
+        params: json_object(kv(p, "params"), "params")?,
+        limit: limit as usize,
+        offset: offset as usize,
+        expr: req.dsl.clone(),
+        output_fields: req.output_fields.clone(),
+        round_decimal: u32::try_from(round).ok(),
+    })
+}
+
+pub fn search(state: &Arc<State>, req: milvus::proto::milvus::SearchRequest) -> Res<SearchResults> {
+    let entry = state.get(&req.collection_name)?;
+    let mut sreq = search_request(&req)?;
+    let c = entry.collection.read();
+    let schema = c.schema();
+    if sreq.anns_field.is_empty() {
+        // pymilvus may leave it out when the collection has one vector field.
+        if let Some(f) = schema
+            .fields
+            .iter()
+            .find(|f| f.data_type == annlab_core::schema::DataType::FloatVector)
+        {
+            sreq.anns_field = f.name.clone();
+        }
+    }
+    let t0 = Instant::now();
+    let result = c.search(&sreq)?;
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    let index_type = c
+        .index()
+        .map_or("none", |d| d.spec.params.index_type().name());
+    state
+        .metrics
+        .lock()
+        .observe_search(&req.collection_name, index_type, sreq.data.len(), ms);
+
+    let hits: Vec<_> = result.hits.iter().flatten().collect();
+    let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
+    let mut output_fields = Vec::new();
+    let mut fields_data = Vec::new();
+    if let Some(first) = hits.first() {
+        for (i, (name, _)) in first.fields.iter().enumerate() {
+            let field = schema.field(name).expect("hits carry schema fields");
+            let values: Vec<&FieldValue> = hits.iter().map(|h| &h.fields[i].1).collect();
+            let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
+            fields_data.push(column_to_proto(
+                name,
+                fid,
+                &values_to_column(field, &values),
+            ));
+            output_fields.push(name.clone());
+        }
+    }
+    Ok(SearchResults {
+        results: Some(SearchResultData {
+            num_queries: sreq.data.len() as i64,
+            top_k: sreq.limit as i64,
+            fields_data,
+            scores: hits.iter().map(|h| h.score).collect(),
+            ids: Some(ids_to_proto(&ids)),
+            topks: result.hits.iter().map(|h| h.len() as i64).collect(),
+            output_fields,
+            primary_field_name: schema.primary().name.clone(),
+            ..Default::default()
+        }),
+        collection_name: req.collection_name.clone(),
+        ..Default::default()
+    })
+}
+
+pub fn query(state: &Arc<State>, req: milvus::proto::milvus::QueryRequest) -> Res<QueryResults> {
+    let entry = state.get(&req.collection_name)?;
+    let p = &req.query_params;
+    let num = |key: &str| -> Res<Option<usize>> {
+        kv(p, key)
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .map_err(|_| Failure::invalid(format!("{key} [{v}] is invalid")))
+            })
+            .transpose()
+    };
+    let qreq = QueryRequest {
+        expr: req.expr.clone(),
+        output_fields: req.output_fields.clone(),
+        limit: num("limit")?,
+        offset: num("offset")?.unwrap_or(0),
+    };
+    let c = entry.collection.read();
+    let result = c.query(&qreq)?;
+    state.metrics.lock().observe_query(&req.collection_name);
+    let schema = c.schema();
+    let (fields_data, output_fields) = match result {
+        QueryResult::Count(n) => (
+            vec![column_to_proto(
+                "count(*)",
+                0,
+                &Column::Int64(vec![n as i64]),
+            )],
+            vec!["count(*)".to_owned()],
+        ),
+        QueryResult::Rows { fields, columns } => {
+            let data = fields
+                .iter()
+                .zip(&columns)
+                .map(|(name, col)| {
+                    let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
+                    column_to_proto(name, fid, col)
+                })
+                .collect();
+            (data, fields)
+        }
+    };
+    Ok(QueryResults {
+        fields_data,
+        collection_name: req.collection_name.clone(),
+        output_fields,
+        primary_field_name: schema.primary().name.clone(),
+        ..Default::default()
+    })
+}

@@ -1,0 +1,193 @@
+//! Errors as Milvus statuses. Every failure is answered the way real Milvus 2.3.5
+//! answers it: `code` (100 collection not found, 101 not loaded, 700 index not
+//! found, 1100 invalid parameter, 65535 anything else), the legacy `error_code`,
+//! and the reason text, so that pymilvus raises the same exception with the same
+//! code. A gRPC-level error (tonic::Status) is only ever UNIMPLEMENTED, for the
+//! calls annlab does not serve.
+
+use annlab_core::Error;
+use milvus::proto::common::{ErrorCode, Status};
+use milvus::proto::milvus::{
+    AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeCollectionResponse,
+    DescribeIndexResponse, FlushResponse, GetCollectionStatisticsResponse, GetFlushStateResponse,
+    GetIndexBuildProgressResponse, GetIndexStateResponse, GetLoadStateResponse,
+    GetLoadingProgressResponse, GetVersionResponse, MutationResult, QueryResults, SearchResults,
+    ShowCollectionsResponse,
+};
+
+/// Milvus's status codes that the server sets itself (the engine's come from
+/// `Error::milvus_code`).
+pub const INDEX_NOT_FOUND: i32 = 700;
+pub const PARAMETER_INVALID: i32 = 1100;
+pub const UNEXPECTED: i32 = 65535;
+
+/// A refused call: Milvus's code and reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub code: i32,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(code: i32, reason: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    /// Milvus's "invalid parameter" (code 1100), worded as Milvus words it.
+    pub fn invalid(reason: impl std::fmt::Display) -> Self {
+        Self::new(PARAMETER_INVALID, format!("{reason}: invalid parameter"))
+    }
+
+    /// A request annlab cannot serve (a type or feature it does not implement).
+    pub fn unsupported(what: impl std::fmt::Display) -> Self {
+        Self::new(UNEXPECTED, format!("annlab does not support {what}"))
+    }
+
+    /// The status carrying this failure.
+    pub fn status(&self) -> Status {
+        let error_code = match self.code {
+            INDEX_NOT_FOUND => ErrorCode::IndexNotExist,
+            _ => ErrorCode::UnexpectedError,
+        };
+        #[allow(deprecated)]
+        Status {
+            error_code: error_code as i32,
+            reason: self.reason.clone(),
+            code: self.code,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = e.milvus_code();
+        // Where Milvus wraps the engine's words (search-time parameter checks run
+        // in its query node, filter fields in its planner), wrap them the same way.
+        let reason = match &e {
+            Error::SearchParamOutOfRange { .. } | Error::EfSmallerThanK { .. } => format!(
+                "failed to search: out of range in json: {e}: service internal error: UnknownError"
+            ),
+            Error::SearchParamNotANumber { .. } => {
+                format!("failed to search: {e}: service internal error: UnknownError")
+            }
+            Error::FilterUnknownField { .. } => format!("failed to create query plan: {e}"),
+            _ => e.to_string(),
+        };
+        Self { code, reason }
+    }
+}
+
+/// The status of a successful call.
+pub fn success() -> Status {
+    Status::default()
+}
+
+/// A response type that carries a status.
+pub trait Reply: Default {
+    fn set_status(&mut self, status: Status);
+
+    /// The response for `result`: the value with a success status, or an empty
+    /// response carrying the failure.
+    fn from_result(result: Result<Self, Failure>) -> Self {
+        match result {
+            Ok(mut r) => {
+                r.set_status(success());
+                r
+            }
+            Err(f) => {
+                let mut r = Self::default();
+                r.set_status(f.status());
+                r
+            }
+        }
+    }
+}
+
+impl Reply for Status {
+    fn set_status(&mut self, status: Status) {
+        *self = status;
+    }
+}
+
+macro_rules! reply {
+    ($($t:ty),* $(,)?) => {
+        $(impl Reply for $t {
+            fn set_status(&mut self, status: Status) {
+                self.status = Some(status);
+            }
+        })*
+    };
+}
+
+reply!(
+    AllocTimestampResponse,
+    BoolResponse,
+    ConnectResponse,
+    DescribeCollectionResponse,
+    DescribeIndexResponse,
+    FlushResponse,
+    GetCollectionStatisticsResponse,
+    GetFlushStateResponse,
+    GetIndexBuildProgressResponse,
+    GetIndexStateResponse,
+    GetLoadStateResponse,
+    GetLoadingProgressResponse,
+    GetVersionResponse,
+    MutationResult,
+    QueryResults,
+    SearchResults,
+    ShowCollectionsResponse,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_errors_keep_milvus_codes_and_words() {
+        let f = Failure::from(Error::CollectionNotFound {
+            name: "ivf_documents".into(),
+        });
+        let s = f.status();
+        assert_eq!(s.code, 100);
+        #[allow(deprecated)]
+        let legacy = s.error_code;
+        assert_eq!(legacy, ErrorCode::UnexpectedError as i32);
+        assert!(
+            s.reason.starts_with("can't find collection"),
+            "{}",
+            s.reason
+        );
+
+        let f = Failure::from(Error::EfSmallerThanK { ef: 2, k: 3 });
+        assert_eq!(f.code, 65535);
+        assert!(
+            f.reason
+                .contains("out of range in json: ef(2) should be larger than k(3)")
+        );
+
+        let f = Failure::from(Error::IndexNotFound {
+            collection: "c".into(),
+        });
+        #[allow(deprecated)]
+        let legacy = f.status().error_code;
+        assert_eq!(legacy, ErrorCode::IndexNotExist as i32);
+    }
+
+    #[test]
+    fn replies_carry_the_status() {
+        let ok = GetVersionResponse::from_result(Ok(GetVersionResponse {
+            version: "v".into(),
+            ..Default::default()
+        }));
+        assert_eq!(ok.status.unwrap().code, 0);
+        let err = GetVersionResponse::from_result(Err(Failure::invalid("bad")));
+        let status = err.status.unwrap();
+        assert_eq!(status.code, 1100);
+        assert_eq!(status.reason, "bad: invalid parameter");
+    }
+}
