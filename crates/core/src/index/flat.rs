@@ -41,9 +41,7 @@ pub fn exact_search(
             });
         }
     };
-    let mut group = [0usize; 4];
-    let mut filled = 0;
-    let flush = |group: &[usize], offer: &mut dyn FnMut(usize, f32)| {
+    for_each_group::<4>(allowed_rows(vectors.len(), allowed), |group| {
         if let [a, b, c, d] = *group {
             let rows = [
                 vectors.get(a),
@@ -51,29 +49,42 @@ pub fn exact_search(
                 vectors.get(c),
                 vectors.get(d),
             ];
-            for (row, distance) in group.iter().zip(metric.distance4(query, rows)) {
-                offer(*row, distance);
+            for (&row, distance) in group.iter().zip(metric.distance4(query, rows)) {
+                offer(row, distance);
             }
         } else {
             for &row in group {
                 offer(row, metric.distance(query, vectors.get(row)));
             }
         }
+    });
+    top.into_sorted()
+}
+
+/// The rows a scan visits: all of them, or the allowed ones, ascending.
+fn allowed_rows(n: usize, allowed: Option<&Bitset>) -> impl Iterator<Item = usize> + '_ {
+    let (all, some) = match allowed {
+        None => (Some(0..n), None),
+        Some(bits) => (None, Some(bits.iter())),
     };
-    let mut each = |row: usize| {
+    all.into_iter().flatten().chain(some.into_iter().flatten())
+}
+
+/// Calls `f` with the rows in groups of `N` (the last one shorter).
+fn for_each_group<const N: usize>(rows: impl Iterator<Item = usize>, mut f: impl FnMut(&[usize])) {
+    let mut group = [0usize; N];
+    let mut filled = 0;
+    for row in rows {
         group[filled] = row;
         filled += 1;
-        if filled == 4 {
-            flush(&group, &mut offer);
+        if filled == N {
+            f(&group);
             filled = 0;
         }
-    };
-    match allowed {
-        None => (0..vectors.len()).for_each(&mut each),
-        Some(bits) => bits.iter().for_each(&mut each),
     }
-    flush(&group[..filled], &mut offer);
-    top.into_sorted()
+    if filled > 0 {
+        f(&group[..filled]);
+    }
 }
 
 /// Rows per block of the multi-query scan: the block's tile of partial inner
@@ -107,8 +118,6 @@ pub fn exact_search_batch(
     let dim = vectors.dim;
     let mut tops: Vec<TopK> = (0..nq).map(|_| TopK::new(k)).collect();
     let mut tile = vec![0.0f32; nq * ROW_BLOCK];
-    let mut block = [0usize; ROW_BLOCK];
-    let mut filled = 0;
     let dot_3x4 = crate::kernels::best().dot_3x4;
     let mut run_block = |rows: &[usize], tile: &mut [f32]| {
         tile.fill(0.0);
@@ -144,21 +153,9 @@ pub fn exact_search_batch(
             }
         }
     };
-    let mut each = |row: usize| {
-        block[filled] = row;
-        filled += 1;
-        if filled == ROW_BLOCK {
-            run_block(&block, &mut tile);
-            filled = 0;
-        }
-    };
-    match allowed {
-        None => (0..vectors.len()).for_each(&mut each),
-        Some(bits) => bits.iter().for_each(&mut each),
-    }
-    if filled > 0 {
-        run_block(&block[..filled], &mut tile);
-    }
+    for_each_group::<ROW_BLOCK>(allowed_rows(vectors.len(), allowed), |rows| {
+        run_block(rows, &mut tile)
+    });
     tops.into_iter().map(TopK::into_sorted).collect()
 }
 
