@@ -17,7 +17,7 @@ use crate::value::PrimaryKey;
 
 impl Scenario {
     /// Loads a collection if it was released (the exercises run after clean-up).
-    fn ensure_loaded(&mut self, name: &str) -> Result<()> {
+    pub(super) fn ensure_loaded(&mut self, name: &str) -> Result<()> {
         let c = self.db.collection_mut(name)?;
         if !c.is_loaded() {
             c.load()?;
