@@ -6,6 +6,7 @@
 
 mod check;
 mod exercises;
+pub mod gather;
 pub mod live;
 pub mod report;
 mod run;
