@@ -113,6 +113,21 @@ test('every step and exercise runs with measured charts, and the page stays resp
         /Selectivity \d+\.\d% \(\d+ rows pass the filter\) → plan: .+ → recall@10 [01]\.\d\d/,
       );
     }
+    if (key === 'monitoring') {
+      // Live traffic: the worker runs 200 searches and posts metric snapshots.
+      await page.getByTestId('monitor-send').click();
+      await page.getByTestId('monitor-sent').filter({ hasText: '200 / 200' }).waitFor({ timeout: 120_000 });
+      await page.locator('[data-testid="monitor-send"]:not([disabled])').waitFor({ timeout: 120_000 });
+      const requests = Number(await page.getByTestId('monitor-requests').textContent());
+      assert.ok(requests >= 200, `requests ${requests} after 200 live queries`);
+      assert.ok(Number(await page.getByTestId('monitor-vectors').textContent()) >= requests);
+      assert.match(await page.getByTestId('monitor-seconds').textContent(), /^\d+\.\d{4} s$/);
+      await assertChart(page, 'chart-live-latency');
+      const text = await page.getByTestId('monitor-prometheus').textContent();
+      const m = text.match(/^annlab_search_requests_total\{[^}]*\} (\d+)$/m);
+      assert.ok(m && Number(m[1]) > 0, `no request counter in ${text.slice(0, 300)}`);
+      assert.match(text, /annlab_search_latency_seconds_bucket\{[^}]*le="\+Inf"\} \d+/);
+    }
     if (key === 'search') {
       assert.match(await page.getByTestId('corrections').textContent(), /0\.9234.*√\(2·ln n \/ dim\)/s);
     }

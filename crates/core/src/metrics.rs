@@ -125,6 +125,11 @@ impl Metrics {
         self.search_requests.values().sum()
     }
 
+    /// Query vectors searched, over every collection.
+    pub fn search_vectors_total(&self) -> u64 {
+        self.search_vectors.values().sum()
+    }
+
     /// Prometheus text exposition format, version 0.0.4.
     pub fn render_prometheus(&self) -> String {
         let mut out = String::new();

@@ -10,6 +10,7 @@ pub mod callouts;
 pub mod charts;
 pub mod engine;
 pub mod figures;
+pub mod monitor;
 pub mod overview;
 pub mod params;
 pub mod protocol;

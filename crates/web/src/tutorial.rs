@@ -63,9 +63,15 @@ pub fn Tutorial(
     // "Run all": the steps still to play, and the parameters they run with.
     let queue = RwSignal::new(Vec::<StepId>::new());
     let queue_params = RwSignal::new(None::<ScenarioParams>);
+    // The monitoring exercise's latest metric snapshot.
+    let live = RwSignal::new(None::<annlab_core::scenario::LiveSnapshot>);
     let engine: Rc<Engine> = Engine::start(move |response| match response {
         Response::Ready => {}
         Response::Progress { done, total } => progress.set(Some((done, total))),
+        Response::Live(snapshot) => {
+            progress.set(Some((snapshot.sent, snapshot.total)));
+            live.set(Some(snapshot));
+        }
         Response::Reports(new) => {
             reports.update(|all| merge_reports(all, new));
             busy.set(false);
@@ -120,6 +126,7 @@ pub fn Tutorial(
         let Some(params) = checked() else { return };
         all_engine.restart();
         reports.set(Vec::new());
+        live.set(None);
         queue_params.set(Some(params));
         queue.set(StepId::ALL.to_vec());
     };
@@ -143,12 +150,23 @@ pub fn Tutorial(
         busy.set(true);
         play_engine.send(Request::Run { step: next, params });
     });
+    let live_engine = engine.clone();
+    let send_live = move |_| {
+        let Some(params) = checked() else { return };
+        busy.set(true);
+        live_engine.send(Request::Live {
+            count: crate::monitor::LIVE_QUERIES,
+            params,
+        });
+    };
+    let loaded = Memo::new(move |_| reports.with(|all| all.iter().any(|r| r.step == StepId::Load)));
     let cancel = move |_| {
         queue.set(Vec::new());
         engine.restart();
         busy.set(false);
         progress.set(None);
         reports.set(Vec::new());
+        live.set(None);
     };
     let current = Memo::new(move |_| {
         let s = step.get();
@@ -227,6 +245,9 @@ pub fn Tutorial(
                     </div>
                     <p class="error" data-testid="step-error" role="alert">{move || error.get()}</p>
                     <StepOutput current lang />
+                    <div class:hidden=move || step.get() != StepId::Monitoring>
+                        {crate::monitor::monitor_panel(live, busy, loaded, lang, send_live)}
+                    </div>
                     {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy /> })}
                 </div>
                 {move || overview.get().then(|| view! {

@@ -235,3 +235,68 @@ async fn the_architecture_overview_maps_milvus_to_annlab() {
         8
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_monitoring_panel_follows_each_snapshot() {
+    use annlab_core::scenario::{Lang, LiveSnapshot};
+    use leptos::prelude::*;
+    let snapshot = RwSignal::new(None::<LiveSnapshot>);
+    let busy = RwSignal::new(false);
+    let lang = RwSignal::new(Lang::En);
+    let clicks = RwSignal::new(0);
+    let root = mount_view(move || {
+        let loaded = Memo::new(|_| false);
+        annlab_web::monitor::monitor_panel(snapshot, busy, loaded, lang, move |_| {
+            clicks.update(|c| *c += 1)
+        })
+    });
+    assert!(
+        by_testid(&root, "monitor-needs")
+            .text_content()
+            .unwrap()
+            .contains("not loaded")
+    );
+    let send: HtmlElement = by_testid(&root, "monitor-send").dyn_into().unwrap();
+    send.click();
+    assert_eq!(clicks.get_untracked(), 1);
+    assert!(
+        root.query_selector("[data-testid='monitor-counters']")
+            .unwrap()
+            .is_none()
+    );
+    let mut counts = vec![0; 15];
+    counts[0] = 30;
+    counts[3] = 10;
+    snapshot.set(Some(LiveSnapshot {
+        sent: 40,
+        total: 200,
+        requests: 40,
+        vectors: 40,
+        seconds: 0.0125,
+        counts,
+        prometheus: "annlab_search_requests_total{} 40\n".into(),
+    }));
+    assert!(
+        wait_for(|| root
+            .query_selector("[data-testid='monitor-counters']")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    assert_eq!(
+        by_testid(&root, "monitor-requests").text_content().unwrap(),
+        "40"
+    );
+    assert_eq!(
+        by_testid(&root, "monitor-sent").text_content().unwrap(),
+        "40 / 200"
+    );
+    let chart = by_testid(&root, "chart-live-latency");
+    assert_eq!(chart.query_selector_all("rect.bar").unwrap().length(), 4);
+    assert!(
+        by_testid(&root, "monitor-prometheus")
+            .text_content()
+            .unwrap()
+            .contains("} 40")
+    );
+}

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::gather::{global_row, merge_top_k};
 use super::report::{StepReport, SweepPoint, recall};
 use super::run::obj;
 use super::search_steps::K;
@@ -17,7 +18,7 @@ use crate::value::PrimaryKey;
 
 impl Scenario {
     /// Loads a collection if it was released (the exercises run after clean-up).
-    fn ensure_loaded(&mut self, name: &str) -> Result<()> {
+    pub(super) fn ensure_loaded(&mut self, name: &str) -> Result<()> {
         let c = self.db.collection_mut(name)?;
         if !c.is_loaded() {
             c.load()?;
@@ -233,21 +234,28 @@ impl Scenario {
         let (mut gather_ms, mut rec) = (0.0, 0.0);
         for q in 1..=nq {
             let req = self.request(&[q], obj(json!({ param: value })), false);
-            let mut merged: Vec<(f32, i64)> = Vec::new();
+            let mut parts: Vec<Vec<(f32, i64)>> = Vec::with_capacity(shards);
             for (s, name) in names.iter().enumerate() {
                 let c = self.db.collection(name)?;
                 let (res, ms) = timed(clock, || c.search(&req));
                 shard_ms[s] += ms;
-                for h in &res?.hits[0] {
-                    if let PrimaryKey::Int64(local) = h.id {
-                        // Shard-local id → global row.
-                        merged.push((h.score, s as i64 + local * shards as i64));
-                    }
-                }
+                parts.push(
+                    res?.hits[0]
+                        .iter()
+                        .filter_map(|h| match h.id {
+                            PrimaryKey::Int64(local) => {
+                                Some((h.score, global_row(s, local, shards)))
+                            }
+                            PrimaryKey::VarChar(_) => None,
+                        })
+                        .collect(),
+                );
             }
             let (ids, ms) = timed(clock, || {
-                merged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                merged.iter().take(K).map(|x| x.1).collect::<Vec<i64>>()
+                merge_top_k(&parts, K)
+                    .into_iter()
+                    .map(|x| x.1)
+                    .collect::<Vec<i64>>()
             });
             gather_ms += ms;
             rec += recall(&ids, &self.truth(q));

@@ -6,6 +6,8 @@
 
 mod check;
 mod exercises;
+pub mod gather;
+pub mod live;
 pub mod report;
 mod run;
 mod search_steps;
@@ -26,6 +28,7 @@ use crate::index::Progress;
 use crate::metrics::Metrics;
 
 pub use check::Param;
+pub use live::LiveSnapshot;
 pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
 pub use steps::{Lang, StepId};
 

@@ -38,7 +38,7 @@ impl Scenario {
     }
 
     /// The search param of the main index at its tutorial value.
-    fn main_param(&self, value: usize) -> serde_json::Map<String, Value> {
+    pub(super) fn main_param(&self, value: usize) -> serde_json::Map<String, Value> {
         match self.params.index {
             MainIndex::Hnsw => obj(json!({"ef": value})),
             MainIndex::IvfFlat => obj(json!({"nprobe": value})),
@@ -66,7 +66,7 @@ impl Scenario {
         }
     }
 
-    fn search_timed(
+    pub(super) fn search_timed(
         &mut self,
         name: &str,
         req: &SearchRequest,

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use annlab_core::clock::Clock;
 use annlab_core::index::Progress;
-use annlab_core::scenario::Scenario;
+use annlab_core::scenario::{Scenario, ScenarioParams, StepReport};
 use annlab_web::protocol::{Request, Response};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -59,27 +59,43 @@ impl Progress for Poster {
     }
 }
 
+/// The scenario for `params` (kept while the parameters stay the same).
+fn with_scenario(params: ScenarioParams, f: impl FnOnce(&mut Scenario) -> Response) -> Response {
+    SCENARIO.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|s| s.params != params) {
+            match Scenario::new(params) {
+                Ok(s) => *slot = Some(s),
+                Err(e) => return Response::Error(e.to_string()),
+            }
+        }
+        f(slot.as_mut().expect("just set"))
+    })
+}
+
+/// A metric snapshot is posted every this many live queries.
+const LIVE_EVERY: usize = 10;
+
 fn handle(request: Request) -> Response {
+    let mut poster = Poster {
+        last_ms: f64::NEG_INFINITY,
+    };
+    let done = |r: annlab_core::Result<Vec<StepReport>>| match r {
+        Ok(reports) => Response::Reports(reports),
+        Err(e) => Response::Error(e.to_string()),
+    };
     match request {
-        Request::Run { step, params } => SCENARIO.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if slot.as_ref().is_none_or(|s| s.params != params) {
-                match Scenario::new(params) {
-                    Ok(s) => *slot = Some(s),
-                    Err(e) => return Response::Error(e.to_string()),
-                }
-            }
-            let scenario = slot.as_mut().expect("just set");
-            match scenario.run(
-                step,
+        Request::Run { step, params } => {
+            with_scenario(params, |s| done(s.run(step, &WorkerClock, &mut poster)))
+        }
+        Request::Live { count, params } => with_scenario(params, |s| {
+            done(s.live_queries(
+                count,
+                LIVE_EVERY,
                 &WorkerClock,
-                &mut Poster {
-                    last_ms: f64::NEG_INFINITY,
-                },
-            ) {
-                Ok(reports) => Response::Reports(reports),
-                Err(e) => Response::Error(e.to_string()),
-            }
+                &mut poster,
+                &mut |snapshot| post(&Response::Live(snapshot)),
+            ))
         }),
     }
 }
