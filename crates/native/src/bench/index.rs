@@ -205,6 +205,8 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     };
     let sweep = Sweep::new(&data, args.k, args.reps);
     let mut rows: Vec<Row> = Vec::new();
+    // The peer is measured once, beside the first HNSW variant.
+    let mut peer_pending = !args.no_peer;
     for job in &jobs {
         let name = job.spec.params.index_type().name();
         let mut milvus_params = job.spec.params.to_milvus_params();
@@ -248,12 +250,10 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         }
         drop(index);
         emit(args.json, new, &mut rows)?;
-        // The peer once, beside the first HNSW variant.
         if let IndexParams::Hnsw { m, ef_construction } = job.spec.params
-            && !args.no_peer
-            && jobs.iter().position(|j| j.layer0.is_some())
-                == jobs.iter().position(|j| std::ptr::eq(j, job))
+            && peer_pending
         {
+            peer_pending = false;
             status(quiet, &format!("building and searching the peer, {PEER}…"));
             let peer_rows = peer::run(&PeerRun {
                 sweep: &sweep,
