@@ -106,6 +106,16 @@ test('every step and exercise runs with measured charts, and the page stays resp
       assert.ok((await page.locator('[data-testid="toy-ivf"] .probed').count()) > 0);
       assert.ok((await page.locator('[data-testid^="toy-hnsw-layer-"]').count()) >= 2);
       assert.match(await stats.textContent(), /computed \d+ distances/);
+      // The query and nprobe are in the URL: a link shows the same search.
+      await page.waitForFunction(() => /toy_nprobe=6/.test(location.search) && /toy_q=/.test(location.search));
+      const link = await page.evaluate(() => location.href);
+      const shown = await stats.textContent();
+      const again = await page.context().newPage();
+      await again.goto(link);
+      const againStats = again.getByTestId('toy-stats');
+      await againStats.filter({ hasText: 'nprobe=6 scans 6 lists' }).waitFor();
+      assert.equal(await againStats.textContent(), shown, `${link} did not reproduce the toy`);
+      await again.close();
     }
     if (key === 'filtered_search') {
       assert.match(

@@ -18,6 +18,7 @@ pub fn App() -> impl IntoView {
     let step = RwSignal::new(initial.step);
     let overview = RwSignal::new(initial.overview);
     let lang = RwSignal::new(initial.lang);
+    let toy = RwSignal::new(initial.toy);
     // Every change is reflected in the URL, so a link reproduces the page.
     Effect::new(move |_| {
         url::write_state(&PageState {
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
             step: step.get(),
             overview: overview.get(),
             lang: lang.get(),
+            toy: toy.get(),
         })
     });
     let outcome = RwSignal::new(None::<Outcome>);
@@ -96,7 +98,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <Results outcome />
             </section>
-            <crate::tutorial::Tutorial form tutorial step overview lang />
+            <crate::tutorial::Tutorial form tutorial step overview lang toy />
         </main>
     }
 }

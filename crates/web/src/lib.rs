@@ -16,6 +16,7 @@ pub mod params;
 pub mod protocol;
 pub mod state;
 pub mod toy_geometry;
+pub mod toy_state;
 pub mod toy_view;
 pub mod tutorial;
 pub mod url;

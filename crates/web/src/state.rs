@@ -5,6 +5,7 @@ use annlab_core::scenario::{Lang, StepId};
 use annlab_core::{DataSpec, Hit, QuickstartParams};
 
 use crate::params::TutorialForm;
+use crate::toy_state::{self, ToyState};
 
 /// The parameter form, holding exactly what the learner typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +125,7 @@ impl Form {
 
 /// Everything a link reproduces: the form, the tutorial's parameters, the open step
 /// and the language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageState {
     pub form: Form,
     pub tutorial: TutorialForm,
@@ -132,6 +133,8 @@ pub struct PageState {
     /// The architecture overview is open instead of a step (`step=architecture`).
     pub overview: bool,
     pub lang: Lang,
+    /// Step 3's toy: the dragged query and nprobe.
+    pub toy: ToyState,
 }
 
 /// The `step` value of the architecture overview.
@@ -177,6 +180,7 @@ impl PageState {
                 Some("en") => Lang::En,
                 _ => default_lang,
             },
+            toy: ToyState::from_query(&pairs),
         }
     }
 
@@ -199,6 +203,7 @@ impl PageState {
             ("lang", lang_key(self.lang).to_owned()),
         ];
         pairs.extend(self.tutorial.to_query());
+        pairs.extend(self.toy.to_query());
         pairs
     }
 
@@ -207,6 +212,7 @@ impl PageState {
         ["n", "dim", "seed", "step", "lang"]
             .into_iter()
             .chain(crate::params::FIELDS.iter().map(|f| f.1))
+            .chain([toy_state::QUERY_KEY, toy_state::NPROBE_KEY])
     }
 }
 
@@ -272,6 +278,10 @@ mod tests {
             step: StepId::FilteredSearch,
             overview: false,
             lang: Lang::En,
+            toy: ToyState {
+                query: [0.1, 0.2],
+                nprobe: 4,
+            },
         };
         let pairs: Vec<(String, String)> = page
             .to_query()
@@ -281,6 +291,7 @@ mod tests {
         assert_eq!(pairs[3], ("step".to_owned(), "filtered_search".to_owned()));
         assert_eq!(pairs[5], ("ef".to_owned(), "100".to_owned()));
         assert!(PageState::keys().any(|k| k == "efConstruction"));
+        assert!(PageState::keys().any(|k| k == "toy_q"));
         assert_eq!(PageState::from_query(pairs, Lang::Zh), page);
         let empty = PageState::from_query(vec![("step".into(), "nope".into())], Lang::Zh);
         assert_eq!((empty.step, empty.lang), (StepId::Connect, Lang::Zh));

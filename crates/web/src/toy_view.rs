@@ -5,6 +5,8 @@
 
 use annlab_core::toy::{Toy, ToyParams};
 
+use crate::toy_state::ToyState;
+
 use crate::toy_geometry::{
     GRID, SIDE, cell_colour, cells_path, dots_path, from_px, nudge, segments_path, to_px,
 };
@@ -63,15 +65,33 @@ fn key_handler(query: RwSignal<[f32; 2]>) -> impl Fn(web_sys::KeyboardEvent) + C
     }
 }
 
+/// `state` holds the query and nprobe (the page keeps them in the URL).
 #[component]
-pub fn IndexToy() -> impl IntoView {
+pub fn IndexToy(state: RwSignal<ToyState>) -> impl IntoView {
     let toy = match Toy::new(ToyParams::default()) {
         Ok(t) => StoredValue::new(t),
         Err(e) => return view! { <p class="error">{e.to_string()}</p> }.into_any(),
     };
-    let query = RwSignal::new([0.35f32, -0.45]);
-    let nprobe = RwSignal::new(2usize);
+    let query = RwSignal::new(state.get_untracked().query);
+    let nprobe = RwSignal::new(state.get_untracked().nprobe);
     let dragging = RwSignal::new(false);
+    // Into the URL when the query comes to rest (browsers throttle history
+    // updates, and a drag moves the query on every pointer event).
+    Effect::new(move |_| {
+        let now = ToyState {
+            query: query.get(),
+            nprobe: nprobe.get(),
+        };
+        if dragging.get() {
+            return;
+        }
+        let snapped = now.snapped();
+        if snapped.query != now.query {
+            query.set(snapped.query); // runs this again, with the kept point
+            return;
+        }
+        state.set(now);
+    });
     let (down, moved, up) = drag_handlers(query, dragging);
     let keys = key_handler(query);
     let nlist = toy.with_value(|t| t.params.nlist);

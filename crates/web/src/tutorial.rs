@@ -54,6 +54,8 @@ pub fn Tutorial(
     step: RwSignal<StepId>,
     overview: RwSignal<bool>,
     lang: RwSignal<Lang>,
+    /// Step 3's toy (query point and nprobe), kept in the URL.
+    toy: RwSignal<crate::toy_state::ToyState>,
 ) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
     let busy = RwSignal::new(false);
@@ -248,7 +250,7 @@ pub fn Tutorial(
                     <div class:hidden=move || step.get() != StepId::Monitoring>
                         {crate::monitor::monitor_panel(live, busy, loaded, lang, send_live)}
                     </div>
-                    {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy /> })}
+                    {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy state=toy /> })}
                 </div>
                 {move || overview.get().then(|| view! {
                     <div class="step-page">
