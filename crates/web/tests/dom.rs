@@ -181,7 +181,12 @@ fn a_chart_draws_every_measured_point_on_labelled_axes() {
 async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
     use annlab_core::toy::{Toy, ToyParams};
     let layers = Toy::new(ToyParams::default()).unwrap().layers();
-    let root = mount_view(annlab_web::toy_view::IndexToy);
+    use annlab_web::toy_state::ToyState;
+    use leptos::prelude::*;
+    let state = RwSignal::new(ToyState::default());
+    let root = mount_view(move || {
+        view! { <annlab_web::toy_view::IndexToy state /> }
+    });
     assert_eq!(
         root.query_selector_all("[data-testid^='toy-hnsw-layer-']")
             .unwrap()
@@ -202,6 +207,8 @@ async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
             .length()
             > 0
     );
+    // The state the page keeps in the URL follows.
+    assert!(wait_for(|| state.get_untracked().nprobe == 5).await);
 }
 
 #[wasm_bindgen_test]
