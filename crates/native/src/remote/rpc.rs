@@ -233,16 +233,7 @@ impl Remote {
             .into_inner();
         check(r.status, "Flush")?;
         loop {
-            let d = self
-                .c
-                .describe_index(DescribeIndexRequest {
-                    collection_name: name.into(),
-                    ..Default::default()
-                })
-                .await?
-                .into_inner();
-            check(d.status, "DescribeIndex")?;
-            let desc = d.index_descriptions.first().context("no index")?;
+            let desc = self.describe_index(name).await?;
             if desc.state == IndexState::Finished as i32 && desc.indexed_rows >= n as i64 {
                 return Ok(());
             }
@@ -253,8 +244,8 @@ impl Remote {
         }
     }
 
-    /// The index's type and parameters as DescribeIndex reports them.
-    pub async fn index_params(&mut self, name: &str) -> Result<Vec<(String, String)>> {
+    /// DescribeIndex of the collection's (one) index.
+    async fn describe_index(&mut self, name: &str) -> Result<IndexDescription> {
         let d = self
             .c
             .describe_index(DescribeIndexRequest {
@@ -264,7 +255,12 @@ impl Remote {
             .await?
             .into_inner();
         check(d.status, "DescribeIndex")?;
-        let desc = d.index_descriptions.first().context("no index")?;
+        d.index_descriptions.into_iter().next().context("no index")
+    }
+
+    /// The index's type and parameters as DescribeIndex reports them.
+    pub async fn index_params(&mut self, name: &str) -> Result<Vec<(String, String)>> {
+        let desc = self.describe_index(name).await?;
         Ok(desc
             .params
             .iter()

@@ -440,7 +440,12 @@ fn scenario_runs_the_tutorial_against_a_server() {
         "single search: ",
         "all source_0: true",
         "ef= 64: mean latency",
-        "released production_documents",
+        "stats: num_entities = 600, index HNSW",
+        "IVF_FLAT {\"nlist\": 1024}: built in ",
+        "released production_documents and ivf_documents",
+        "IVF_PQ {\"nlist\": 1024, \"m\": 8, \"nbits\": 8}: built in ",
+        "wall time by section (s):",
+        "  ivf_pq ",
     ] {
         assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");
     }
@@ -449,6 +454,15 @@ fn scenario_runs_the_tutorial_against_a_server() {
     let ef64 = stdout.lines().find(|l| l.starts_with("ef= 64")).unwrap();
     let recall: f64 = ef64.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(recall >= 0.9, "{ef64}");
+    // --step and --data-dir belong to the embedded engine.
+    let out = Command::new(env!("CARGO_BIN_EXE_annlab"))
+        .args(["scenario", "--step", "search", "--milvus"])
+        .arg(format!("http://127.0.0.1:{}", server.port))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("drop --step"), "{stderr}");
     let (status, _) = server.terminate();
     assert!(status.success());
     std::fs::remove_dir_all(&dir).unwrap();
