@@ -27,6 +27,13 @@ impl Clock for WallClock {
 pub struct Bar {
     bar: Option<ProgressBar>,
     total: usize,
+    /// Threads the engine's work may use (see [`Progress::threads`]).
+    threads: usize,
+}
+
+/// The threads this machine offers.
+pub fn machine_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl Bar {
@@ -43,7 +50,14 @@ impl Bar {
                 b
             }),
             total: 0,
+            threads: 1,
         }
+    }
+
+    /// Lets index builds use `threads` threads (one by default).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     pub fn finish(&self) {
@@ -63,5 +77,9 @@ impl Progress for Bar {
             }
             b.set_position(done as u64);
         }
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
     }
 }

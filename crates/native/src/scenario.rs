@@ -70,6 +70,10 @@ pub struct ScenarioArgs {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Threads of the HNSW builds (default: every core). The graph, and so every
+    /// figure but the build time, is the same whatever the number.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Output language.
     #[arg(long, value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
@@ -146,7 +150,10 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
         .map(crate::store::Store::open_manifest)
         .transpose()?;
     let clock = WallClock::new();
-    let mut bar = Bar::new(args.quiet || args.json);
+    let threads = args
+        .threads
+        .unwrap_or_else(crate::progress::machine_threads);
+    let mut bar = Bar::new(args.quiet || args.json).with_threads(threads);
     let start = std::time::Instant::now();
     let reports: Vec<StepReport> = match &args.step {
         None => scenario.run_all(&clock, &mut bar),

@@ -58,6 +58,12 @@ pub trait Progress {
     fn cancelled(&self) -> bool {
         false
     }
+    /// How many threads the work may use (the HNSW build; its graph is the same
+    /// whatever the number). One unless the caller says more: wasm has no threads,
+    /// and benchmarks compare single-threaded builds.
+    fn threads(&self) -> usize {
+        1
+    }
 }
 
 /// Progress that nobody watches.

@@ -105,6 +105,10 @@ pub struct IndexArgs {
     /// No progress bars or status lines.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Threads of our HNSW build (1 by default, as the peers' figures; the graph
+    /// is the same whatever the number, only the build time changes).
+    #[arg(long, default_value_t = 1)]
+    pub build_threads: usize,
 }
 
 /// One index to build and the search settings to measure on it.
@@ -221,7 +225,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             quiet,
             &format!("building {name} {}…", Value::Object(milvus_params.clone())),
         );
-        let (index, build) = build(job, &data, args.data.seed, quiet)?;
+        let (index, build) = build(job, &data, args.data.seed, quiet, args.build_threads)?;
         status(quiet, &format!("searching {name}…"));
         let view = data.view();
         let mut new = Vec::new();
@@ -287,8 +291,9 @@ fn build(
     data: &data::Data,
     seed: u64,
     quiet: bool,
+    threads: usize,
 ) -> anyhow::Result<(Index, BuildStat)> {
-    let mut bar = Bar::new(quiet);
+    let mut bar = Bar::new(quiet).with_threads(threads);
     let rss = PeakRss::start();
     let cpu0 = process_cpu_s();
     let t = Instant::now();

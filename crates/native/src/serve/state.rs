@@ -227,4 +227,9 @@ impl Progress for StopFlag<'_> {
     fn cancelled(&self) -> bool {
         self.dropped.load(Ordering::Relaxed) || self.shutting_down.load(Ordering::Relaxed)
     }
+
+    /// Builds use every core (the graph is the same whatever the number).
+    fn threads(&self) -> usize {
+        crate::progress::machine_threads()
+    }
 }

@@ -81,7 +81,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     }
     let (mut store, mut db) = Store::open(&args.data_dir)?;
     let name = args.collection.as_str();
-    let mut bar = Bar::new(args.quiet);
+    let mut bar = Bar::new(args.quiet).with_threads(crate::progress::machine_threads());
     let dim = if db.has_collection(name) {
         check_appendable(db.collection(name)?, args)?
     } else {

@@ -1,5 +1,24 @@
 //! Building the graph: INSERT (Algorithm 1) with SELECT-NEIGHBORS-HEURISTIC
 //! (Algorithm 4), both for a new node's links and for shrinking an overfull list.
+//!
+//! Rows are inserted in batches, each in three phases, so that the build can use
+//! several threads and still produce the same graph whatever their number:
+//!
+//! 1. (parallel) every row of the batch searches the graph as it was before the
+//!    batch (greedy descent, then SEARCH-LAYER with `efConstruction` on each of
+//!    its layers), adds the batch's earlier rows on those layers to its
+//!    candidates, and selects its links;
+//! 2. (in order) the rows' own lists are written and the entry point moves up;
+//! 3. (parallel, one task per neighbour list) the reverse links are appended to
+//!    each chosen neighbour's list in batch order, shrinking it with the same
+//!    heuristic when it overflows; the new lists are then written in order.
+//!
+//! With one row per batch this is the paper's sequential INSERT. Batches start at
+//! one row and grow with the graph (`batch_len`), so that a row misses at most a
+//! small fraction of the graph's latest rows, and those only as search results:
+//! they are still among its candidates.
+
+use std::ops::Range;
 
 use super::graph::{Graph, draw_levels};
 use super::search::{Scored, Search, Space, drain_sorted, greedy, search_layer};
@@ -9,8 +28,39 @@ use crate::index::Progress;
 
 /// Rows between two progress reports / cancellation checks.
 const REPORT_EVERY: usize = 256;
+/// The largest batch.
+const MAX_BATCH: usize = 64;
 
-/// Builds the graph over every row of `space.vectors`, inserting rows in order.
+/// Rows inserted together once `inserted` rows are in the graph: one while the
+/// graph is small, then a sixteenth of the graph, at most [`MAX_BATCH`].
+fn batch_len(inserted: usize) -> usize {
+    (inserted / 16).clamp(1, MAX_BATCH)
+}
+
+/// What the build does the same way for every row.
+#[derive(Clone, Copy)]
+struct Rules {
+    /// Links chosen for a new node on every layer (the paper's `M`).
+    m: usize,
+    ef_construction: usize,
+    keep_pruned: bool,
+    layer0_links: Layer0Links,
+}
+
+/// One thread's scratch (allocated once per build).
+#[derive(Default)]
+struct Worker {
+    search: Search,
+    /// `W` of the current layer, nearest first; it seeds the next layer.
+    w: Vec<Scored>,
+    /// Candidates of a selection: `W` plus the batch's earlier rows.
+    candidates: Vec<Scored>,
+    /// `W_d`: candidates the heuristic discarded.
+    pruned: Vec<Scored>,
+}
+
+/// Builds the graph over every row of `space.vectors`, inserting rows in order,
+/// on `progress.threads()` threads (the graph does not depend on how many).
 pub(crate) fn build_graph(
     space: Space<'_>,
     params: &HnswParams,
@@ -18,154 +68,251 @@ pub(crate) fn build_graph(
 ) -> Result<Graph> {
     let n = space.vectors.len();
     let levels = draw_levels(n, params.ml(), params.seed);
-    let mut builder = Builder {
-        graph: Graph::new(levels, params.m_max(), params.m_max0()),
-        space,
+    let mut graph = Graph::new(levels, params.m_max(), params.m_max0());
+    let rules = Rules {
         m: params.m.max(1),
         ef_construction: params.ef_construction.max(1),
         keep_pruned: params.keep_pruned_connections,
         layer0_links: params.layer0_links,
-        search: Search::new(),
-        w: Vec::new(),
-        selected: Vec::new(),
-        shrink: Vec::new(),
-        kept: Vec::new(),
-        pruned: Vec::new(),
     };
-    for row in 0..n {
-        if row % REPORT_EVERY == 0 {
+    let threads = progress.threads().clamp(1, MAX_BATCH);
+    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::default()).collect();
+    let mut start = 0;
+    let mut next_report = 0;
+    while start < n {
+        if start >= next_report {
             if progress.cancelled() {
                 return Err(Error::Cancelled {
                     what: "HNSW build",
-                    done: row,
+                    done: start,
                     total: n,
                 });
             }
-            progress.report(row, n);
+            progress.report(start, n);
+            next_report = start + REPORT_EVERY;
         }
-        builder.insert(row as u32);
+        let end = (start + batch_len(start)).min(n);
+        insert_batch(
+            &mut graph,
+            space,
+            rules,
+            start as u32..end as u32,
+            &mut workers,
+        );
+        start = end;
     }
     progress.report(n, n);
-    Ok(builder.graph)
+    Ok(graph)
 }
 
-/// The graph under construction and the scratch of its insertions (allocated once).
-struct Builder<'a> {
-    graph: Graph,
-    space: Space<'a>,
-    /// Links chosen for a new node on every layer (the paper's `M`).
-    m: usize,
-    ef_construction: usize,
-    keep_pruned: bool,
-    layer0_links: Layer0Links,
-    search: Search,
-    /// `W` of the current layer, nearest first; it seeds the next layer.
-    w: Vec<Scored>,
-    /// `R`: the neighbours the heuristic keeps for the new node.
-    selected: Vec<Scored>,
-    /// Candidates when shrinking an overfull list, and what the shrink keeps.
-    shrink: Vec<Scored>,
-    kept: Vec<Scored>,
-    /// `W_d`: candidates the heuristic discarded.
-    pruned: Vec<Scored>,
+/// `f` over `items` on the workers' threads (contiguous chunks, results in order);
+/// on the calling thread when there is one worker.
+fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    workers: &mut [Worker],
+    f: impl Fn(&T, &mut Worker) -> R + Sync,
+) -> Vec<R> {
+    if workers.len() == 1 || items.len() < 2 {
+        let w = &mut workers[0];
+        return items.iter().map(|x| f(x, w)).collect();
+    }
+    let chunk = items.len().div_ceil(workers.len());
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .zip(workers.iter_mut())
+            .map(|(part, w)| scope.spawn(move || part.iter().map(|x| f(x, w)).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an HNSW build thread panicked"))
+            .collect()
+    })
 }
 
-impl Builder<'_> {
-    /// INSERT (Algorithm 1) of `row`, whose level was drawn beforehand.
-    fn insert(&mut self, row: u32) {
-        let Self {
-            graph,
-            space,
-            m,
-            ef_construction,
-            keep_pruned,
-            layer0_links,
-            search,
-            w,
-            selected,
-            shrink,
-            kept,
-            pruned,
-        } = self;
-        let (space, m, ef_construction, keep_pruned, layer0_links) =
-            (*space, *m, *ef_construction, *keep_pruned, *layer0_links);
-        let level = graph.level(row);
-        let q = space.vectors.get(row as usize);
-        graph.set_inserted(row as usize + 1);
-        let Some(entry) = graph.entry_point() else {
+/// INSERT of the rows `batch` (their levels were drawn beforehand).
+fn insert_batch(
+    graph: &mut Graph,
+    space: Space<'_>,
+    rules: Rules,
+    batch: Range<u32>,
+    workers: &mut [Worker],
+) {
+    let rows: Vec<u32> = batch.clone().collect();
+    // 1. Each row's links on each of its layers, layer 0 first.
+    let links: Vec<Vec<Vec<Scored>>> = {
+        let graph = &*graph;
+        par_map(&rows, workers, |&row, w| {
+            select_links(graph, space, rules, batch.start, row, w)
+        })
+    };
+    // 2. The rows' own lists, and the entry point.
+    graph.set_inserted(batch.end as usize);
+    for (&row, layers) in rows.iter().zip(&links) {
+        for (layer, list) in layers.iter().enumerate() {
+            graph.set_neighbours(row, layer, list.iter().map(|s| s.row));
+        }
+        let top = graph.entry_point().map(|e| graph.level(e));
+        if top.is_none_or(|top| graph.level(row) > top) {
             graph.set_entry_point(row);
-            return;
-        };
-        let top = graph.level(entry);
+        }
+    }
+    // 3. Reverse links, grouped by the list they go to, in batch order.
+    let mut reverse: Vec<(usize, u32, Scored)> = Vec::new();
+    for (&row, layers) in rows.iter().zip(&links) {
+        for (layer, list) in layers.iter().enumerate() {
+            reverse.extend(list.iter().map(|e| {
+                (
+                    layer,
+                    e.row,
+                    Scored {
+                        distance: e.distance,
+                        row,
+                    },
+                )
+            }));
+        }
+    }
+    reverse.sort_by_key(|&(layer, target, _)| (layer, target)); // stable: batch order kept
+    let groups: Vec<&[(usize, u32, Scored)]> =
+        reverse.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).collect();
+    let lists: Vec<Vec<u32>> = {
+        let graph = &*graph;
+        par_map(&groups, workers, |group, w| {
+            add_reverse_links(graph, space, rules, group, w)
+        })
+    };
+    for (group, list) in groups.iter().zip(lists) {
+        let (layer, target, _) = group[0];
+        graph.set_neighbours(target, layer, list.into_iter());
+    }
+}
+
+/// Phase 1 for `row`: its selected links on layers `0..=level`, each list nearest
+/// first. Reads the graph as it was before the batch that starts at `batch_start`.
+fn select_links(
+    graph: &Graph,
+    space: Space<'_>,
+    rules: Rules,
+    batch_start: u32,
+    row: u32,
+    w: &mut Worker,
+) -> Vec<Vec<Scored>> {
+    let level = graph.level(row);
+    let q = space.vectors.get(row as usize);
+    let mut links = vec![Vec::new(); level + 1];
+    let entry = graph.entry_point();
+    let top = entry.map(|e| graph.level(e));
+    w.w.clear();
+    if let Some(entry) = entry {
         let mut current = Scored {
             distance: space.to(q, entry),
             row: entry,
         };
         // Greedy descent (ef = 1) through the layers above the new node's level.
-        for layer in (level + 1..=top).rev() {
+        for layer in (level + 1..=top.unwrap_or(0)).rev() {
             current = greedy(graph, space, q, current, layer, &mut ());
         }
-        w.clear();
-        w.push(current);
-        for layer in (0..=level.min(top)).rev() {
+        w.w.push(current);
+    }
+    for layer in (0..=level).rev() {
+        w.candidates.clear();
+        if top.is_some_and(|top| layer <= top) {
             // W ← SEARCH-LAYER(q, ep, efConstruction, lc); ep is the previous W.
             search_layer(
                 graph,
                 space,
                 q,
-                w,
-                ef_construction,
+                &w.w,
+                rules.ef_construction,
                 layer,
                 None,
-                search,
+                &mut w.search,
                 &mut (),
             );
-            drain_sorted(search, w);
-            let links = match (layer, layer0_links) {
-                (0, Layer0Links::MMax0) => graph.capacity(0),
-                _ => m,
-            };
-            select_neighbours(space, w, links, keep_pruned, selected, pruned);
-            graph.set_neighbours(row, layer, selected.iter().map(|s| s.row));
-            let capacity = graph.capacity(layer);
-            for e in selected.iter() {
-                if graph.try_push(e.row, layer, row) {
-                    continue;
-                }
-                // eConn is full: shrink eConn ∪ {q} with the same heuristic.
-                let base = space.vectors.get(e.row as usize);
-                shrink.clear();
-                let links = graph.neighbours(e.row, layer);
-                let mut groups = links.chunks_exact(4);
-                let vector = |x: u32| space.vectors.get(x as usize);
-                for g in groups.by_ref() {
-                    let d = space.metric.distance4(
-                        base,
-                        [vector(g[0]), vector(g[1]), vector(g[2]), vector(g[3])],
-                    );
-                    shrink.extend(
-                        g.iter()
-                            .zip(d)
-                            .map(|(&x, distance)| Scored { distance, row: x }),
-                    );
-                }
-                shrink.extend(groups.remainder().iter().map(|&x| Scored {
-                    distance: space.to(base, x),
-                    row: x,
-                }));
-                shrink.push(Scored {
-                    distance: e.distance,
-                    row,
-                });
-                shrink.sort_unstable();
-                select_neighbours(space, shrink, capacity, keep_pruned, kept, pruned);
-                graph.set_neighbours(e.row, layer, kept.iter().map(|s| s.row));
-            }
+            drain_sorted(&mut w.search, &mut w.w);
+            w.candidates.extend_from_slice(&w.w);
         }
-        if level > top {
-            graph.set_entry_point(row);
-        }
+        // The batch's earlier rows on this layer are candidates too.
+        w.candidates.extend(
+            (batch_start..row)
+                .filter(|&b| graph.level(b) >= layer)
+                .map(|b| Scored {
+                    distance: space.to(q, b),
+                    row: b,
+                }),
+        );
+        w.candidates.sort_unstable();
+        let m = match (layer, rules.layer0_links) {
+            (0, Layer0Links::MMax0) => graph.capacity(0),
+            _ => rules.m,
+        };
+        select_neighbours(
+            space,
+            &w.candidates,
+            m,
+            rules.keep_pruned,
+            &mut links[layer],
+            &mut w.pruned,
+        );
     }
+    links
+}
+
+/// Phase 3 for one neighbour list: `group` holds (layer, target, new link) in batch
+/// order. Returns the target's new list.
+fn add_reverse_links(
+    graph: &Graph,
+    space: Space<'_>,
+    rules: Rules,
+    group: &[(usize, u32, Scored)],
+    w: &mut Worker,
+) -> Vec<u32> {
+    let (layer, target, _) = group[0];
+    let capacity = graph.capacity(layer);
+    let mut list: Vec<u32> = graph.neighbours(target, layer).to_vec();
+    let base = space.vectors.get(target as usize);
+    let vector = |x: u32| space.vectors.get(x as usize);
+    let mut kept = Vec::new();
+    for &(_, _, new) in group {
+        if list.len() < capacity {
+            list.push(new.row);
+            continue;
+        }
+        // eConn is full: shrink eConn ∪ {q} with the same heuristic.
+        let shrink = &mut w.candidates;
+        shrink.clear();
+        let mut groups = list.chunks_exact(4);
+        for g in groups.by_ref() {
+            let d = space.metric.distance4(
+                base,
+                [vector(g[0]), vector(g[1]), vector(g[2]), vector(g[3])],
+            );
+            shrink.extend(
+                g.iter()
+                    .zip(d)
+                    .map(|(&x, distance)| Scored { distance, row: x }),
+            );
+        }
+        shrink.extend(groups.remainder().iter().map(|&x| Scored {
+            distance: space.to(base, x),
+            row: x,
+        }));
+        shrink.push(new);
+        shrink.sort_unstable();
+        select_neighbours(
+            space,
+            shrink,
+            capacity,
+            rules.keep_pruned,
+            &mut kept,
+            &mut w.pruned,
+        );
+        list.clear();
+        list.extend(kept.iter().map(|s| s.row));
+    }
+    list
 }
 
 /// SELECT-NEIGHBORS-HEURISTIC (Algorithm 4) with `extendCandidates = false`: walk

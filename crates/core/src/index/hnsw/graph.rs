@@ -169,26 +169,6 @@ impl Graph {
         }
     }
 
-    /// Appends `neighbour` to `row`'s list on `layer` if there is room; returns
-    /// whether it did.
-    #[inline]
-    pub(crate) fn try_push(&mut self, row: u32, layer: usize, neighbour: u32) -> bool {
-        let cap = self.capacity(layer);
-        let at = self.offset(row, layer);
-        let store = if layer == 0 {
-            &mut self.layer0
-        } else {
-            &mut self.upper
-        };
-        let count = store[at] as usize;
-        if count >= cap {
-            return false;
-        }
-        store[at + 1 + count] = neighbour;
-        store[at] += 1;
-        true
-    }
-
     /// Number of inserted rows on each layer, layer 0 first (empty for an empty graph).
     pub fn layer_sizes(&self) -> Vec<usize> {
         let mut sizes = match self.max_level() {
@@ -236,10 +216,8 @@ mod tests {
         let mut g = Graph::new(vec![0, 2, 1], 2, 4);
         g.set_neighbours(1, 0, [0u32, 2].into_iter());
         g.set_neighbours(1, 2, [2u32].into_iter());
-        assert!(g.try_push(1, 1, 0));
-        assert!(g.try_push(1, 1, 2));
-        assert!(!g.try_push(1, 1, 2));
-        assert!(g.try_push(2, 1, 1));
+        g.set_neighbours(1, 1, [0u32, 2].into_iter());
+        g.set_neighbours(2, 1, [1u32].into_iter());
         assert_eq!(g.neighbours(1, 0), &[0, 2]);
         assert_eq!(g.neighbours(1, 1), &[0, 2]);
         assert_eq!(g.neighbours(1, 2), &[2]);

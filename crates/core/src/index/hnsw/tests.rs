@@ -394,6 +394,32 @@ fn build_reports_progress_and_can_be_cancelled() {
     ));
 }
 
+#[cfg(not(target_arch = "wasm32"))] // no threads there
+#[test]
+fn the_graph_does_not_depend_on_the_build_threads() {
+    /// Lets a build use `0` threads.
+    struct Threads(usize);
+    impl Progress for Threads {
+        fn report(&mut self, _done: usize, _total: usize) {}
+        fn threads(&self) -> usize {
+            self.0
+        }
+    }
+    let dim = 64;
+    let (base, _) = clustered(3000, 1, dim, 5);
+    let view = VectorView::new(dim, &base);
+    for params in [
+        HnswParams::new(8, 40, 3),
+        HnswParams::new(4, 16, 4).with_layer0_links(Layer0Links::MMax0),
+    ] {
+        let one = Hnsw::build(view, Metric::Cosine, &params, &mut Threads(1)).unwrap();
+        for t in [2, 3, 8] {
+            let many = Hnsw::build(view, Metric::Cosine, &params, &mut Threads(t)).unwrap();
+            assert!(one == many, "{t} threads built another graph");
+        }
+    }
+}
+
 #[test]
 fn the_pool_reuses_scratch_and_the_default_ef_is_max_k_16() {
     let dim = 64;

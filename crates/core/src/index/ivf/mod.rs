@@ -129,6 +129,10 @@ impl Progress for Stage<'_> {
     fn cancelled(&self) -> bool {
         self.inner.cancelled()
     }
+
+    fn threads(&self) -> usize {
+        self.inner.threads()
+    }
 }
 
 /// Shares of a job's stages, in proportion to their estimated costs.
