@@ -16,8 +16,11 @@ use crate::collection::Collection;
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"ANNLAB\0C";
-/// Bumped whenever the payload's layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+/// Bumped whenever the payload's layout changes. Version 3: partitions (each
+/// segment's partition, the partition list). Older versions are refused with a
+/// message saying so: postcard is not self-describing, and annlab keeps no
+/// reader per old layout.
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -49,8 +52,13 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Collection> {
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != FORMAT_VERSION {
+        let hint = if version < 3 {
+            " (written before partitions existed: re-create the collection and insert its data again)"
+        } else {
+            ""
+        };
         return Err(corrupt(format!(
-            "format version {version}, but this annlab reads version {FORMAT_VERSION}"
+            "format version {version}, but this annlab reads version {FORMAT_VERSION}{hint}"
         )));
     }
     let length = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
