@@ -182,6 +182,17 @@ impl Collection {
         Ok(())
     }
 
+    /// Whether the named partitions are all loaded (no names: whether any
+    /// partition is, as Milvus's `load_state` of a collection).
+    pub fn partitions_loaded(&self, names: &[String]) -> Result<bool> {
+        if names.is_empty() {
+            return Ok(self.is_loaded());
+        }
+        names.iter().try_fold(true, |all, n| {
+            Ok(all && self.partitions[self.partition_position(n)?].loaded)
+        })
+    }
+
     /// The partition ids a search or query covers: the named ones (each must
     /// exist and be loaded), or every loaded partition when none is named.
     pub(super) fn read_scope(&self, names: &[String], operation: &'static str) -> Result<Vec<i64>> {
