@@ -137,6 +137,7 @@ impl Collection {
     /// loaded (`_default` too, with the same words), and for `_default` at all;
     /// dropping a missing partition succeeds, as in Milvus.
     pub fn drop_partition(&mut self, name: &str) -> Result<()> {
+        validate_partition_name(name)?;
         let Ok(pos) = self.partition_position(name) else {
             return Ok(());
         };

@@ -153,6 +153,48 @@ fn insert_and_delete_name_a_partition() {
     assert_eq!(count(&c, &["p1"]), 140);
     let infos = c.partition_infos();
     assert_eq!(infos[1].num_entities, 200, "row_count keeps deleted rows");
+    assert!(c.drop_partition("a b").is_err(), "names are checked");
+}
+
+#[test]
+fn upsert_into_a_partition_replaces_the_key_wherever_it_was() {
+    let schema = CollectionSchema::new(
+        vec![
+            crate::schema::FieldSchema::int64_primary("id", false),
+            crate::schema::FieldSchema::float_vector("embedding", 2),
+        ],
+        "",
+    );
+    let mut c = Collection::new("kv", 1, schema, 1).unwrap();
+    c.create_partition("p1").unwrap();
+    let row = |id: i64| {
+        vec![
+            crate::schema::Column::Int64(vec![id]),
+            crate::schema::Column::FloatVector {
+                dim: 2,
+                data: vec![1.0, id as f32],
+            },
+        ]
+    };
+    c.insert(row(1)).unwrap();
+    let (_, replaced) = c.upsert_into("p1", row(1)).unwrap();
+    assert_eq!(replaced, 1, "the _default row with key 1");
+    let params = json!({});
+    c.create_index(
+        "embedding",
+        "",
+        "FLAT",
+        "L2",
+        params.as_object().unwrap(),
+        &mut NoProgress,
+    )
+    .unwrap();
+    c.load().unwrap();
+    assert_eq!((count(&c, &["_default"]), count(&c, &["p1"])), (0, 1));
+    assert!(matches!(
+        c.upsert_into("nope", row(2)),
+        Err(Error::PartitionNotFound { .. })
+    ));
 }
 
 #[test]
