@@ -197,6 +197,14 @@ pub enum Error {
     #[error("malformed vecs file at byte {offset}: {reason}")]
     MalformedVecs { offset: usize, reason: String },
 
+    /// Stored bytes of another format version (version 2 and older were written
+    /// before partitions existed).
+    #[error(
+        "format version {version}, but this annlab reads version {supported}{}",
+        if *version < 3 { " (written before partitions existed: re-create the collection and insert its data again)" } else { "" }
+    )]
+    UnsupportedFormat { version: u32, supported: u32 },
+
     /// Stored bytes that cannot be read back.
     #[error("corrupt collection data: {reason}")]
     CorruptData { reason: String },

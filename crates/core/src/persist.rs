@@ -52,14 +52,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Collection> {
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != FORMAT_VERSION {
-        let hint = if version < 3 {
-            " (written before partitions existed: re-create the collection and insert its data again)"
-        } else {
-            ""
-        };
-        return Err(corrupt(format!(
-            "format version {version}, but this annlab reads version {FORMAT_VERSION}{hint}"
-        )));
+        return Err(Error::UnsupportedFormat {
+            version,
+            supported: FORMAT_VERSION,
+        });
     }
     let length = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
     let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
@@ -155,6 +151,11 @@ mod tests {
         let mut other = bytes.clone();
         other[8] = 99;
         assert!(msg(&other).contains("format version 99"));
+        other[8] = 2;
+        assert!(
+            msg(&other)
+                .contains("version 2, but this annlab reads version 3 (written before partitions")
+        );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }
 }

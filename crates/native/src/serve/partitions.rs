@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use annlab_core::collection::validate_partition_name;
 use milvus::proto::common;
 use milvus::proto::milvus::{
     BoolResponse, CreatePartitionRequest, DropPartitionRequest, GetPartitionStatisticsRequest,
@@ -40,8 +41,10 @@ pub fn drop(state: &Arc<State>, req: DropPartitionRequest) -> Res<Common> {
     Ok(Common::default())
 }
 
+/// Milvus checks the name first, as for creating one.
 pub fn has(state: &Arc<State>, req: HasPartitionRequest) -> Res<BoolResponse> {
     let entry = state.get(&req.collection_name)?;
+    validate_partition_name(&req.partition_name)?;
     let value = entry.collection.read().has_partition(&req.partition_name);
     Ok(BoolResponse {
         value,
