@@ -158,18 +158,46 @@ def test_index_build_params(server):
     assert not c.has_index()
 
 
+def query_node(c):
+    """The words real Milvus puts before its query node's refusals (the channel is
+    the one `describe()` lists; the probes' server named it by-dev-rootcoord-…)."""
+    cid = c.describe()["collection_id"]
+    return f"failed to search/query delegator 1 for channel annlab-dml_{cid}v0: fail to Search, QueryNode ID=1, reason="
+
+
 def test_search_params_and_limits(server):
     c = loaded(server)
     s = lambda params, limit=3, **kw: c.search(query_vec(), "embedding", params, limit=limit, **kw)  # noqa: E731
-    raises(lambda: s({"params": {"ef": 2}}), MilvusException, 65535, "ef(2) should be larger than k(3)")
+    node = query_node(c)
+    worker = node + "worker(1) query failed:  => failed to search: "
+    internal = ": service internal error: UnknownError"
+    raises(
+        lambda: s({"params": {"ef": 2}}),
+        MilvusException,
+        65535,
+        worker + "out of range in json: ef(2) should be larger than k(3)" + internal,
+    )
     raises(lambda: s({"params": {"ef": 0}}), MilvusException, 65535, "param ef out of range [ 1,2147483647 ]")
-    raises(lambda: s({"params": {"ef": "abc"}}), MilvusException, 65535, "invalid value in json: stoi")
+    raises(lambda: s({"params": {"ef": "abc"}}), MilvusException, 65535, worker + "invalid value in json: stoi")
     assert len(s({"params": {"ef": 40000}})[0]) == 3, "ef=40000 is accepted"
+    cid = c.describe()["collection_id"]
     raises(
         lambda: s({"metric_type": "L2", "params": {"ef": 64}}),
         MilvusException,
         65535,
-        "metric type not match: invalid parameter[expected=COSINE][actual=L2]",
+        f"{node}collection:{cid}, metric type not match: invalid parameter[expected=COSINE][actual=L2]",
+    )
+    raises(
+        lambda: s({"params": {"radius": 0.9, "range_filter": 0.5}}),
+        MilvusException,
+        65535,
+        node + 'worker(1) query failed: Assert "range_filter > radius" at ',
+    )
+    raises(
+        lambda: s({"params": {"radius": 0.9, "range_filter": 0.5}}),
+        MilvusException,
+        65535,
+        "RangeSearchHelper.cpp:122\n => range_filter must be greater than radius for IP/COSINE" + internal,
     )
     raises(
         lambda: s({"params": {}}, limit=16385),
@@ -190,8 +218,15 @@ def test_search_params_and_limits(server):
         "failed to create query plan: failed to get field schema by name: fieldName(nope) not found",
     )
     raises(lambda: s({"params": {}}, output_fields=["nope"]), MilvusException, 65535, "field nope not exist")
-    # A query vector of the wrong dimension is refused by the server, not the client.
-    raises(lambda: c.search(query_vec(7), "embedding", {}, limit=3), MilvusException, 65535, "dim")
+    # A query vector of the wrong dimension is refused by the server (pymilvus
+    # 2.5.18 does not check it), with the C++ assert real Milvus answered.
+    raises(
+        lambda: c.search(query_vec(7), "embedding", {}, limit=3),
+        MilvusException,
+        65535,
+        node + 'worker(1) query failed: Assert "field_meta.get_sizeof() == element.line_sizeof_" at /__w/milvus-lite/'
+        "milvus-lite/milvus_binary/milvus/internal/core/src/query/Plan.cpp:52\n => vector dimension mismatch" + internal,
+    )
     hits = s({"params": {"ef": 64}}, limit=3, offset=2, output_fields=["text"], round_decimal=2)[0]
     assert len(hits) == 3 and all(h.entity.get("text").startswith("doc ") for h in hits)
     assert all(round(h.distance, 2) == h.distance for h in hits)

@@ -197,6 +197,14 @@ pub enum Error {
     #[error("malformed vecs file at byte {offset}: {reason}")]
     MalformedVecs { offset: usize, reason: String },
 
+    /// Stored bytes of another format version (version 2 and older were written
+    /// before partitions existed).
+    #[error(
+        "format version {version}, but this annlab reads version {supported}{}",
+        if *version < 3 { " (written before partitions existed: re-create the collection and insert its data again)" } else { "" }
+    )]
+    UnsupportedFormat { version: u32, supported: u32 },
+
     /// Stored bytes that cannot be read back.
     #[error("corrupt collection data: {reason}")]
     CorruptData { reason: String },
@@ -334,13 +342,46 @@ pub enum Error {
         range_filter: f32,
     },
 
+    // --- partitions (collection::partition) -----------------------------------
+    /// A partition name that breaks Milvus's rule (its proxy's words).
+    #[error("Invalid partition name: {name}. {reason}")]
+    InvalidPartitionName { name: String, reason: String },
+
+    /// Search or query in a partition that does not exist (Milvus's proxy).
+    #[error("partition name {name} not found")]
+    PartitionNameNotFound { name: String },
+
+    /// Insert, delete, load or release of a partition that does not exist
+    /// (Milvus's `merr.ErrPartitionNotFound`, code 200).
+    #[error("partition not found[partition={name}]")]
+    PartitionNotFound { name: String },
+
+    /// Search or query naming a partition that is not loaded while others are
+    /// (Milvus's `merr.ErrPartitionNotLoaded`, code 201; annlab names the
+    /// partition where Milvus gives its id).
+    #[error("failed to {operation}: partition not loaded[partition={name}]")]
+    PartitionNotLoaded {
+        operation: &'static str,
+        name: String,
+    },
+
+    #[error("partition cannot be dropped, partition is loaded, please release it first")]
+    DropLoadedPartition,
+
+    #[error("default partition cannot be deleted")]
+    DropDefaultPartition,
+
+    #[error("partition number ({max}) exceeds max configuration ({max}), collection: {collection}")]
+    TooManyPartitions { max: usize, collection: String },
+
     /// Upsert on a collection whose primary key the engine assigns.
     #[error("upsert can not assign primary field data when auto id enabled")]
     UpsertAutoId,
 }
 
 /// Milvus's `code` of the status that carries an error: 100 collection not found,
-/// 101 collection not loaded, 700 index not found, 1100 invalid parameter, 1 for
+/// 101 collection not loaded, 200/201 partition not found/not loaded, 700 index
+/// not found, 1100 invalid parameter, 1 for
 /// the few checks Milvus 2.3.5 still reported with the legacy `UnexpectedError`,
 /// 65535 (Milvus's "unexpected error") for everything else, as real Milvus 2.3.5
 /// answered each case (`../shared/milvus/REFERENCE.md`). pymilvus turns a status
@@ -351,6 +392,8 @@ impl Error {
             Error::CollectionNotFound { .. } => 100,
             Error::CollectionNotLoaded { .. } => 101,
             Error::IndexNotFound { .. } => 700,
+            Error::PartitionNotFound { .. } => 200,
+            Error::PartitionNotLoaded { .. } => 201,
             Error::InvalidName { .. }
             | Error::InvalidMaxLength { .. }
             | Error::IndexTypeMismatch { .. } => 1100,

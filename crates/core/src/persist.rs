@@ -16,8 +16,11 @@ use crate::collection::Collection;
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"ANNLAB\0C";
-/// Bumped whenever the payload's layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+/// Bumped whenever the payload's layout changes. Version 3: partitions (each
+/// segment's partition, the partition list). Older versions are refused with a
+/// message saying so: postcard is not self-describing, and annlab keeps no
+/// reader per old layout.
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -49,9 +52,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Collection> {
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != FORMAT_VERSION {
-        return Err(corrupt(format!(
-            "format version {version}, but this annlab reads version {FORMAT_VERSION}"
-        )));
+        return Err(Error::UnsupportedFormat {
+            version,
+            supported: FORMAT_VERSION,
+        });
     }
     let length = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
     let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
@@ -147,6 +151,11 @@ mod tests {
         let mut other = bytes.clone();
         other[8] = 99;
         assert!(msg(&other).contains("format version 99"));
+        other[8] = 2;
+        assert!(
+            msg(&other)
+                .contains("version 2, but this annlab reads version 3 (written before partitions")
+        );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }
 }

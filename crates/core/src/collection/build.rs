@@ -4,7 +4,7 @@
 //! is searched exactly and `describe()` says `InProgress`, as Milvus does while its
 //! index nodes work.
 
-use super::{Collection, SegmentState};
+use super::Collection;
 use crate::error::Result;
 use crate::index::spec::IndexSpec;
 use crate::index::{Index, Progress, VectorView};
@@ -38,18 +38,10 @@ impl IndexJob {
 }
 
 impl Collection {
-    /// Seals the growing segment without building its index; false if it was empty.
+    /// Seals the growing segments without building their indexes; false if all
+    /// were empty.
     pub fn seal(&mut self) -> bool {
-        if self.growing.num_rows() == 0 {
-            return false;
-        }
-        let id = self.next_segment_id;
-        self.next_segment_id += 1;
-        let mut segment =
-            std::mem::replace(&mut self.growing, super::Segment::new(id, &self.schema));
-        segment.state = SegmentState::Sealed;
-        self.sealed.push(segment);
-        true
+        self.seal_growing()
     }
 
     /// One job per sealed segment that lacks its index (none without an index

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Collection, SegmentState};
+use super::{Collection, DEFAULT_PARTITION, SegmentState};
 use crate::error::{Error, Result};
 use crate::schema::{Column, DataType, FieldSchema};
 use crate::value::PrimaryKey;
@@ -18,8 +18,19 @@ pub struct InsertResult {
 
 impl Collection {
     /// Inserts columns given in schema order without an auto_id primary key (the
-    /// tutorial's `collection.insert([embeddings, texts, sources, timestamps])`).
-    pub fn insert(&mut self, mut columns: Vec<Column>) -> Result<InsertResult> {
+    /// tutorial's `collection.insert([embeddings, texts, sources, timestamps])`)
+    /// into `_default`.
+    pub fn insert(&mut self, columns: Vec<Column>) -> Result<InsertResult> {
+        self.insert_into(DEFAULT_PARTITION, columns)
+    }
+
+    /// [`Collection::insert`] into the named partition.
+    pub fn insert_into(
+        &mut self,
+        partition: &str,
+        mut columns: Vec<Column>,
+    ) -> Result<InsertResult> {
+        let part = self.partition_position(partition)?;
         let fields: Vec<&FieldSchema> = self.schema.insert_fields().collect();
         if columns.len() != fields.len() {
             return Err(Error::ColumnCountMismatch {
@@ -74,14 +85,15 @@ impl Collection {
             }
         }
         let ids = (0..rows).map(|r| ordered[pk].primary_key(r)).collect();
-        self.growing.append(&ordered);
-        if self.growing.num_rows() >= self.segment_max_rows {
+        let growing = &mut self.growing[part];
+        growing.append(&ordered);
+        if growing.num_rows() >= self.segment_max_rows {
             // Full: seal without an index; the next flush builds it, and until then
             // the segment is searched exactly.
             let id = self.next_segment_id;
             self.next_segment_id += 1;
-            let mut full =
-                std::mem::replace(&mut self.growing, super::Segment::new(id, &self.schema));
+            let fresh = super::Segment::new(id, growing.partition, &self.schema);
+            let mut full = std::mem::replace(growing, fresh);
             full.state = SegmentState::Sealed;
             self.sealed.push(full);
         }

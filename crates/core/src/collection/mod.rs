@@ -4,6 +4,9 @@
 
 mod build;
 mod insert;
+mod partition;
+#[cfg(test)]
+mod partition_tests;
 mod query;
 mod search;
 pub mod segment;
@@ -21,6 +24,9 @@ use crate::schema::{CollectionSchema, DataType};
 
 pub use build::IndexJob;
 pub use insert::InsertResult;
+pub use partition::{
+    DEFAULT_PARTITION, MAX_PARTITIONS, Partition, PartitionInfo, validate_partition_name,
+};
 pub use query::{QueryRequest, QueryResult};
 pub use search::{SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy};
 pub use segment::{Segment, SegmentState};
@@ -62,6 +68,7 @@ pub struct CollectionDescription {
     pub index_progress: IndexProgress,
     pub sealed_segments: usize,
     pub growing_rows: usize,
+    pub num_partitions: usize,
 }
 
 /// How far the index build is (`utility.index_building_progress`).
@@ -80,8 +87,13 @@ pub struct Collection {
     /// Position of the (single) FloatVector field in the schema.
     vector_field: usize,
     sealed: Vec<Segment>,
-    growing: Segment,
+    /// One growing segment per partition, in the order of `partitions`.
+    growing: Vec<Segment>,
+    /// `_default` first, then in creation order.
+    partitions: Vec<Partition>,
+    next_partition_id: i64,
     index: Option<IndexDef>,
+    /// Loaded whole (`load`): partitions created later are loaded too.
     loaded: bool,
     next_auto_id: i64,
     next_segment_id: i64,
@@ -106,7 +118,8 @@ impl Collection {
                 count: vectors.len(),
             });
         }
-        let growing = Segment::new(id * 1000, &schema);
+        let default_id = id * 10_000;
+        let growing = vec![Segment::new(id * 1000, default_id, &schema)];
         Ok(Self {
             name: name.to_owned(),
             id,
@@ -114,6 +127,12 @@ impl Collection {
             schema,
             sealed: Vec::new(),
             growing,
+            partitions: vec![Partition {
+                id: default_id,
+                name: DEFAULT_PARTITION.to_owned(),
+                loaded: false,
+            }],
+            next_partition_id: default_id + 1,
             index: None,
             loaded: false,
             next_auto_id: 0,
@@ -135,8 +154,9 @@ impl Collection {
         &self.schema
     }
 
+    /// Whether any partition is loaded (search and query need one).
     pub fn is_loaded(&self) -> bool {
-        self.loaded
+        self.partitions.iter().any(|p| p.loaded)
     }
 
     /// Seals growing segments once they reach `rows` (Milvus seals by size).
@@ -148,12 +168,39 @@ impl Collection {
         &self.sealed
     }
 
-    pub fn growing_segment(&self) -> &Segment {
+    /// The growing segments, one per partition.
+    pub fn growing_segments(&self) -> &[Segment] {
         &self.growing
     }
 
+    /// Rows inserted since the last flush.
+    pub fn growing_rows(&self) -> usize {
+        self.growing.iter().map(Segment::num_rows).sum()
+    }
+
     fn segments(&self) -> impl Iterator<Item = &Segment> {
-        self.sealed.iter().chain(std::iter::once(&self.growing))
+        self.sealed.iter().chain(&self.growing)
+    }
+
+    fn segments_mut(&mut self) -> impl Iterator<Item = &mut Segment> {
+        self.sealed.iter_mut().chain(&mut self.growing)
+    }
+
+    /// Seals every growing segment that has rows; false if none had.
+    fn seal_growing(&mut self) -> bool {
+        let mut sealed = false;
+        for g in &mut self.growing {
+            if g.num_rows() == 0 {
+                continue;
+            }
+            let id = self.next_segment_id;
+            self.next_segment_id += 1;
+            let mut segment = std::mem::replace(g, Segment::new(id, g.partition, &self.schema));
+            segment.state = SegmentState::Sealed;
+            self.sealed.push(segment);
+            sealed = true;
+        }
+        sealed
     }
 
     /// Milvus's `num_entities`: rows in sealed (flushed) segments, deleted ones
@@ -198,16 +245,11 @@ impl Collection {
             .sum()
     }
 
-    /// Seals the growing segment (if it has rows) and builds its index.
+    /// Seals the growing segments (those with rows) and builds their indexes.
     pub fn flush(&mut self, progress: &mut dyn Progress) -> Result<()> {
-        if self.growing.num_rows() == 0 {
+        if !self.seal_growing() {
             return Ok(());
         }
-        let id = self.next_segment_id;
-        self.next_segment_id += 1;
-        let mut segment = std::mem::replace(&mut self.growing, Segment::new(id, &self.schema));
-        segment.state = SegmentState::Sealed;
-        self.sealed.push(segment);
         self.build_missing_indexes(progress)
     }
 
@@ -293,11 +335,7 @@ impl Collection {
         }
         if spec.metric.normalises() {
             let f = self.vector_field;
-            for segment in self
-                .sealed
-                .iter_mut()
-                .chain(std::iter::once(&mut self.growing))
-            {
+            for segment in self.segments_mut() {
                 let dim = segment.vectors(f).dim;
                 for (row, v) in segment.vectors_mut(f).chunks_exact_mut(dim).enumerate() {
                     spec.metric.prepare(row, v)?;
@@ -352,18 +390,19 @@ impl Collection {
             id: self.id,
             schema: self.schema.clone(),
             num_entities: self.num_entities(),
-            loaded: self.loaded,
+            loaded: self.is_loaded(),
             index: self.index.clone(),
             index_state: self.index_state(),
             index_progress: self.index_progress(),
             sealed_segments: self.sealed.len(),
-            growing_rows: self.growing.num_rows(),
+            growing_rows: self.growing_rows(),
+            num_partitions: self.partitions.len(),
         }
     }
 
     /// Drops the index (Milvus refuses while the collection is loaded).
     pub fn drop_index(&mut self) -> Result<()> {
-        if self.loaded {
+        if self.is_loaded() {
             return Err(Error::DropIndexWhileLoaded);
         }
         self.index = None;
@@ -371,7 +410,8 @@ impl Collection {
         Ok(())
     }
 
-    /// Milvus's `load`: needs an index.
+    /// Milvus's `load`: needs an index; loads every partition, and the ones
+    /// created later.
     pub fn load(&mut self) -> Result<()> {
         if self.index.is_none() {
             return Err(Error::IndexNotFound {
@@ -379,11 +419,14 @@ impl Collection {
             });
         }
         self.loaded = true;
+        self.partitions.iter_mut().for_each(|p| p.loaded = true);
         Ok(())
     }
 
+    /// Milvus's `release`: every partition.
     pub fn release(&mut self) {
         self.loaded = false;
+        self.partitions.iter_mut().for_each(|p| p.loaded = false);
     }
 
     /// A segment's columns by name, for filter expressions.
@@ -395,7 +438,7 @@ impl Collection {
     }
 
     fn require_loaded(&self, operation: &'static str) -> Result<()> {
-        if self.loaded {
+        if self.is_loaded() {
             Ok(())
         } else {
             Err(Error::CollectionNotLoaded {

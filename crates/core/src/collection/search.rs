@@ -33,6 +33,8 @@ pub struct SearchRequest {
     pub output_fields: Vec<String>,
     /// Round scores to this many decimals.
     pub round_decimal: Option<u32>,
+    /// Partitions to search (empty = every loaded partition).
+    pub partition_names: Vec<String>,
 }
 
 /// One result row.
@@ -123,7 +125,7 @@ fn prefer_exact(
 impl Collection {
     /// Milvus's `search`.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
-        self.require_loaded("search")?;
+        let scope = self.read_scope(&req.partition_names, "search")?;
         let def = self
             .index
             .as_ref()
@@ -157,10 +159,15 @@ impl Collection {
         } else {
             Some(expr::parse(&req.expr, &self.schema)?)
         };
-        let dim = self.growing.vectors(self.vector_field).dim;
+        let dim = self.schema.fields[self.vector_field]
+            .dim
+            .expect("a vector field has a dim");
 
         // The allowed rows of each segment, computed once for all queries.
-        let segments: Vec<&Segment> = self.segments().collect();
+        let segments: Vec<&Segment> = self
+            .segments()
+            .filter(|s| scope.contains(&s.partition))
+            .collect();
         let allowed: Vec<_> = segments
             .iter()
             .map(|s| s.allowed(filter.as_ref().map(|f| f.evaluate(&self.columns_of(s)))))

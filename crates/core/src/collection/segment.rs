@@ -19,6 +19,8 @@ pub enum SegmentState {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Segment {
     pub id: i64,
+    /// The id of the partition the rows belong to.
+    pub partition: i64,
     pub state: SegmentState,
     /// One column per schema field, in schema order (the primary key included).
     pub columns: Vec<Column>,
@@ -29,9 +31,10 @@ pub struct Segment {
 }
 
 impl Segment {
-    pub fn new(id: i64, schema: &CollectionSchema) -> Self {
+    pub fn new(id: i64, partition: i64, schema: &CollectionSchema) -> Self {
         Self {
             id,
+            partition,
             state: SegmentState::Growing,
             columns: schema.fields.iter().map(Column::empty_for).collect(),
             deleted: Bitset::new(0),

@@ -176,6 +176,7 @@ fn count_delete_and_query() {
             output_fields: vec!["text".into()],
             limit: Some(3),
             offset: 1,
+            ..Default::default()
         })
         .unwrap();
     match rows {

@@ -492,11 +492,7 @@ fn exact_filtered(
 ) -> Result<Vec<i64>> {
     let expr = crate::expr::parse(&req.expr, c.schema())?;
     let mut all: Vec<(f32, i64)> = Vec::new();
-    for s in c
-        .sealed_segments()
-        .iter()
-        .chain(std::iter::once(c.growing_segment()))
-    {
+    for s in c.sealed_segments().iter().chain(c.growing_segments()) {
         let allowed = s.allowed(Some(expr.evaluate(&c.columns_of(s))));
         let pk = c
             .schema()

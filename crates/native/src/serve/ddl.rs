@@ -96,7 +96,7 @@ pub fn describe_collection(
         consistency_level: ConsistencyLevel::Strong as i32,
         collection_name: c.name().to_owned(),
         db_name: "default".into(),
-        num_partitions: 1,
+        num_partitions: c.partitions().len() as i64,
         ..Default::default()
     })
 }
@@ -252,7 +252,7 @@ pub fn loading_progress(
 ) -> Res<GetLoadingProgressResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    if !c.is_loaded() {
+    if !c.partitions_loaded(&req.partition_names)? {
         return Err(Error::CollectionNotLoaded {
             operation: "get loading progress",
             collection: c.id(),
@@ -268,7 +268,10 @@ pub fn loading_progress(
 
 pub fn load_state(state: &Arc<State>, req: GetLoadStateRequest) -> Res<GetLoadStateResponse> {
     let entry = state.get(&req.collection_name)?;
-    let loaded = entry.collection.read().is_loaded();
+    let loaded = entry
+        .collection
+        .read()
+        .partitions_loaded(&req.partition_names)?;
     Ok(GetLoadStateResponse {
         state: if loaded {
             LoadState::Loaded

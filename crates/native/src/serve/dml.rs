@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use annlab_core::collection::{QueryRequest, QueryResult, SearchRequest};
+use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult, SearchRequest};
 use annlab_core::schema::Column;
 use annlab_core::value::FieldValue;
 use annlab_core::{Error, Metric};
@@ -20,15 +20,27 @@ use super::convert::{
     query_vectors, values_to_column,
 };
 use super::state::State;
-use super::status::Failure;
+use super::status::{Failure, search_failure};
 
 type Res<T> = Result<T, Failure>;
+
+/// The partition an insert or upsert names; `_default` when it names none.
+fn partition_or_default(name: &str) -> &str {
+    if name.is_empty() {
+        DEFAULT_PARTITION
+    } else {
+        name
+    }
+}
 
 pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let schema = entry.collection.read().schema().clone();
     let columns = columns_from_proto(&schema, &req.fields_data, false)?;
-    let result = entry.collection.write().insert(columns)?;
+    let result = entry
+        .collection
+        .write()
+        .insert_into(partition_or_default(&req.partition_name), columns)?;
     let n = result.insert_count;
     state.metrics.lock().observe_insert(&req.collection_name, n);
     Ok(MutationResult {
@@ -47,7 +59,10 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
         return Err(Error::UpsertAutoId.into());
     }
     let columns = columns_from_proto(&schema, &req.fields_data, true)?;
-    let (result, _replaced) = entry.collection.write().upsert(columns)?;
+    let (result, _replaced) = entry
+        .collection
+        .write()
+        .upsert_into(partition_or_default(&req.partition_name), columns)?;
     let n = result.insert_count;
     state.metrics.lock().observe_insert(&req.collection_name, n);
     // Milvus counts every upserted row as one delete and one insert.
@@ -64,7 +79,8 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
 
 pub fn delete(state: &Arc<State>, req: DeleteRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
-    let n = entry.collection.write().delete(&req.expr)?;
+    let partition = Some(req.partition_name.as_str()).filter(|p| !p.is_empty());
+    let n = entry.collection.write().delete_in(partition, &req.expr)?;
     Ok(MutationResult {
         delete_cnt: n as i64,
         timestamp: state.timestamp(),
@@ -154,6 +170,7 @@ fn search_request(req: &milvus::proto::milvus::SearchRequest) -> Res<SearchReque
         expr: req.dsl.clone(),
         output_fields: req.output_fields.clone(),
         round_decimal: u32::try_from(round).ok(),
+        partition_names: req.partition_names.clone(),
     })
 }
 
@@ -173,7 +190,7 @@ pub fn search(state: &Arc<State>, req: milvus::proto::milvus::SearchRequest) -> 
         }
     }
     let t0 = Instant::now();
-    let result = c.search(&sreq)?;
+    let result = c.search(&sreq).map_err(|e| search_failure(e, c.id()))?;
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     let index_type = c
         .index()
@@ -234,6 +251,7 @@ pub fn query(state: &Arc<State>, req: milvus::proto::milvus::QueryRequest) -> Re
         output_fields: req.output_fields.clone(),
         limit: num("limit")?,
         offset: num("offset")?.unwrap_or(0),
+        partition_names: req.partition_names.clone(),
     };
     let c = entry.collection.read();
     let result = c.query(&qreq)?;

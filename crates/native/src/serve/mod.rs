@@ -19,6 +19,7 @@ mod convert;
 mod ddl;
 mod dml;
 mod metrics_http;
+mod partitions;
 mod service;
 mod state;
 mod status;

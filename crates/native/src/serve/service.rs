@@ -11,7 +11,7 @@ use tonic::{Request, Response};
 
 use super::state::State;
 use super::status::{Failure, Reply, UNEXPECTED};
-use super::{ddl, dml};
+use super::{ddl, dml, partitions};
 
 pub struct Service {
     pub state: Arc<State>,
@@ -139,6 +139,40 @@ impl MilvusService for Service {
         r: Request<GetLoadStateRequest>,
     ) -> Answer<GetLoadStateResponse> {
         self.call(r, ddl::load_state).await
+    }
+
+    async fn create_partition(&self, r: Request<CreatePartitionRequest>) -> Answer<Status> {
+        self.call(r, partitions::create).await
+    }
+
+    async fn drop_partition(&self, r: Request<DropPartitionRequest>) -> Answer<Status> {
+        self.call(r, partitions::drop).await
+    }
+
+    async fn has_partition(&self, r: Request<HasPartitionRequest>) -> Answer<BoolResponse> {
+        self.call(r, partitions::has).await
+    }
+
+    async fn show_partitions(
+        &self,
+        r: Request<ShowPartitionsRequest>,
+    ) -> Answer<ShowPartitionsResponse> {
+        self.call(r, partitions::show).await
+    }
+
+    async fn load_partitions(&self, r: Request<LoadPartitionsRequest>) -> Answer<Status> {
+        self.call(r, partitions::load).await
+    }
+
+    async fn release_partitions(&self, r: Request<ReleasePartitionsRequest>) -> Answer<Status> {
+        self.call(r, partitions::release).await
+    }
+
+    async fn get_partition_statistics(
+        &self,
+        r: Request<GetPartitionStatisticsRequest>,
+    ) -> Answer<GetPartitionStatisticsResponse> {
+        self.call(r, partitions::statistics).await
     }
 
     async fn insert(&self, r: Request<InsertRequest>) -> Answer<MutationResult> {

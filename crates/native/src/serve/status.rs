@@ -11,8 +11,8 @@ use milvus::proto::milvus::{
     AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeCollectionResponse,
     DescribeIndexResponse, FlushResponse, GetCollectionStatisticsResponse, GetFlushStateResponse,
     GetIndexBuildProgressResponse, GetIndexStateResponse, GetLoadStateResponse,
-    GetLoadingProgressResponse, GetVersionResponse, MutationResult, QueryResults, SearchResults,
-    ShowCollectionsResponse,
+    GetLoadingProgressResponse, GetPartitionStatisticsResponse, GetVersionResponse, MutationResult,
+    QueryResults, SearchResults, ShowCollectionsResponse, ShowPartitionsResponse,
 };
 
 /// Milvus's status codes that the server sets itself (the engine's come from
@@ -65,19 +65,57 @@ impl Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = e.milvus_code();
-        // Where Milvus wraps the engine's words (search-time parameter checks run
-        // in its query node, filter fields in its planner), wrap them the same way.
+        // Where Milvus's planner wraps the engine's words, wrap them the same way.
         let reason = match &e {
-            Error::SearchParamOutOfRange { .. } | Error::EfSmallerThanK { .. } => format!(
-                "failed to search: out of range in json: {e}: service internal error: UnknownError"
-            ),
-            Error::SearchParamNotANumber { .. } => {
-                format!("failed to search: {e}: service internal error: UnknownError")
-            }
             Error::FilterUnknownField { .. } => format!("failed to create query plan: {e}"),
             _ => e.to_string(),
         };
         Self { code, reason }
+    }
+}
+
+/// Where the C++ asserts of Milvus 2.3.5 were compiled (the probes' server).
+const MILVUS_SRC: &str = "/__w/milvus-lite/milvus-lite/milvus_binary/milvus/internal/core/src";
+
+/// A refused search of collection `collection` (its id). The checks real Milvus
+/// makes in its query node (search parameters, the metric, the query vectors'
+/// dimension, range bounds) come back wrapped in the proxy's words around the
+/// query node's, as Milvus 2.3.5 answered them (`probe*_output_milvus235.txt`):
+/// the channel is the one `DescribeCollection` lists. The proxy's own checks
+/// (limits, fields, filters, partitions, loading) are answered as they are.
+pub fn search_failure(e: Error, collection: i64) -> Failure {
+    let node = format!(
+        "failed to search/query delegator 1 for channel annlab-dml_{collection}v0: \
+         fail to Search, QueryNode ID=1, reason="
+    );
+    let internal = "service internal error: UnknownError";
+    let reason = match &e {
+        Error::SearchParamOutOfRange { .. } | Error::EfSmallerThanK { .. } => format!(
+            "{node}worker(1) query failed:  => failed to search: out of range in json: {e}: {internal}"
+        ),
+        Error::SearchParamNotANumber { .. } => {
+            format!("{node}worker(1) query failed:  => failed to search: {e}: {internal}")
+        }
+        Error::MetricMismatch { .. } => format!("{node}collection:{collection}, {e}"),
+        Error::QueryDimMismatch { .. } => format!(
+            "{node}worker(1) query failed: Assert \"field_meta.get_sizeof() == element.line_sizeof_\" \
+             at {MILVUS_SRC}/query/Plan.cpp:52\n => vector dimension mismatch: {internal}"
+        ),
+        Error::BadRange { metric, .. } if metric.higher_is_closer() => format!(
+            "{node}worker(1) query failed: Assert \"range_filter > radius\" at \
+             {MILVUS_SRC}/common/RangeSearchHelper.cpp:122\n => range_filter must be greater \
+             than radius for IP/COSINE: {internal}"
+        ),
+        Error::BadRange { .. } => format!(
+            "{node}worker(1) query failed: Assert \"range_filter < radius\" at \
+             {MILVUS_SRC}/common/RangeSearchHelper.cpp:125\n => range_filter must be less \
+             than radius for L2/HAMMING/JACCARD: {internal}"
+        ),
+        _ => return Failure::from(e),
+    };
+    Failure {
+        code: e.milvus_code(),
+        reason,
     }
 }
 
@@ -136,11 +174,13 @@ reply!(
     GetIndexStateResponse,
     GetLoadStateResponse,
     GetLoadingProgressResponse,
+    GetPartitionStatisticsResponse,
     GetVersionResponse,
     MutationResult,
     QueryResults,
     SearchResults,
     ShowCollectionsResponse,
+    ShowPartitionsResponse,
 );
 
 #[cfg(test)]
@@ -163,11 +203,37 @@ mod tests {
             s.reason
         );
 
-        let f = Failure::from(Error::EfSmallerThanK { ef: 2, k: 3 });
+        let f = search_failure(Error::EfSmallerThanK { ef: 2, k: 3 }, 8);
         assert_eq!(f.code, 65535);
-        assert!(
-            f.reason
-                .contains("out of range in json: ef(2) should be larger than k(3)")
+        assert_eq!(
+            f.reason,
+            "failed to search/query delegator 1 for channel annlab-dml_8v0: fail to Search, \
+             QueryNode ID=1, reason=worker(1) query failed:  => failed to search: out of range \
+             in json: ef(2) should be larger than k(3): service internal error: UnknownError"
+        );
+        let metric = Error::MetricMismatch {
+            expected: annlab_core::Metric::Cosine,
+            actual: annlab_core::Metric::L2,
+        };
+        assert!(search_failure(metric, 8).reason.ends_with(
+            "reason=collection:8, metric type not match: invalid parameter[expected=COSINE][actual=L2]"
+        ));
+        let dim = Error::QueryDimMismatch {
+            query: 0,
+            expected: 8,
+            got: 7,
+        };
+        assert!(search_failure(dim, 8).reason.ends_with(
+            "Plan.cpp:52\n => vector dimension mismatch: service internal error: UnknownError"
+        ));
+        let not_loaded = Error::CollectionNotLoaded {
+            operation: "search",
+            collection: 8,
+        };
+        assert_eq!(
+            search_failure(not_loaded, 8).reason,
+            "failed to search: collection not loaded[collection=8]",
+            "the proxy's own checks are not wrapped"
         );
 
         let f = Failure::from(Error::IndexNotFound {

@@ -103,7 +103,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         dim
     };
     let c = db.collection(name)?;
-    let offset = c.num_entities() + c.growing_segment().num_rows();
+    let offset = c.num_entities() + c.growing_rows();
     let total = offset + args.n;
     let data = TutorialData::generate(
         DataSpec {

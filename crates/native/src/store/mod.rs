@@ -152,7 +152,17 @@ impl Store {
                     e.crc32
                 )));
             }
-            let collection = persist::from_bytes(&bytes).map_err(|err| damaged(err.to_string()))?;
+            let collection = persist::from_bytes(&bytes).map_err(|err| match err {
+                annlab_core::Error::UnsupportedFormat { .. } => anyhow::anyhow!(
+                    "{} cannot be read by this annlab: {err}; discard collection '{}' with \
+                     `annlab db drop --data-dir {} --collection {}`",
+                    path.display(),
+                    e.name,
+                    self.dir.display(),
+                    e.name
+                ),
+                other => damaged(other.to_string()),
+            })?;
             if collection.name() != e.name {
                 return Err(damaged(format!(
                     "it holds collection '{}'",

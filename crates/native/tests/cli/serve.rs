@@ -1,6 +1,10 @@
 //! `annlab serve` end to end through Milvus's generated gRPC client
 //! (milvus-sdk-rust's `MilvusServiceClient`): the tutorial's calls, Milvus's
 //! statuses, UNIMPLEMENTED for the rest, malformed requests, SIGTERM, --data-dir.
+//! `partitions` drives the partition calls.
+
+#[path = "partitions.rs"]
+mod partitions;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -356,9 +360,9 @@ async fn malformed_and_unimplemented(c: &mut MilvusServiceClient<Channel>) {
         .into_inner();
     assert_eq!(s.code, 1100, "{}", s.reason);
     let err = c
-        .create_partition(CreatePartitionRequest {
+        .create_alias(CreateAliasRequest {
             collection_name: "docs".into(),
-            partition_name: "p1".into(),
+            alias: "d".into(),
             ..Default::default()
         })
         .await
