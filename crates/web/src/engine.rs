@@ -1,6 +1,8 @@
 //! The page's side of the engine worker: spawns it, waits for its "ready", queues
 //! requests until then, and hands every response to the page. Cancel terminates
 //! the worker (the only way to stop wasm busy in a loop) and starts a fresh one.
+//! The cluster exercise's query nodes are more handles of the same kind, one per
+//! worker (`crate::cluster_nodes`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -113,6 +115,16 @@ impl Engine {
         } else {
             self.queue.borrow_mut().push(request);
         }
+    }
+
+    /// Terminates the worker for good (a query node whose cluster run ended). The
+    /// JS callbacks stay alive with the handle, as one of them may be running.
+    pub fn stop(&self) {
+        if let Some(w) = self.worker.borrow_mut().take() {
+            w.terminate();
+        }
+        self.ready.set(false);
+        self.queue.borrow_mut().clear();
     }
 
     /// Stops whatever the worker is doing; its state (the collections) is lost.
