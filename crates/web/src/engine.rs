@@ -23,6 +23,8 @@ type Callback = Closure<dyn FnMut(JsValue)>;
 pub struct Engine {
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
+    /// Set by [`stop`](Self::stop): a crash then restarts nothing.
+    stopped: Cell<bool>,
     queue: RefCell<Vec<Request>>,
     on_response: Handler,
     /// Keeps the JS callbacks alive while their worker is.
@@ -35,6 +37,7 @@ impl Engine {
         let engine = Rc::new(Self {
             worker: RefCell::new(None),
             ready: Cell::new(false),
+            stopped: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             on_response: Rc::new(on_response),
             callbacks: RefCell::new(Vec::new()),
@@ -82,7 +85,9 @@ impl Engine {
                 (me.on_response)(Response::Error(format!(
                     "the engine stopped ({detail}); it has been restarted, run the step again"
                 )));
-                me.restart();
+                if !me.stopped.get() {
+                    me.restart();
+                }
             } else {
                 // It never loaded: restarting would fail the same way.
                 (me.on_response)(Response::Error(format!(
@@ -124,11 +129,13 @@ impl Engine {
             w.terminate();
         }
         self.ready.set(false);
+        self.stopped.set(true);
         self.queue.borrow_mut().clear();
     }
 
     /// Stops whatever the worker is doing; its state (the collections) is lost.
     pub fn restart(self: &Rc<Self>) {
+        self.stopped.set(false);
         if let Some(w) = self.worker.borrow_mut().take() {
             w.terminate();
         }

@@ -139,6 +139,7 @@ pub fn Tutorial(
             return;
         };
         cluster_start.set(None);
+        progress.set(None);
         cluster_engine.send(Request::Truth {
             queries: (1..=params.n_queries).collect(),
             params: params.clone(),
