@@ -204,3 +204,24 @@ test('Run all plays the whole tutorial; a bad parameter gets Milvus\'s message i
   assert.match(page.url(), /&M=12/);
   assert.deepEqual(errors, []);
 });
+
+test('Cancel terminates the cluster\'s query-node workers', async () => {
+  const { page, errors } = ctx.browser;
+  // Big enough that the query nodes are still building when Cancel is clicked.
+  await page.goto(`${ctx.server.url}/?n=40000&dim=64&seed=7&nlist=32&batch_size=5000&lang=en&step=cluster`);
+  await page.getByTestId('step-cluster').click();
+  await page.getByTestId('run-step').click();
+  await page.getByTestId('cluster-status').waitFor({ timeout: 240_000 });
+  // The engine worker (started at load), then the 4 query nodes.
+  for (let i = 0; i < 100 && page.workers().length < 5; i++) await page.waitForTimeout(50);
+  assert.equal(page.workers().length, 5, 'the engine worker and 4 query nodes');
+  const nodes = page.workers().slice(1);
+  const closed = nodes.map((w) => new Promise((ok) => w.once('close', ok)));
+  await page.getByTestId('cancel').click();
+  await Promise.all(closed);
+  assert.equal(await page.getByTestId('cluster').count(), 0);
+  await page.locator('[data-testid="run-step"]:not([disabled])').waitFor();
+  // Only the engine worker, restarted by Cancel, is left.
+  assert.equal(page.workers().length, 1);
+  assert.deepEqual(errors, []);
+});
