@@ -66,7 +66,7 @@ async function assertCluster(page, started) {
   for (let i = 0; i < SHARDS; i++) {
     const lines = await page.getByTestId(`cluster-node-${i}`).locator('text').allTextContents();
     assert.equal(lines[0], `query node ${i}`);
-    const m = lines.slice(1).join('|').match(/^(\d+) rows\|build \d+ ms\|search \d+\.\d{3} ms × (\d+)$/);
+    const m = lines.slice(1).join('|').match(/^(\d+) rows\|build \d+ ms\|search \d+\.\d{3} ms × (\d+)\|reply \d+\.\d{3} ms \(page\)$/);
     assert.ok(m, `node ${i}: ${lines}`);
     rows += Number(m[1]);
     assert.equal(Number(m[2]), QUERIES, `node ${i} answers`);

@@ -236,6 +236,13 @@ impl ClusterRun {
         let v = &self.nodes.get(i)?.search_ms;
         (!v.is_empty()).then(|| mean(v))
     }
+
+    /// Mean ms from the scatter to node `i`'s answer (the page's clock): its
+    /// search plus the messages both ways.
+    pub fn node_answer_ms(&self, i: usize) -> Option<f64> {
+        let v = &self.nodes.get(i)?.answer_ms;
+        (!v.is_empty()).then(|| mean(v))
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +287,8 @@ mod tests {
         assert_eq!(r.nodes[0].answer_ms, [2.0, 2.0]);
         assert_eq!(r.nodes[0].progress, Some((5, 10)));
         assert_eq!(r.node_search_ms(0), Some(1.5));
+        assert_eq!(r.node_answer_ms(1), Some(1.0));
+        assert_eq!(ClusterRun::new(2, 2).node_answer_ms(0), None);
         assert_eq!(r.total_queries(), 2);
     }
 

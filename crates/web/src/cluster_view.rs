@@ -11,7 +11,7 @@ use crate::cluster::{ClusterRun, Phase, Summary};
 use crate::figures::tr;
 
 pub const WIDTH: f64 = 720.0;
-const NODE_H: f64 = 78.0;
+const NODE_H: f64 = 96.0;
 const PROXY_W: f64 = 220.0;
 const PROXY_H: f64 = 46.0;
 const GAP: f64 = 8.0;
@@ -59,7 +59,8 @@ pub fn height() -> f64 {
 }
 
 /// The lines of node `i`'s box: its name, rows (or build progress), build ms,
-/// mean search ms and answers.
+/// mean search ms (its worker's clock) × answers, mean reply ms (the page's clock,
+/// from the scatter to this node's answer).
 pub fn node_lines(run: &ClusterRun, i: usize, lang: Lang) -> Vec<String> {
     let n = &run.nodes[i];
     let mut out = vec![tr(
@@ -88,6 +89,13 @@ pub fn node_lines(run: &ClusterRun, i: usize, lang: Lang) -> Vec<String> {
             lang,
             &format!("检索 {ms:.3} ms × {}", n.search_ms.len()),
             &format!("search {ms:.3} ms × {}", n.search_ms.len()),
+        ));
+    }
+    if let Some(ms) = run.node_answer_ms(i) {
+        out.push(tr(
+            lang,
+            &format!("应答 {ms:.3} ms（页面计时）"),
+            &format!("reply {ms:.3} ms (page)"),
         ));
     }
     out
@@ -315,7 +323,8 @@ mod tests {
                 "query node 0",
                 "5 rows",
                 "build 12 ms",
-                "search 0.250 ms × 1"
+                "search 0.250 ms × 1",
+                "reply 1.000 ms (page)"
             ]
         );
         let mut building = ClusterRun::new(2, 1);
