@@ -2,7 +2,9 @@
 // toy (drag the query, move nprobe), every step and exercise run in order with its
 // charts and callouts filled with measured numbers, the main thread free of long
 // tasks while the worker inserts and builds the index, Run all, and the tutorial's
-// parameters refused with Milvus's message. One screenshot per step.
+// parameters refused with Milvus's message. The cluster exercise's query nodes
+// (one Web Worker per shard) answer every query, timed and gathered on the page.
+// One screenshot per step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { servedPage, screenshot } from './harness.mjs';
@@ -50,6 +52,40 @@ async function assertChart(page, id) {
   assert.ok(titles.some((t) => /\d/.test(t)), `${id}: no measured values in ${titles}`);
 }
 
+/** The cluster exercise's query nodes (default 4 shards of the 2000 rows, 100 queries). */
+async function assertCluster(page, started) {
+  const SHARDS = 4;
+  const QUERIES = 100;
+  assert.equal(started, SHARDS, `${started} workers started for ${SHARDS} query nodes`);
+  assert.equal(
+    await page.getByTestId('cluster-status').textContent(),
+    `done: ${SHARDS} workers answered ${QUERIES} queries`,
+  );
+  assert.equal(await page.locator('[data-testid^="cluster-node-"]').count(), SHARDS);
+  let rows = 0;
+  for (let i = 0; i < SHARDS; i++) {
+    const lines = await page.getByTestId(`cluster-node-${i}`).locator('text').allTextContents();
+    assert.equal(lines[0], `query node ${i}`);
+    const m = lines.slice(1).join('|').match(/^(\d+) rows\|build \d+ ms\|search \d+\.\d{3} ms × (\d+)\|reply \d+\.\d{3} ms \(page\)$/);
+    assert.ok(m, `node ${i}: ${lines}`);
+    rows += Number(m[1]);
+    assert.equal(Number(m[2]), QUERIES, `node ${i} answers`);
+  }
+  assert.equal(rows, 2000, 'the shards hold every row once');
+  assert.match(await page.getByTestId('cluster-diagram').textContent(), /proxy = this page.*gather \d+\.\d{3} ms/s);
+  const latency = await page.getByTestId('cluster-latency').textContent();
+  const m = latency.match(/(\d+\.\d{3}) \/ (\d+\.\d{3}) \/ (\d+\.\d{3}) ms \((\d+) queries\)/);
+  assert.ok(m, latency);
+  const [mean, p50, p99] = m.slice(1, 4).map(Number);
+  assert.ok(mean > 0 && p50 > 0 && p99 >= p50, latency);
+  assert.equal(Number(m[4]), QUERIES);
+  assert.match(latency, /one engine worker searching every shard in turn.*\d+\.\d{3} ms/s);
+  assert.match(await page.getByTestId('cluster-speedup').textContent(), /(No speedup measured here|faster)/);
+  const recall = (await page.getByTestId('cluster-recall').filter({ hasText: /exact search: [01]\.\d{3}$/ }).textContent({ timeout: 60_000 }));
+  const r = Number(recall.match(/([01]\.\d{3})$/)[1]);
+  assert.ok(r > 0.5 && r <= 1, recall);
+}
+
 test('every step and exercise runs with measured charts, and the page stays responsive', async () => {
   const { page, errors } = ctx.browser;
   await page.goto(`${ctx.server.url}/?${SMALL}&lang=en&step=architecture`);
@@ -68,8 +104,13 @@ test('every step and exercise runs with measured charts, and the page stays resp
     }).observe({ type: 'longtask' });
   });
 
+  // Web Workers started by the page (the engine, then the cluster's query nodes).
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url()));
+
   for (const [i, key] of STEPS.entries()) {
     const mark = await page.evaluate(() => performance.now());
+    const workersBefore = workers.length;
     await runStep(page, key);
     const output = await page.getByTestId('output').textContent();
     assert.ok(output.trim().length > 0, `${key}: no output`);
@@ -138,6 +179,11 @@ test('every step and exercise runs with measured charts, and the page stays resp
       assert.ok(m && Number(m[1]) > 0, `no request counter in ${text.slice(0, 300)}`);
       assert.match(text, /annlab_search_latency_seconds_bucket\{[^}]*le="\+Inf"\} \d+/);
     }
+    if (key === 'cluster') {
+      // One query-node worker per shard built its shard and answered every query;
+      // the page timed the scatter/gather and measured recall against exact search.
+      await assertCluster(page, workers.length - workersBefore);
+    }
     if (key === 'search') {
       assert.match(await page.getByTestId('corrections').textContent(), /0\.9234.*√\(2·ln n \/ dim\)/s);
     }
@@ -166,5 +212,26 @@ test('Run all plays the whole tutorial; a bad parameter gets Milvus\'s message i
   assert.match(await page.getByTestId('output').textContent(), /向量数量: 2000\b/);
   await screenshot(page, 'run-all');
   assert.match(page.url(), /&M=12/);
+  assert.deepEqual(errors, []);
+});
+
+test('Cancel terminates the cluster\'s query-node workers', async () => {
+  const { page, errors } = ctx.browser;
+  // Big enough that the query nodes are still building when Cancel is clicked.
+  await page.goto(`${ctx.server.url}/?n=40000&dim=64&seed=7&nlist=32&batch_size=5000&lang=en&step=cluster`);
+  await page.getByTestId('step-cluster').click();
+  await page.getByTestId('run-step').click();
+  await page.getByTestId('cluster-status').waitFor({ timeout: 240_000 });
+  // The engine worker (started at load), then the 4 query nodes.
+  for (let i = 0; i < 100 && page.workers().length < 5; i++) await page.waitForTimeout(50);
+  assert.equal(page.workers().length, 5, 'the engine worker and 4 query nodes');
+  const nodes = page.workers().slice(1);
+  const closed = nodes.map((w) => new Promise((ok) => w.once('close', ok)));
+  await page.getByTestId('cancel').click();
+  await Promise.all(closed);
+  assert.equal(await page.getByTestId('cluster').count(), 0);
+  await page.locator('[data-testid="run-step"]:not([disabled])').waitFor();
+  // Only the engine worker, restarted by Cancel, is left.
+  assert.equal(page.workers().length, 1);
   assert.deepEqual(errors, []);
 });

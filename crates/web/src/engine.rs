@@ -1,6 +1,8 @@
 //! The page's side of the engine worker: spawns it, waits for its "ready", queues
 //! requests until then, and hands every response to the page. Cancel terminates
 //! the worker (the only way to stop wasm busy in a loop) and starts a fresh one.
+//! The cluster exercise's query nodes are more handles of the same kind, one per
+//! worker (`crate::cluster_nodes`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -21,6 +23,8 @@ type Callback = Closure<dyn FnMut(JsValue)>;
 pub struct Engine {
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
+    /// Set by [`stop`](Self::stop): a crash then restarts nothing.
+    stopped: Cell<bool>,
     queue: RefCell<Vec<Request>>,
     on_response: Handler,
     /// Keeps the JS callbacks alive while their worker is.
@@ -33,6 +37,7 @@ impl Engine {
         let engine = Rc::new(Self {
             worker: RefCell::new(None),
             ready: Cell::new(false),
+            stopped: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             on_response: Rc::new(on_response),
             callbacks: RefCell::new(Vec::new()),
@@ -80,7 +85,9 @@ impl Engine {
                 (me.on_response)(Response::Error(format!(
                     "the engine stopped ({detail}); it has been restarted, run the step again"
                 )));
-                me.restart();
+                if !me.stopped.get() {
+                    me.restart();
+                }
             } else {
                 // It never loaded: restarting would fail the same way.
                 (me.on_response)(Response::Error(format!(
@@ -115,8 +122,20 @@ impl Engine {
         }
     }
 
+    /// Terminates the worker for good (a query node whose cluster run ended). The
+    /// JS callbacks stay alive with the handle, as one of them may be running.
+    pub fn stop(&self) {
+        if let Some(w) = self.worker.borrow_mut().take() {
+            w.terminate();
+        }
+        self.ready.set(false);
+        self.stopped.set(true);
+        self.queue.borrow_mut().clear();
+    }
+
     /// Stops whatever the worker is doing; its state (the collections) is lost.
     pub fn restart(self: &Rc<Self>) {
+        self.stopped.set(false);
         if let Some(w) = self.worker.borrow_mut().take() {
             w.terminate();
         }

@@ -8,6 +8,8 @@ use annlab_core::DataSpec;
 use annlab_core::scenario::{Lang, Param, ScenarioParams, StepId, StepReport, texts};
 use leptos::prelude::*;
 
+use crate::cluster::ClusterRun;
+use crate::cluster_nodes::ClusterNodes;
 use crate::engine::Engine;
 use crate::params::{FIELDS, TutorialForm};
 use crate::protocol::{Request, Response};
@@ -67,6 +69,13 @@ pub fn Tutorial(
     let queue_params = RwSignal::new(None::<ScenarioParams>);
     // The monitoring exercise's latest metric snapshot.
     let live = RwSignal::new(None::<annlab_core::scenario::LiveSnapshot>);
+    // The cluster exercise's query nodes, started once the engine worker has run
+    // the exercise (its report carries the one-worker figure compared with).
+    let cluster = RwSignal::new(None::<ClusterRun>);
+    let nodes = ClusterNodes::new(cluster);
+    let cluster_start = RwSignal::new(None::<(ScenarioParams, Option<f64>)>);
+    let last_params = RwSignal::new(None::<ScenarioParams>);
+    let truth_nodes = nodes.clone();
     let engine: Rc<Engine> = Engine::start(move |response| match response {
         Response::Ready => {}
         Response::Progress { done, total } => progress.set(Some((done, total))),
@@ -75,10 +84,22 @@ pub fn Tutorial(
             live.set(Some(snapshot));
         }
         Response::Reports(new) => {
+            let cluster_ran = new
+                .iter()
+                .find(|r| r.step == StepId::Cluster)
+                .map(|r| r.get("sequential_ms"));
             reports.update(|all| merge_reports(all, new));
-            busy.set(false);
-            progress.set(None);
+            match (cluster_ran, last_params.get_untracked()) {
+                // Still busy: the query nodes run next.
+                (Some(one_worker), Some(p)) => cluster_start.set(Some((p, one_worker))),
+                _ => {
+                    busy.set(false);
+                    progress.set(None);
+                }
+            }
         }
+        Response::Truth(truth) => truth_nodes.set_truth(truth),
+        Response::ShardBuilt { .. } | Response::ShardHits { .. } => {}
         Response::Error(e) => {
             queue.set(Vec::new());
             error.set(Some(e));
@@ -112,9 +133,28 @@ pub fn Tutorial(
             }
         }
     };
+    // Starts the query nodes and asks the engine worker for the exact answers.
+    let cluster_engine = engine.clone();
+    let start_nodes = nodes.clone();
+    Effect::new(move |_| {
+        let Some((params, one_worker)) = cluster_start.get() else {
+            return;
+        };
+        cluster_start.set(None);
+        progress.set(None);
+        cluster_engine.send(Request::Truth {
+            queries: (1..=params.n_queries).collect(),
+            params: params.clone(),
+        });
+        start_nodes.start(&params, one_worker, move || {
+            busy.set(false);
+            progress.set(None);
+        });
+    });
     let run_engine = engine.clone();
     let run = move |_| {
         let Some(params) = checked() else { return };
+        last_params.set(Some(params.clone()));
         busy.set(true);
         run_engine.send(Request::Run {
             step: step.get_untracked(),
@@ -124,8 +164,11 @@ pub fn Tutorial(
     // Run all starts from a fresh engine, so that no step runs twice on the same
     // collections (a second insert would double the rows).
     let all_engine = engine.clone();
+    let all_nodes = nodes.clone();
     let run_all = move |_| {
         let Some(params) = checked() else { return };
+        all_nodes.stop();
+        cluster.set(None);
         all_engine.restart();
         reports.set(Vec::new());
         live.set(None);
@@ -149,6 +192,7 @@ pub fn Tutorial(
         });
         overview.set(false);
         step.set(next);
+        last_params.set(Some(params.clone()));
         busy.set(true);
         play_engine.send(Request::Run { step: next, params });
     });
@@ -164,6 +208,8 @@ pub fn Tutorial(
     let loaded = Memo::new(move |_| reports.with(|all| all.iter().any(|r| r.step == StepId::Load)));
     let cancel = move |_| {
         queue.set(Vec::new());
+        nodes.stop();
+        cluster.set(None);
         engine.restart();
         busy.set(false);
         progress.set(None);
@@ -249,6 +295,9 @@ pub fn Tutorial(
                     <StepOutput current lang />
                     <div class:hidden=move || step.get() != StepId::Monitoring>
                         {crate::monitor::monitor_panel(live, busy, loaded, lang, send_live)}
+                    </div>
+                    <div class:hidden=move || step.get() != StepId::Cluster>
+                        {crate::cluster_view::cluster_panel(cluster, lang)}
                     </div>
                     {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy state=toy /> })}
                 </div>

@@ -307,3 +307,77 @@ async fn the_monitoring_panel_follows_each_snapshot() {
             .contains("} 40")
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_cluster_panel_draws_each_node_and_the_measured_latency() {
+    use annlab_core::clock::StepClock;
+    use annlab_core::scenario::Lang;
+    use annlab_web::cluster::ClusterRun;
+    use leptos::prelude::*;
+    let run = RwSignal::new(None::<ClusterRun>);
+    let lang = RwSignal::new(Lang::En);
+    let root = mount_view(move || annlab_web::cluster_view::cluster_panel(run, lang));
+    assert!(
+        root.query_selector("[data-testid='cluster']")
+            .unwrap()
+            .is_none()
+    );
+    let clock = StepClock::new(1.0);
+    let mut r = ClusterRun::new(3, 1);
+    run.set(Some(r.clone()));
+    assert!(
+        wait_for(|| root
+            .query_selector("[data-testid='cluster-node-2']")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    assert!(
+        root.query_selector("[data-testid='cluster-latency']")
+            .unwrap()
+            .is_none(),
+        "no latency before any query"
+    );
+    for s in 0..3 {
+        r.built(s, 10 + s, 5.0);
+    }
+    assert_eq!(r.scatter(&clock), Some(1));
+    for s in 0..3 {
+        r.answered(s, vec![(0.5, s as i64)], 0.25, &clock);
+    }
+    r.truth = Some(vec![vec![0, 1, 2]]);
+    run.set(Some(r));
+    assert!(
+        wait_for(|| root
+            .query_selector("[data-testid='cluster-latency']")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    let diagram = by_testid(&root, "cluster-diagram");
+    assert_eq!(diagram.query_selector_all("line.link").unwrap().length(), 3);
+    assert!(
+        by_testid(&root, "cluster-node-1")
+            .text_content()
+            .unwrap()
+            .contains("11 rows")
+    );
+    assert!(
+        by_testid(&root, "cluster-latency")
+            .text_content()
+            .unwrap()
+            .contains("4.000 / 4.000 / 4.000 ms (1 queries)")
+    );
+    assert!(
+        by_testid(&root, "cluster-recall")
+            .text_content()
+            .unwrap()
+            .ends_with("1.000")
+    );
+    assert!(
+        by_testid(&root, "cluster-status")
+            .text_content()
+            .unwrap()
+            .starts_with("scattering query 1 / 1")
+    );
+}

@@ -3,10 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::gather::{global_row, merge_top_k};
+use super::gather::merge_top_k;
 use super::report::{StepReport, SweepPoint, recall};
 use super::run::obj;
 use super::search_steps::K;
+use super::shard::ShardNode;
 use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
 use crate::clock::{Clock, timed};
 use crate::error::Result;
@@ -14,7 +15,6 @@ use crate::index::flat::exact_search;
 use crate::index::{Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
-use crate::value::PrimaryKey;
 
 impl Scenario {
     /// Loads a collection if it was released (the exercises run after clean-up).
@@ -192,64 +192,32 @@ impl Scenario {
         r.header();
         let shards = self.params.shards.min(self.params.data.n);
         let n = self.params.data.n;
-        let (index_type, index_params) = self.main_index();
-        let names: Vec<String> = (0..shards)
-            .map(|s| format!("{COLLECTION}_shard{s}"))
-            .collect();
-        // Rows go to shard `id % shards`, as Milvus hashes primary keys to shards.
-        let mut build_ms = Vec::new();
-        for (s, name) in names.iter().enumerate() {
-            self.db.drop_collection(name);
-            self.db.create_collection(
-                name,
-                CollectionSchema::tutorial(self.params.data.dim),
-                self.params.data.seed + s as u64,
-            )?;
-            let rows: Vec<usize> = (s..n).step_by(shards).collect();
-            let c = self.db.collection_mut(name)?;
-            c.create_index(
-                "embedding",
-                "",
-                index_type,
-                "COSINE",
-                &index_params,
+        // Rows go to shard `id % shards`, as Milvus hashes primary keys to shards;
+        // each shard is what one query node of the browser's cluster builds.
+        let mut nodes = Vec::with_capacity(shards);
+        for s in 0..shards {
+            let queries = self.queries.clone();
+            let node = ShardNode::build(
+                &self.params,
+                self.data(),
+                queries,
+                s,
+                shards,
+                clock,
                 progress,
             )?;
-            let cols = self.shard_columns(&rows);
-            let c = self.db.collection_mut(name)?;
-            c.insert(cols)?;
-            let (flushed, ms) = timed(clock, || c.flush(progress));
-            flushed?;
-            c.load()?;
-            build_ms.push(ms);
+            nodes.push(node);
         }
-        let value = if index_type == "HNSW" {
-            self.params.ef
-        } else {
-            self.params.nprobe
-        };
-        let param = if index_type == "HNSW" { "ef" } else { "nprobe" };
+        let build_ms: Vec<f64> = nodes.iter().map(|n| n.build_ms).collect();
         let nq = self.params.n_queries;
         let mut shard_ms = vec![0.0; shards];
         let (mut gather_ms, mut rec) = (0.0, 0.0);
         for q in 1..=nq {
-            let req = self.request(&[q], obj(json!({ param: value })), false);
             let mut parts: Vec<Vec<(f32, i64)>> = Vec::with_capacity(shards);
-            for (s, name) in names.iter().enumerate() {
-                let c = self.db.collection(name)?;
-                let (res, ms) = timed(clock, || c.search(&req));
+            for (s, node) in nodes.iter().enumerate() {
+                let (hits, ms) = node.search_timed(q, clock)?;
                 shard_ms[s] += ms;
-                parts.push(
-                    res?.hits[0]
-                        .iter()
-                        .filter_map(|h| match h.id {
-                            PrimaryKey::Int64(local) => {
-                                Some((h.score, global_row(s, local, shards)))
-                            }
-                            PrimaryKey::VarChar(_) => None,
-                        })
-                        .collect(),
-                );
+                parts.push(hits);
             }
             let (ids, ms) = timed(clock, || {
                 merge_top_k(&parts, K)
@@ -294,11 +262,6 @@ impl Scenario {
         r.figure("gather_ms", gather_ms / nq as f64, "ms");
         r.figure("recall", rec / nq as f64, "");
         Ok(())
-    }
-
-    fn shard_columns(&self, rows: &[usize]) -> Vec<crate::schema::Column> {
-        let all = self.data().columns(0, self.params.data.n);
-        all.iter().map(|c| c.take(rows)).collect()
     }
 
     pub(super) fn monitoring(&mut self, r: &mut StepReport) {

@@ -11,6 +11,7 @@ pub mod live;
 pub mod report;
 mod run;
 mod search_steps;
+pub mod shard;
 pub mod steps;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,8 @@ use crate::metrics::Metrics;
 pub use check::Param;
 pub use live::LiveSnapshot;
 pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
+pub use search_steps::percentile;
+pub use shard::ShardNode;
 pub use steps::{Lang, StepId};
 
 /// The HNSW or IVF_FLAT choice of the tutorial's step 3.

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{COLLECTION, MainIndex, Scenario};
+use super::{COLLECTION, MainIndex, Scenario, ScenarioParams};
 use crate::clock::{Clock, timed};
 use crate::collection::Collection;
 use crate::dataset::{Stream, TutorialData, unit_gaussian};
@@ -84,14 +84,7 @@ impl Scenario {
 
     /// The index params of the tutorial's step 3, in Milvus's form.
     pub(super) fn main_index(&self) -> (&'static str, Map<String, Value>) {
-        let p = &self.params;
-        match p.index {
-            MainIndex::Hnsw => (
-                "HNSW",
-                obj(json!({"M": p.m, "efConstruction": p.ef_construction})),
-            ),
-            MainIndex::IvfFlat => ("IVF_FLAT", obj(json!({"nlist": p.nlist}))),
-        }
+        main_index_of(&self.params)
     }
 
     pub(super) fn index(&mut self, r: &mut StepReport, progress: &mut dyn Progress) -> Result<()> {
@@ -128,8 +121,7 @@ impl Scenario {
         let (data, ms) = timed(clock, || TutorialData::generate(p.data, p.base_timestamp));
         let data = data?;
         // Query 0 is the single query of steps 7, 9, 10, 12; 1..=n the batch of step 8.
-        let q = unit_gaussian(p.n_queries + 1, p.data.dim, p.data.seed, Stream::Queries);
-        self.queries = q.chunks_exact(p.data.dim).map(<[f32]>::to_vec).collect();
+        self.queries = query_vectors(p);
         self.truth = vec![None; self.queries.len()];
         let zh = self.zh();
         r.line(format!(
@@ -285,6 +277,32 @@ impl Scenario {
         r.figure("num_entities", c.num_entities() as f64, "rows");
         Ok(())
     }
+}
+
+/// The index type and params of the tutorial's step 3, in Milvus's form.
+pub(super) fn main_index_of(p: &ScenarioParams) -> (&'static str, Map<String, Value>) {
+    match p.index {
+        MainIndex::Hnsw => (
+            "HNSW",
+            obj(json!({"M": p.m, "efConstruction": p.ef_construction})),
+        ),
+        MainIndex::IvfFlat => ("IVF_FLAT", obj(json!({"nlist": p.nlist}))),
+    }
+}
+
+/// The search param of the main index (`ef` or `nprobe`) at `value`.
+pub(super) fn main_param_of(p: &ScenarioParams, value: usize) -> Map<String, Value> {
+    match p.index {
+        MainIndex::Hnsw => obj(json!({"ef": value})),
+        MainIndex::IvfFlat => obj(json!({"nprobe": value})),
+    }
+}
+
+/// The scenario's queries: 0 is the single query of steps 7, 9, 10, 12;
+/// 1..=n_queries the batch of step 8.
+pub(super) fn query_vectors(p: &ScenarioParams) -> Vec<Vec<f32>> {
+    let q = unit_gaussian(p.n_queries + 1, p.data.dim, p.data.seed, Stream::Queries);
+    q.chunks_exact(p.data.dim).map(<[f32]>::to_vec).collect()
 }
 
 pub(super) fn obj(v: Value) -> Map<String, Value> {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::report::{HitRow, StepReport, SweepPoint, recall};
 use super::run::obj;
-use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario};
+use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
 use crate::clock::{Clock, timed};
 use crate::collection::{SearchRequest, SearchResult};
 use crate::error::Result;
@@ -39,10 +39,31 @@ impl Scenario {
 
     /// The search param of the main index at its tutorial value.
     pub(super) fn main_param(&self, value: usize) -> serde_json::Map<String, Value> {
-        match self.params.index {
-            MainIndex::Hnsw => obj(json!({"ef": value})),
-            MainIndex::IvfFlat => obj(json!({"nprobe": value})),
+        super::run::main_param_of(&self.params, value)
+    }
+
+    /// The exact top-10 ids of each query number in `qs` (generating the data
+    /// first if the data step has not run): the truth a sharded search's recall is
+    /// measured against.
+    pub fn truth_for(
+        &mut self,
+        qs: &[usize],
+        clock: &dyn Clock,
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<Vec<i64>>> {
+        if !self.has_run(StepId::Data) {
+            self.run(StepId::Data, clock, progress)?;
         }
+        let n = self.queries.len();
+        if let Some(&q) = qs.iter().find(|&&q| q >= n) {
+            return Err(crate::Error::OutOfRange {
+                what: "query number",
+                value: q as i64,
+                min: 0,
+                max: n as i64 - 1,
+            });
+        }
+        Ok(qs.iter().map(|&q| self.truth(q)).collect())
     }
 
     pub(super) fn request(
@@ -533,7 +554,7 @@ fn describe_param(index: MainIndex, value: usize) -> String {
 }
 
 /// The `p` quantile of sorted values (nearest rank).
-pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

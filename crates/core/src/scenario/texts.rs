@@ -166,7 +166,9 @@ pub fn annlab_code(step: StepId) -> &'static str {
         IvfPq => {
             "pq.create_index(\"embedding\", \"\", \"IVF_PQ\", \"COSINE\",\n    &json!({\"nlist\": 1024, \"m\": 8, \"nbits\": 8}), &mut progress)?;"
         }
-        Cluster => "// shards searched in parallel (Web Workers / threads), top-k merged",
+        Cluster => {
+            "// each query node (a Web Worker) builds one shard: rows id % shards\nlet node = ShardNode::generate(&params, shard, shards, &clock, &mut progress)?;\n// the proxy (the page) scatters a query to every node, then gathers\nlet parts: Vec<Vec<(f32, i64)>> = nodes.iter().map(|n| n.search(q)).collect::<Result<_>>()?;\nlet top10 = merge_top_k(&parts, 10);"
+        }
         Monitoring => "let text = metrics.render_prometheus();",
     }
 }

@@ -1,11 +1,12 @@
 //! The engine's Web Worker: holds the tutorial scenario and runs its steps off the
-//! page's main thread, posting progress while it works.
+//! page's main thread, posting progress while it works. The cluster exercise starts
+//! more of it as query nodes: each builds and searches one shard.
 
 use std::cell::RefCell;
 
 use annlab_core::clock::Clock;
 use annlab_core::index::Progress;
-use annlab_core::scenario::{Scenario, ScenarioParams, StepReport};
+use annlab_core::scenario::{Scenario, ScenarioParams, ShardNode, StepReport};
 use annlab_web::protocol::{Request, Response};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -13,6 +14,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
     static SCENARIO: RefCell<Option<Scenario>> = const { RefCell::new(None) };
+    /// The shard this worker serves when it acts as a query node.
+    static SHARD: RefCell<Option<ShardNode>> = const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -96,6 +99,54 @@ fn handle(request: Request) -> Response {
                 &mut poster,
                 &mut |snapshot| post(&Response::Live(snapshot)),
             ))
+        }),
+        Request::Truth { params, queries } => with_scenario(params, |s| {
+            match s.truth_for(&queries, &WorkerClock, &mut poster) {
+                Ok(t) => Response::Truth(t),
+                Err(e) => Response::Error(e.to_string()),
+            }
+        }),
+        Request::BuildShard {
+            params,
+            shard,
+            shards,
+        } => {
+            // The previous shard (if any) is dropped first: memory for one.
+            SHARD.with(|cell| cell.borrow_mut().take());
+            match ShardNode::generate(&params, shard, shards, &WorkerClock, &mut poster) {
+                Ok(node) => {
+                    let response = Response::ShardBuilt {
+                        shard,
+                        rows: node.rows(),
+                        build_ms: node.build_ms,
+                    };
+                    SHARD.with(|cell| *cell.borrow_mut() = Some(node));
+                    response
+                }
+                Err(e) => Response::Error(e.to_string()),
+            }
+        }
+        Request::SearchShard { queries } => SHARD.with(|cell| {
+            let slot = cell.borrow();
+            let Some(node) = slot.as_ref() else {
+                return Response::Error("this query node has no shard yet".into());
+            };
+            let mut hits = Vec::with_capacity(queries.len());
+            let mut ms = Vec::with_capacity(queries.len());
+            for q in queries {
+                match node.search_timed(q, &WorkerClock) {
+                    Ok((h, t)) => {
+                        hits.push(h);
+                        ms.push(t);
+                    }
+                    Err(e) => return Response::Error(e.to_string()),
+                }
+            }
+            Response::ShardHits {
+                shard: node.shard,
+                hits,
+                ms,
+            }
         }),
     }
 }
