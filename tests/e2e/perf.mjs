@@ -6,8 +6,10 @@
 // Runs every step of the tutorial (and the IVF_PQ exercise) in the served dist/ at
 // the given size, one after the other as a learner would, and prints the wall time
 // of each step and the total. With --native, the same scenario runs in the native
-// CLI (same data, same seed) and the ef sweep's per-query latencies are compared:
-// browser / native at every ef. Prints one JSON object at the end.
+// CLI (same data, same seed) and compared: the ef sweep's per-query latencies
+// (ten single searches per ef, as the tutorial times them: noisy) and step 12's
+// HNSW QPS over the batch of queries at every ef (browser / native). Prints one
+// JSON object at the end.
 import { execFileSync } from 'node:child_process';
 import { serveDist, launch } from './harness.mjs';
 
@@ -30,11 +32,21 @@ function sweep(text) {
   return out;
 }
 
+/** `HNSW         ef=64   recall@10=0.279  1450 QPS` lines of step 12's table. */
+function qpsTable(text) {
+  const out = {};
+  for (const m of text.matchAll(/^HNSW\s+ef=(\d+)\s+recall@10=([\d.]+)\s+(\d+) QPS/gm)) {
+    out[m[1]] = { qps: Number(m[3]), recall: Number(m[2]) };
+  }
+  return out;
+}
+
 const server = await serveDist();
 const browser = await launch();
 const { page, errors } = browser;
 const steps = [];
 let browserSweep = {};
+let browserQps = {};
 try {
   await page.goto(`${server.url}/?n=${n}&dim=${dim}&seed=42&lang=en&step=connect`);
   await page.getByTestId('run-step').waitFor();
@@ -51,6 +63,7 @@ try {
     steps.push({ step: key, wall_s: s, timings });
     process.stderr.write(`${key}: ${s.toFixed(2)} s\n`);
     if (key === 'ef_sweep') browserSweep = sweep(output);
+    if (key === 'ivf_compare') browserQps = qpsTable(output);
   }
 } finally {
   await browser.close();
@@ -59,7 +72,7 @@ try {
 if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
 
 const total = steps.reduce((s, x) => s + x.wall_s, 0);
-const result = { n, dim, total_wall_s: total, steps, browser_sweep: browserSweep };
+const result = { n, dim, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps };
 if (args.native) {
   const text = execFileSync(
     args.native,
@@ -70,6 +83,16 @@ if (args.native) {
   result.native_sweep = nativeSweep;
   result.browser_over_native = Object.fromEntries(
     Object.keys(browserSweep).filter((ef) => nativeSweep[ef]).map((ef) => [ef, browserSweep[ef].ms / nativeSweep[ef].ms]),
+  );
+  const table = execFileSync(
+    args.native,
+    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', 'ivf_compare'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const nativeQps = qpsTable(table);
+  result.native_qps = nativeQps;
+  result.browser_qps_over_native = Object.fromEntries(
+    Object.keys(browserQps).filter((ef) => nativeQps[ef]).map((ef) => [ef, browserQps[ef].qps / nativeQps[ef].qps]),
   );
 }
 console.log(JSON.stringify(result, null, 1));
