@@ -61,6 +61,19 @@ pub fn Tutorial(
 ) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
     let busy = RwSignal::new(false);
+    // Step 3's toy is built and drawn on the main thread: in a task of its own,
+    // after the step's page, so that neither task grows long.
+    let toy_shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if step.get() == StepId::Index {
+            set_timeout(
+                move || toy_shown.set(true),
+                std::time::Duration::from_millis(0),
+            );
+        } else {
+            toy_shown.set(false);
+        }
+    });
     let progress = RwSignal::new(None::<(usize, usize)>);
     let error = RwSignal::new(None::<String>);
     let field_errors = RwSignal::new(Vec::<(Param, String)>::new());
@@ -299,7 +312,7 @@ pub fn Tutorial(
                     <div class:hidden=move || step.get() != StepId::Cluster>
                         {crate::cluster_view::cluster_panel(cluster, lang)}
                     </div>
-                    {move || (step.get() == StepId::Index).then(|| view! { <crate::toy_view::IndexToy state=toy /> })}
+                    {move || (step.get() == StepId::Index && toy_shown.get()).then(|| view! { <crate::toy_view::IndexToy state=toy /> })}
                 </div>
                 {move || overview.get().then(|| view! {
                     <div class="step-page">
