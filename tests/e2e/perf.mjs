@@ -74,22 +74,18 @@ if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
 const total = steps.reduce((s, x) => s + x.wall_s, 0);
 const result = { n, dim, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps };
 if (args.native) {
-  const text = execFileSync(
+  /** The native CLI's output for one step of the same scenario. */
+  const native = (step) => execFileSync(
     args.native,
-    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', 'ef_sweep'],
+    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', step],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
-  const nativeSweep = sweep(text);
+  const nativeSweep = sweep(native('ef_sweep'));
   result.native_sweep = nativeSweep;
   result.browser_over_native = Object.fromEntries(
     Object.keys(browserSweep).filter((ef) => nativeSweep[ef]).map((ef) => [ef, browserSweep[ef].ms / nativeSweep[ef].ms]),
   );
-  const table = execFileSync(
-    args.native,
-    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', 'ivf_compare'],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  const nativeQps = qpsTable(table);
+  const nativeQps = qpsTable(native('ivf_compare'));
   result.native_qps = nativeQps;
   result.browser_qps_over_native = Object.fromEntries(
     Object.keys(browserQps).filter((ef) => nativeQps[ef]).map((ef) => [ef, browserQps[ef].qps / nativeQps[ef].qps]),
