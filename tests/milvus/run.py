@@ -5,7 +5,9 @@
   same data agrees between the two servers;
 * the tutorial's own script (pymilvus from tests/pymilvus's pinned venv) fails
   against the real server exactly where tests/pymilvus/test_tutorial.py says it
-  fails against annlab, and with that line removed runs to the end.
+  fails against annlab, and with that line removed runs to the end;
+* tests/pymilvus's error catalogue and partition tests pass against the real
+  server as they do against annlab.
 
 Usage (as root): ANNLAB_BIN=target/debug/annlab target/pyvenv/bin/python tests/milvus/run.py
 Ends with the `ℹ pass N` / `ℹ fail M` lines that `./x test` sums.
@@ -20,6 +22,7 @@ import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "pymilvus"))
 
 from harness import BIN, Server  # noqa: E402
@@ -94,11 +97,26 @@ def test_tutorial_without_get_stats_runs_to_the_end_on_real_milvus(milvus):
     test_tutorial.assert_in_order(r.stdout, test_tutorial.SECTIONS + test_tutorial.AFTER_STATS)
 
 
+def test_error_catalogue_and_partitions_on_real_milvus(milvus):
+    """tests/pymilvus's error catalogue and partition tests, which `annlab serve`
+    passes, pass against the real Milvus too: the same exception types, codes
+    and messages (apart from the few differences they name)."""
+    r = subprocess.run(
+        milvus.in_ns([sys.executable, os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real",
+                      "test_errors", "test_partitions"]),
+        capture_output=True, text=True, timeout=900)
+    for line in r.stdout.splitlines():
+        if line.startswith(("✔", "✖")):
+            print("  " + line, flush=True)
+    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
+
+
 def main():
     t0 = time.time()
     tests = [test_scenario_against_real_milvus_and_annlab,
              test_unchanged_tutorial_fails_at_get_stats_on_real_milvus,
-             test_tutorial_without_get_stats_runs_to_the_end_on_real_milvus]
+             test_tutorial_without_get_stats_runs_to_the_end_on_real_milvus,
+             test_error_catalogue_and_partitions_on_real_milvus]
     passed = failed = 0
     try:
         milvus = RealMilvus()

@@ -26,6 +26,8 @@ BIN = os.environ.get("ANNLAB_BIN", os.path.join(ROOT, "target", "debug", "annlab
 class Server:
     """One `annlab serve` process on 127.0.0.1 with free ports."""
 
+    real = False
+
     def __init__(self, data_dir=None):
         self.data_dir = data_dir
         args = [BIN, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"]
@@ -62,21 +64,56 @@ class Server:
         return self.proc.returncode, out
 
 
+class RealMilvusTarget:
+    """The real Milvus 2.3.5 that tests/milvus started, as a test target: it is
+    already running on 127.0.0.1:19530 (this process runs in its network
+    namespace); each test starts from a server without collections. `real` lets
+    a test name the few places where annlab differs on purpose."""
+
+    real = True
+    port = 19530
+
+    def __init__(self):
+        from pymilvus import connections, utility
+
+        connections.connect(alias="_reset", host="127.0.0.1", port=str(self.port))
+        for name in utility.list_collections(using="_reset"):
+            utility.drop_collection(name, using="_reset")
+        connections.disconnect("_reset")
+
+    def stderr(self):
+        return "(the real Milvus's log is in target/milvus-real/server.log)"
+
+    def stop(self, sig=None):
+        return 0, ""
+
+
 def connect(server, alias="default"):
     from pymilvus import connections
 
     connections.connect(alias=alias, host="127.0.0.1", port=str(server.port))
 
 
-def run_tests(modules):
-    """Runs every test_* function of `modules`, each against a fresh server."""
+def annlab_only(fn):
+    """Marks a test of annlab's own behaviour (restart, persistence), which the
+    run against the real Milvus leaves out."""
+    fn.annlab_only = True
+    return fn
+
+
+def run_tests(modules, target=None):
+    """Runs every test_* function of `modules`, each against a fresh server:
+    `annlab serve`, or with `target=RealMilvusTarget` the real Milvus (tests
+    marked `annlab_only` are not run there)."""
     passed = failed = 0
     for module in modules:
         for name in sorted(n for n in dir(module) if n.startswith("test_")):
             fn = getattr(module, name)
+            if target is not None and getattr(fn, "annlab_only", False):
+                continue
             label = f"{module.__name__}.{name}"
             t0 = time.time()
-            server = Server()
+            server = (target or Server)()
             try:
                 fn(server)
                 passed += 1

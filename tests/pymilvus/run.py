@@ -1,5 +1,7 @@
 """Runs the pymilvus tests against `annlab serve` (ANNLAB_BIN, default
-target/debug/annlab). Usage: run.py [module ...] (default: every test_*.py)."""
+target/debug/annlab). Usage: run.py [--real] [module ...] (default: every
+test_*.py). With --real they run against the real Milvus on 127.0.0.1:19530
+instead (tests/milvus/run.py starts it and runs this inside its namespace)."""
 
 import glob
 import importlib
@@ -9,9 +11,13 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from harness import run_tests  # noqa: E402
+from harness import RealMilvusTarget, run_tests  # noqa: E402
 
-names = sys.argv[1:] or sorted(
+args = sys.argv[1:]
+real = "--real" in args
+args = [a for a in args if a != "--real"]
+names = args or sorted(
     os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "test_*.py"))
 )
-sys.exit(0 if run_tests([importlib.import_module(n) for n in names]) else 1)
+modules = [importlib.import_module(n) for n in names]
+sys.exit(0 if run_tests(modules, RealMilvusTarget if real else None) else 1)

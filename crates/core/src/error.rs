@@ -32,9 +32,14 @@ pub enum Error {
     #[error("vector {row} is all zeros: COSINE similarity is undefined for it")]
     ZeroVector { row: usize },
 
-    /// A metric name Milvus does not know.
-    #[error("metric type not found or not supported, supported: [L2 IP COSINE] (got '{name}')")]
-    UnknownMetric { name: String },
+    /// A metric name Milvus does not know for float vectors. `supported` is the
+    /// list Milvus 2.3.5 names, which depends on the index type (HNSW also lists
+    /// its binary metrics).
+    #[error("metric type not found or not supported, supported: [{supported}] (got '{name}')")]
+    UnknownMetric {
+        name: String,
+        supported: &'static str,
+    },
 
     // --- schema -------------------------------------------------------------
     /// A collection, field or partition name that breaks Milvus's naming rule.
@@ -212,7 +217,7 @@ pub enum Error {
     #[error("there are {count} vector fields; annlab supports one vector field per collection")]
     TooManyVectorFields { count: usize },
 
-    #[error("cannot create index on non-existed field: {field}")]
+    #[error("cannot create index on non-exist field: {field}")]
     IndexOnMissingField { field: String },
 
     #[error(
@@ -356,13 +361,15 @@ pub enum Error {
     #[error("partition not found[partition={name}]")]
     PartitionNotFound { name: String },
 
-    /// Search or query naming a partition that is not loaded while others are
-    /// (Milvus's `merr.ErrPartitionNotLoaded`, code 201; annlab names the
-    /// partition where Milvus gives its id).
+    /// Search or query naming a partition that is not loaded while others are.
+    /// `name` is the first such partition; `requested` the ids of every named
+    /// partition in the request's order, which real Milvus 2.3.5 lists in its
+    /// query node's answer (code 65535, see `annlab serve`'s status module).
     #[error("failed to {operation}: partition not loaded[partition={name}]")]
     PartitionNotLoaded {
         operation: &'static str,
         name: String,
+        requested: Vec<i64>,
     },
 
     #[error("partition cannot be dropped, partition is loaded, please release it first")]
@@ -393,12 +400,10 @@ impl Error {
             Error::CollectionNotLoaded { .. } => 101,
             Error::IndexNotFound { .. } => 700,
             Error::PartitionNotFound { .. } => 200,
-            Error::PartitionNotLoaded { .. } => 201,
             Error::InvalidName { .. }
             | Error::InvalidMaxLength { .. }
             | Error::IndexTypeMismatch { .. } => 1100,
-            Error::IndexOnMissingField { .. }
-            | Error::VectorDimMismatch { .. }
+            Error::VectorDimMismatch { .. }
             | Error::VarCharTooLong { .. }
             | Error::ColumnCountMismatch { .. }
             | Error::ColumnTypeMismatch { .. } => 1,
@@ -446,6 +451,6 @@ mod tests {
         let missing = Error::IndexOnMissingField {
             field: "nope".into(),
         };
-        assert_eq!(missing.milvus_code(), 1);
+        assert_eq!(missing.milvus_code(), 65535);
     }
 }

@@ -95,6 +95,9 @@ impl fmt::Display for Metric {
     }
 }
 
+/// The metrics Milvus lists for float vectors.
+pub const FLOAT_METRICS: &str = "L2 IP COSINE";
+
 impl FromStr for Metric {
     type Err = Error;
 
@@ -103,7 +106,10 @@ impl FromStr for Metric {
             "L2" => Ok(Metric::L2),
             "IP" => Ok(Metric::Ip),
             "COSINE" => Ok(Metric::Cosine),
-            _ => Err(Error::UnknownMetric { name: s.to_owned() }),
+            _ => Err(Error::UnknownMetric {
+                name: s.to_owned(),
+                supported: FLOAT_METRICS,
+            }),
         }
     }
 }

@@ -207,6 +207,7 @@ impl Collection {
                 .collect());
         }
         let mut ids = Vec::with_capacity(names.len());
+        let mut not_loaded = None;
         for name in names {
             validate_partition_name(name)?;
             let p = self
@@ -214,17 +215,21 @@ impl Collection {
                 .iter()
                 .find(|p| p.name == name.trim())
                 .ok_or_else(|| Error::PartitionNameNotFound { name: name.clone() })?;
-            if !p.loaded {
-                return Err(Error::PartitionNotLoaded {
-                    operation,
-                    name: p.name.clone(),
-                });
+            if !p.loaded && not_loaded.is_none() {
+                not_loaded = Some(p.name.clone());
             }
             if !ids.contains(&p.id) {
                 ids.push(p.id);
             }
         }
-        Ok(ids)
+        match not_loaded {
+            Some(name) => Err(Error::PartitionNotLoaded {
+                operation,
+                name,
+                requested: ids,
+            }),
+            None => Ok(ids),
+        }
     }
 
     /// The partition ids a delete covers: the named one, or every partition.

@@ -217,6 +217,13 @@ fn dropping_a_partition_drops_its_rows_and_needs_it_released() {
         search_ids(&c, &q, &["p1"]).unwrap_err().to_string(),
         "failed to search: partition not loaded[partition=p1]"
     );
+    let id = |name: &str| c.partitions().iter().find(|p| p.name == name).unwrap().id;
+    match search_ids(&c, &q, &["p1", "_default"]).unwrap_err() {
+        Error::PartitionNotLoaded { requested, .. } => {
+            assert_eq!(requested, vec![id("p1"), id("_default")])
+        }
+        e => panic!("expected PartitionNotLoaded, got {e}"),
+    }
     assert!(search_ids(&c, &q, &[]).unwrap().iter().all(|&id| id < 100));
     c.drop_partition("p1").unwrap();
     c.drop_partition("p1").unwrap(); // a missing partition: nothing to do

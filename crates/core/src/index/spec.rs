@@ -101,7 +101,20 @@ impl IndexSpec {
         params: &Map<String, Value>,
         dim: usize,
     ) -> Result<Self> {
-        let metric = metric_type.parse::<Metric>()?;
+        let metric = metric_type.parse::<Metric>().map_err(|e| match e {
+            // Milvus 2.3.5's HNSW also takes the binary metrics, and says so;
+            // annlab's vectors are float, so those stay refused.
+            Error::UnknownMetric { name, .. }
+                if index_type == "HNSW"
+                    && !matches!(name.to_ascii_uppercase().as_str(), "HAMMING" | "JACCARD") =>
+            {
+                Error::UnknownMetric {
+                    name,
+                    supported: "L2 IP COSINE HAMMING JACCARD",
+                }
+            }
+            e => e,
+        })?;
         let params = match index_type {
             "FLAT" => IndexParams::Flat,
             "HNSW" => {
@@ -288,6 +301,14 @@ mod tests {
         assert!(
             msg("FLAT", "HAMMING", json!({}), 8)
                 .starts_with("metric type not found or not supported")
+        );
+        assert_eq!(
+            msg("HNSW", "XX", json!({"M": 8, "efConstruction": 8}), 8),
+            "metric type not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD] (got 'XX')"
+        );
+        assert!(
+            msg("HNSW", "HAMMING", json!({"M": 8, "efConstruction": 8}), 8)
+                .contains("supported: [L2 IP COSINE] (got 'HAMMING')")
         );
     }
 

@@ -134,8 +134,15 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
     }
 }
 
-/// One column of an insert as the engine's column.
-fn column_from_proto(field: &FieldSchema, data: &FieldData) -> Result<Column, Failure> {
+/// One column of an insert as the engine's column. `num_rows` is the request's:
+/// the vectors are cut by the schema's dimension (not the `dim` the client
+/// sent) and must give that many rows, with real Milvus 2.3.5's words (pymilvus
+/// 2.5 leaves this check to the server; 2.3 made it itself).
+fn column_from_proto(
+    field: &FieldSchema,
+    data: &FieldData,
+    num_rows: u32,
+) -> Result<Column, Failure> {
     let mismatch = || {
         Failure::new(
             1,
@@ -151,13 +158,24 @@ fn column_from_proto(field: &FieldSchema, data: &FieldData) -> Result<Column, Fa
             let Some(vector_field::Data::FloatVector(a)) = &v.data else {
                 return Err(mismatch());
             };
-            let dim = usize::try_from(v.dim).unwrap_or(0);
-            if dim == 0 || a.data.len() % dim != 0 {
-                return Err(annlab_core::Error::VectorDimMismatch {
-                    expected: field.dim.unwrap_or(0),
-                    got: dim,
-                }
-                .into());
+            let dim = field.dim.unwrap_or(0);
+            let len = a.data.len();
+            if dim == 0 || len % dim != 0 {
+                return Err(Failure::new(
+                    65535,
+                    format!("the length({len}) of float data should divide the dim({dim})"),
+                ));
+            }
+            if len / dim != num_rows as usize {
+                return Err(Failure::new(
+                    1100,
+                    format!(
+                        "the num_rows ({}) of field ({}) is not equal to passed num_rows \
+                         ({num_rows}): invalid parameter[expected={num_rows}][actual={num_rows}]",
+                        len / dim,
+                        field.name
+                    ),
+                ));
             }
             Column::FloatVector {
                 dim,
@@ -190,6 +208,7 @@ fn column_from_proto(field: &FieldSchema, data: &FieldData) -> Result<Column, Fa
 /// The columns of an insert (`with_primary`: an upsert, which carries the key even
 /// where the engine would assign it) in the order `Collection::insert` takes them.
 pub fn columns_from_proto(
+    num_rows: u32,
     schema: &CollectionSchema,
     fields_data: &[FieldData],
     with_primary: bool,
@@ -226,7 +245,7 @@ pub fn columns_from_proto(
                         field: f.name.clone(),
                     })
                 })?;
-            column_from_proto(f, data)
+            column_from_proto(f, data, num_rows)
         })
         .collect()
 }
@@ -427,17 +446,42 @@ mod tests {
             .zip(&cols)
             .map(|(n, c)| column_to_proto(n, 0, c))
             .collect();
-        let got = columns_from_proto(&schema, &data, false).unwrap();
+        let got = columns_from_proto(1, &schema, &data, false).unwrap();
         assert_eq!(got[0], cols[3]);
         assert_eq!(got[3], cols[0]);
-        let err = columns_from_proto(&schema, &data[..3], false).unwrap_err();
+        let err = columns_from_proto(1, &schema, &data[..3], false).unwrap_err();
         assert!(err.reason.contains("embedding"), "{}", err.reason);
         let mut wrong = data.clone();
         wrong[0] = column_to_proto("timestamp", 0, &Column::VarChar(vec!["x".into()]));
-        let err = columns_from_proto(&schema, &wrong, false).unwrap_err();
+        let err = columns_from_proto(1, &schema, &wrong, false).unwrap_err();
         assert!(
             err.reason
                 .starts_with("The Input data type is inconsistent")
+        );
+        // Vectors are cut by the schema's dimension and must make num_rows rows.
+        let mut short = data.clone();
+        short[3] = column_to_proto(
+            "embedding",
+            0,
+            &Column::FloatVector {
+                dim: 1,
+                data: vec![1.0],
+            },
+        );
+        let err = columns_from_proto(1, &schema, &short, false).unwrap_err();
+        assert_eq!(err.code, 65535);
+        assert_eq!(
+            err.reason,
+            "the length(1) of float data should divide the dim(2)"
+        );
+        let err = columns_from_proto(2, &schema, &data, false).unwrap_err();
+        assert_eq!(err.code, 1100);
+        assert!(
+            err.reason.starts_with(
+                "the num_rows (1) of field (embedding) is not equal to passed num_rows (2)"
+            ),
+            "{}",
+            err.reason
         );
     }
 

@@ -20,7 +20,7 @@ use super::convert::{
     query_vectors, values_to_column,
 };
 use super::state::State;
-use super::status::{Failure, search_failure};
+use super::status::{Failure, query_failure, search_failure};
 
 type Res<T> = Result<T, Failure>;
 
@@ -36,7 +36,7 @@ fn partition_or_default(name: &str) -> &str {
 pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let schema = entry.collection.read().schema().clone();
-    let columns = columns_from_proto(&schema, &req.fields_data, false)?;
+    let columns = columns_from_proto(req.num_rows, &schema, &req.fields_data, false)?;
     let result = entry
         .collection
         .write()
@@ -56,9 +56,22 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let schema = entry.collection.read().schema().clone();
     if schema.primary().auto_id {
+        // Real Milvus 2.3.5 counts the fields an auto-id upsert may carry (all but
+        // the primary key) and refuses the request that has them all in these
+        // words (pymilvus 2.5 sends it; 2.3 refused it itself).
+        let needed = schema.fields.len() - 1;
+        if req.fields_data.len() != needed {
+            return Err(Failure::new(
+                1100,
+                format!(
+                    "the number of fields is less than needed: invalid parameter[expected={needed}][actual={}]",
+                    req.fields_data.len()
+                ),
+            ));
+        }
         return Err(Error::UpsertAutoId.into());
     }
-    let columns = columns_from_proto(&schema, &req.fields_data, true)?;
+    let columns = columns_from_proto(req.num_rows, &schema, &req.fields_data, true)?;
     let (result, _replaced) = entry
         .collection
         .write()
@@ -254,7 +267,7 @@ pub fn query(state: &Arc<State>, req: milvus::proto::milvus::QueryRequest) -> Re
         partition_names: req.partition_names.clone(),
     };
     let c = entry.collection.read();
-    let result = c.query(&qreq)?;
+    let result = c.query(&qreq).map_err(|e| query_failure(e, c.id()))?;
     state.metrics.lock().observe_query(&req.collection_name);
     let schema = c.schema();
     let (fields_data, output_fields) = match result {

@@ -97,6 +97,9 @@ pub fn search_failure(e: Error, collection: i64) -> Failure {
             format!("{node}worker(1) query failed:  => failed to search: {e}: {internal}")
         }
         Error::MetricMismatch { .. } => format!("{node}collection:{collection}, {e}"),
+        Error::PartitionNotLoaded { requested, .. } => {
+            format!("{node}{}", partition_not_loaded(requested))
+        }
         Error::QueryDimMismatch { .. } => format!(
             "{node}worker(1) query failed: Assert \"field_meta.get_sizeof() == element.line_sizeof_\" \
              at {MILVUS_SRC}/query/Plan.cpp:52\n => vector dimension mismatch: {internal}"
@@ -117,6 +120,30 @@ pub fn search_failure(e: Error, collection: i64) -> Failure {
         code: e.milvus_code(),
         reason,
     }
+}
+
+/// A refused query of collection `collection`: real Milvus 2.3.5 refuses a
+/// query of a released partition in its query node, in the words of
+/// [`search_failure`] with "Query" for "Search" (and its spaces around `=`).
+pub fn query_failure(e: Error, collection: i64) -> Failure {
+    match &e {
+        Error::PartitionNotLoaded { requested, .. } => Failure {
+            code: e.milvus_code(),
+            reason: format!(
+                "failed to search/query delegator 1 for channel annlab-dml_{collection}v0: \
+                 fail to Query, QueryNode ID = 1, reason={}",
+                partition_not_loaded(requested)
+            ),
+        },
+        _ => Failure::from(e),
+    }
+}
+
+/// The query node's words for partitions that are not loaded: the ids of all
+/// the partitions the request named.
+fn partition_not_loaded(requested: &[i64]) -> String {
+    let ids: Vec<String> = requested.iter().map(i64::to_string).collect();
+    format!("partition not loaded[partition=[{}]]", ids.join(" "))
 }
 
 /// The status of a successful call.
