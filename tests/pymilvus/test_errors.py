@@ -9,6 +9,9 @@ index on a smaller segment and then ignores every index search parameter (ef=0
 is accepted), where annlab indexes any sealed segment.
 """
 
+import re
+
+import grpc
 import numpy as np
 from pymilvus import (
     Collection,
@@ -403,3 +406,23 @@ def test_schema_errors(server):
     except SchemaNotReadyException as e:
         assert "the schema is not the same" in e.message
     assert utility.list_collections() == ["probe_main"]
+
+
+def test_oversized_request(server):
+    """A request over Milvus's 64 MiB message limit is refused by gRPC itself,
+    with RESOURCE_EXHAUSTED (pymilvus raises grpc's RpcError), and nothing of it
+    is inserted; the server goes on serving."""
+    connect(server)
+    c = Collection("probe_big", schema(dim=1536, text_len=200))
+    n = 12_000  # 12,000 × 1536 floats: about 74 MB
+    v = np.random.default_rng(1).standard_normal((n, 1536)).astype("float32")
+    try:
+        c.insert([list(range(n)), v, ["d"] * n, ["s"] * n, list(range(n))])
+        raise AssertionError("a 74 MB insert should be refused")
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, e
+        m = re.fullmatch(r"grpc: received message larger than max \((\d+) vs\. 67108864\)", e.details())
+        assert m and int(m.group(1)) > 67108864, e.details()
+    assert c.insert([list(range(10)), v[:10], ["d"] * 10, ["s"] * 10, list(range(10))]).insert_count == 10
+    c.flush()
+    assert c.num_entities == 10
