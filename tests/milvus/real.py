@@ -57,10 +57,26 @@ class RealMilvus:
         except FileNotFoundError:
             return ""
 
+    def serve_py_pids(self):
+        """The Python processes that run this work directory's serve.py (the
+        server's parent, which outlives a SIGTERM to the shell that started it)."""
+        script = os.path.abspath(os.path.join(self.work, "serve.py")).encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if script in f.read().split(b"\0"):
+                            pids.append(int(entry))
+                except OSError:
+                    pass
+        return pids
+
     def stop(self):
-        """Stops the server, its wrapper and the namespace holder (in that order)."""
-        for name in ("server.pid", "wrapper.pid", "netns.pid"):
-            pid = self.pid(name)
+        """Stops the server, its Python parent, the wrapper and the namespace
+        holder (in that order)."""
+        pids = [self.pid("server.pid"), *self.serve_py_pids(), self.pid("wrapper.pid"), self.pid("netns.pid")]
+        for pid in pids:
             if pid is None:
                 continue
             try:
@@ -68,9 +84,7 @@ class RealMilvus:
             except ProcessLookupError:
                 continue
             for _ in range(100):
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
+                if not alive(pid):
                     break
                 time.sleep(0.1)
             else:
@@ -78,3 +92,12 @@ class RealMilvus:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+
+
+def alive(pid):
+    """Whether `pid` runs (a zombie, waiting for its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -27,7 +27,7 @@ def traffic(server, searches):
     connect(server)
     c = Collection("scraped", schema())
     c.create_index("embedding", hnsw())
-    c.insert(rows())
+    c.insert(rows(200))
     c.flush()
     utility.wait_for_index_building_complete("scraped")
     c.load()

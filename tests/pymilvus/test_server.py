@@ -25,7 +25,7 @@ def test_data_dir_survives_a_restart(server):
         connect(first)
         c = Collection("kept", schema())
         c.create_index("embedding", hnsw())
-        c.insert(rows())
+        c.insert(rows(200))
         c.flush()
         utility.wait_for_index_building_complete("kept")
         c.insert(rows(10, seed=2))  # not flushed: lost, as in Milvus without its log
@@ -63,7 +63,7 @@ def test_metrics_endpoint(server):
     connect(server)
     c = Collection("metered", schema())
     c.create_index("embedding", hnsw())
-    c.insert(rows())
+    c.insert(rows(200))
     c.flush()
     utility.wait_for_index_building_complete("metered")
     c.load()
@@ -90,7 +90,7 @@ def test_many_clients_at_once(server):
     for name in ("load_a", "load_b"):
         c = Collection(name, schema())
         c.create_index("embedding", hnsw(m=8, ef_construction=32))
-        c.insert(rows())
+        c.insert(rows(200))
         c.flush()
         c.load()
     errors = []
