@@ -82,7 +82,7 @@ class RealMilvusTarget:
         connections.disconnect("_reset")
 
     def stderr(self):
-        return "(the real Milvus's log is in target/milvus-real/server.log)"
+        return "(tests/milvus/run.py prints the tail of the real Milvus's log after a failure)"
 
     def stop(self, sig=None):
         return 0, ""

@@ -84,10 +84,7 @@ const MILVUS_SRC: &str = "/__w/milvus-lite/milvus-lite/milvus_binary/milvus/inte
 /// the channel is the one `DescribeCollection` lists. The proxy's own checks
 /// (limits, fields, filters, partitions, loading) are answered as they are.
 pub fn search_failure(e: Error, collection: i64) -> Failure {
-    let node = format!(
-        "failed to search/query delegator 1 for channel annlab-dml_{collection}v0: \
-         fail to Search, QueryNode ID=1, reason="
-    );
+    let node = query_node(collection, "Search, QueryNode ID=1");
     let internal = "service internal error: UnknownError";
     let reason = match &e {
         Error::SearchParamOutOfRange { .. } | Error::EfSmallerThanK { .. } => format!(
@@ -130,13 +127,22 @@ pub fn query_failure(e: Error, collection: i64) -> Failure {
         Error::PartitionNotLoaded { requested, .. } => Failure {
             code: e.milvus_code(),
             reason: format!(
-                "failed to search/query delegator 1 for channel annlab-dml_{collection}v0: \
-                 fail to Query, QueryNode ID = 1, reason={}",
+                "{}{}",
+                query_node(collection, "Query, QueryNode ID = 1"),
                 partition_not_loaded(requested)
             ),
         },
         _ => Failure::from(e),
     }
+}
+
+/// The proxy's words before its query node's refusal of a call (`what`: the call
+/// and the node, spelt as Milvus spells them for that call).
+fn query_node(collection: i64, what: &str) -> String {
+    format!(
+        "failed to search/query delegator 1 for channel annlab-dml_{collection}v0: \
+         fail to {what}, reason="
+    )
 }
 
 /// The query node's words for partitions that are not loaded: the ids of all
