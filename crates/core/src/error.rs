@@ -186,6 +186,13 @@ pub enum Error {
     #[error("invalid value in json: stoi (param {param} must be an integer)")]
     SearchParamNotANumber { param: &'static str },
 
+    /// A typed search parameter of another kind of index (`nprobe` for HNSW).
+    #[error("search param {param} is not a parameter of {index_type}")]
+    SearchParamForOtherIndex {
+        param: &'static str,
+        index_type: &'static str,
+    },
+
     /// HNSW's `ef` must be at least the number of results asked for.
     #[error("ef({ef}) should be larger than k({k})")]
     EfSmallerThanK { ef: usize, k: usize },
@@ -384,73 +391,4 @@ pub enum Error {
     /// Upsert on a collection whose primary key the engine assigns.
     #[error("upsert can not assign primary field data when auto id enabled")]
     UpsertAutoId,
-}
-
-/// Milvus's `code` of the status that carries an error: 100 collection not found,
-/// 101 collection not loaded, 200/201 partition not found/not loaded, 700 index
-/// not found, 1100 invalid parameter, 1 for
-/// the few checks Milvus 2.3.5 still reported with the legacy `UnexpectedError`,
-/// 65535 (Milvus's "unexpected error") for everything else, as real Milvus 2.3.5
-/// answered each case (`../shared/milvus/REFERENCE.md`). pymilvus turns a status
-/// with this code into `MilvusException(code=…)`.
-impl Error {
-    pub fn milvus_code(&self) -> i32 {
-        match self {
-            Error::CollectionNotFound { .. } => 100,
-            Error::CollectionNotLoaded { .. } => 101,
-            Error::IndexNotFound { .. } => 700,
-            Error::PartitionNotFound { .. } => 200,
-            Error::InvalidName { .. }
-            | Error::InvalidMaxLength { .. }
-            | Error::IndexTypeMismatch { .. } => 1100,
-            Error::VectorDimMismatch { .. }
-            | Error::VarCharTooLong { .. }
-            | Error::ColumnCountMismatch { .. }
-            | Error::ColumnTypeMismatch { .. } => 1,
-            _ => 65535,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    #[test]
-    fn milvus_codes_follow_the_real_server() {
-        let not_found = Error::CollectionNotFound { name: "x".into() };
-        assert_eq!(not_found.milvus_code(), 100);
-        let not_loaded = Error::CollectionNotLoaded {
-            operation: "search",
-            collection: 7,
-        };
-        assert_eq!(not_loaded.milvus_code(), 101);
-        assert_eq!(
-            Error::IndexNotFound {
-                collection: "c".into()
-            }
-            .milvus_code(),
-            700
-        );
-        let name = Error::InvalidName {
-            kind: "collection",
-            name: "1abc".into(),
-            reason: "r".into(),
-        };
-        assert_eq!(name.milvus_code(), 1100);
-        let m = Error::IndexParamOutOfRange {
-            param: "M",
-            min: 1,
-            max: 2048,
-        };
-        assert_eq!(m.milvus_code(), 65535);
-        assert_eq!(Error::EfSmallerThanK { ef: 2, k: 3 }.milvus_code(), 65535);
-        let missing = Error::IndexOnMissingField {
-            field: "nope".into(),
-        };
-        assert_eq!(missing.milvus_code(), 65535);
-    }
 }

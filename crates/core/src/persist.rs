@@ -80,15 +80,15 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    use serde_json::json;
-
     use super::*;
     use crate::collection::SearchRequest;
     use crate::dataset::{DataSpec, TutorialData};
     use crate::index::NoProgress;
+    use crate::index::spec::{IndexParams, IndexSpec};
+    use crate::metric::Metric;
     use crate::schema::CollectionSchema;
 
-    fn built(index_type: &str, params: serde_json::Value) -> (Collection, Vec<f32>) {
+    fn built(params: IndexParams) -> (Collection, Vec<f32>) {
         let d = TutorialData::generate(
             DataSpec {
                 n: 400,
@@ -99,8 +99,8 @@ mod tests {
         )
         .unwrap();
         let mut c = Collection::new("docs", 1, CollectionSchema::tutorial(16), 9).unwrap();
-        let p = params.as_object().unwrap().clone();
-        c.create_index("embedding", "", index_type, "COSINE", &p, &mut NoProgress)
+        let spec = IndexSpec::new(params, Metric::Cosine);
+        c.create_index("embedding", "", spec, &mut NoProgress)
             .unwrap();
         c.insert(d.columns(0, 400)).unwrap();
         c.flush(&mut NoProgress).unwrap();
@@ -111,13 +111,21 @@ mod tests {
 
     #[test]
     fn every_index_round_trips_and_searches_the_same() {
-        for (t, p) in [
-            ("FLAT", json!({})),
-            ("HNSW", json!({"M": 8, "efConstruction": 40})),
-            ("IVF_FLAT", json!({"nlist": 8})),
-            ("IVF_PQ", json!({"nlist": 8, "m": 4, "nbits": 4})),
+        for p in [
+            IndexParams::Flat,
+            IndexParams::Hnsw {
+                m: 8,
+                ef_construction: 40,
+            },
+            IndexParams::IvfFlat { nlist: 8 },
+            IndexParams::IvfPq {
+                nlist: 8,
+                m: 4,
+                nbits: 4,
+            },
         ] {
-            let (c, q) = built(t, p);
+            let t = p.index_type().name();
+            let (c, q) = built(p);
             let bytes = to_bytes(&c).unwrap();
             let back = from_bytes(&bytes).unwrap();
             assert_eq!(back.count(), 398, "{t}");
@@ -125,7 +133,7 @@ mod tests {
                 anns_field: "embedding".into(),
                 data: vec![q],
                 limit: 10,
-                expr: "timestamp >= 0".into(),
+                filter: "timestamp >= 0".into(),
                 ..Default::default()
             };
             assert_eq!(c.search(&req).unwrap(), back.search(&req).unwrap(), "{t}");
@@ -139,7 +147,7 @@ mod tests {
 
     #[test]
     fn damage_is_detected() {
-        let (c, _) = built("FLAT", json!({}));
+        let (c, _) = built(IndexParams::Flat);
         let bytes = to_bytes(&c).unwrap();
         let msg = |b: &[u8]| from_bytes(b).unwrap_err().to_string();
         assert!(msg(&bytes[..10]).contains("shorter than the 24-byte header"));

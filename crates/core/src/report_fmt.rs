@@ -1,15 +1,14 @@
 //! Small formatting helpers shared by reports (Python-like output).
 
-use serde_json::{Map, Value};
+use crate::index::spec::IndexParams;
 
-/// `{'M': 16, 'efConstruction': 200}` as Python prints a dict.
-pub fn fmt_params(params: &Map<String, Value>) -> String {
+/// `{'M': 16, 'efConstruction': 200}`: the build parameters as Python prints
+/// the tutorial's dict.
+pub fn fmt_params(params: &IndexParams) -> String {
     let items: Vec<String> = params
-        .iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => format!("'{k}': '{s}'"),
-            other => format!("'{k}': {other}"),
-        })
+        .named()
+        .into_iter()
+        .map(|(k, v)| format!("'{k}': {v}"))
         .collect();
     format!("{{{}}}", items.join(", "))
 }
@@ -27,11 +26,11 @@ mod tests {
 
     #[test]
     fn prints_like_python() {
-        let m = serde_json::json!({"M": 16, "efConstruction": 200});
-        assert_eq!(
-            fmt_params(m.as_object().unwrap()),
-            "{'M': 16, 'efConstruction': 200}"
-        );
+        let m = IndexParams::Hnsw {
+            m: 16,
+            ef_construction: 200,
+        };
+        assert_eq!(fmt_params(&m), "{'M': 16, 'efConstruction': 200}");
         assert_eq!(thousands(1911.6), "1912");
     }
 }

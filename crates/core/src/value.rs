@@ -79,6 +79,26 @@ impl Column {
         }
     }
 
+    /// Appends row `row` of `other` (same type).
+    pub fn push_from(&mut self, other: &Column, row: usize) {
+        match (self, other) {
+            (Column::Bool(a), Column::Bool(b)) => a.push(b[row]),
+            (Column::Int32(a), Column::Int32(b)) => a.push(b[row]),
+            (Column::Int64(a), Column::Int64(b)) => a.push(b[row]),
+            (Column::Float(a), Column::Float(b)) => a.push(b[row]),
+            (Column::Double(a), Column::Double(b)) => a.push(b[row]),
+            (Column::VarChar(a), Column::VarChar(b)) => a.push(b[row].clone()),
+            (Column::FloatVector { data: a, .. }, Column::FloatVector { dim, data: b }) => {
+                a.extend_from_slice(&b[row * dim..(row + 1) * dim])
+            }
+            (a, b) => unreachable!(
+                "cannot append a {:?} value to a {:?} column",
+                b.data_type(),
+                a.data_type()
+            ),
+        }
+    }
+
     /// The rows at `rows`, in that order.
     pub fn take(&self, rows: &[usize]) -> Column {
         match self {

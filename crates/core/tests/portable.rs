@@ -100,21 +100,16 @@ const PINNED_TOP10: [i64; 10] = [545, 925, 582, 594, 543, 949, 586, 560, 403, 16
 #[test]
 fn milvus_error_catalogue() {
     use annlab_core::collection::{Collection, QueryRequest, SearchRequest};
-    use annlab_core::index::NoProgress;
+    use annlab_core::index::spec::{IndexParams, IndexSpec};
+    use annlab_core::index::{AnnParams, IndexType, NoProgress};
     use annlab_core::schema::{CollectionSchema, Column};
-    use serde_json::{Map, Value, json};
 
-    fn obj(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
-    }
-    fn loaded(index: &str, params: Value) -> Collection {
+    fn loaded(params: IndexParams) -> Collection {
         let mut c = Collection::new("probe_main", 7, CollectionSchema::tutorial(8), 1).unwrap();
         c.create_index(
             "embedding",
             "",
-            index,
-            "COSINE",
-            &obj(params),
+            IndexSpec::new(params, Metric::Cosine),
             &mut NoProgress,
         )
         .unwrap();
@@ -131,29 +126,32 @@ fn milvus_error_catalogue() {
         c.load().unwrap();
         c
     }
-    let search = |c: &Collection, params: Value, limit: usize, expr: &str| {
+    let search = |c: &Collection, ann: AnnParams, limit: usize, filter: &str| {
         c.search(&SearchRequest {
             anns_field: "embedding".into(),
             data: vec![vec![1.0; 8]],
-            params: obj(params),
+            ann,
             limit,
-            expr: expr.into(),
+            filter: filter.into(),
             ..Default::default()
         })
         .map(|_| ())
         .unwrap_err()
         .to_string()
     };
-    let create = |index: &str, params: Value| {
+    let create = |params: IndexParams| {
         let mut c = Collection::new("probe_main", 7, CollectionSchema::tutorial(8), 1).unwrap();
-        c.create_index("embedding", "", index, "L2", &obj(params), &mut NoProgress)
+        let spec = IndexSpec::new(params, Metric::L2);
+        c.create_index("embedding", "", spec, &mut NoProgress)
             .unwrap_err()
             .to_string()
     };
-    let hnsw = loaded("HNSW", json!({"M": 8, "efConstruction": 16}));
-    let ivf = loaded("IVF_FLAT", json!({"nlist": 4}));
-    let mut unloaded = loaded("FLAT", json!({}));
+    let hnsw_params = |m, ef_construction| IndexParams::Hnsw { m, ef_construction };
+    let hnsw = loaded(hnsw_params(8, 16));
+    let ivf = loaded(IndexParams::IvfFlat { nlist: 4 });
+    let mut unloaded = loaded(IndexParams::Flat);
     unloaded.release();
+    let none = AnnParams::Default;
     let bad_schema = |dim: usize| {
         Collection::new("c", 1, CollectionSchema::tutorial(dim), 0)
             .unwrap_err()
@@ -161,53 +159,57 @@ fn milvus_error_catalogue() {
     };
 
     let cases: Vec<(String, &str)> = vec![
+        (create(hnsw_params(0, 8)), "M out of range: [1, 2048]"),
         (
-            create("HNSW", json!({"M": 0, "efConstruction": 8})),
-            "M out of range: [1, 2048]",
-        ),
-        (
-            create("HNSW", json!({"M": 8})),
+            create(hnsw_params(8, 0)),
             "efConstruction out of range: [1, 2147483647]",
         ),
         (
-            create("IVF_FLAT", json!({"nlist": 0})),
+            create(IndexParams::IvfFlat { nlist: 0 }),
             "nlist out of range: [1, 65536]",
         ),
         (
-            create("IVF_PQ", json!({"nlist": 4, "m": 3, "nbits": 8})),
+            create(IndexParams::IvfPq {
+                nlist: 4,
+                m: 3,
+                nbits: 8,
+            }),
             "dimension must be able to be divided by `m`, dimension: 8, m: 3",
         ),
-        (create("FOO", json!({})), "invalid index type: FOO"),
         (
-            search(&hnsw, json!({"ef": 2}), 3, ""),
+            "FOO".parse::<IndexType>().unwrap_err().to_string(),
+            "invalid index type: FOO",
+        ),
+        (
+            search(&hnsw, AnnParams::Hnsw { ef: 2 }, 3, ""),
             "ef(2) should be larger than k(3)",
         ),
         (
-            search(&hnsw, json!({"ef": 0}), 3, ""),
+            search(&hnsw, AnnParams::Hnsw { ef: 0 }, 3, ""),
             "param ef out of range [ 1,2147483647 ]",
         ),
         (
-            search(&ivf, json!({"nprobe": 0}), 3, ""),
+            search(&ivf, AnnParams::Ivf { nprobe: 0 }, 3, ""),
             "param nprobe out of range [ 1,65536 ]",
         ),
         (
-            search(&hnsw, json!({}), 16_385, ""),
+            search(&hnsw, none, 16_385, ""),
             "topk [16385] is invalid, top k should be in range [1, 16384], but got 16385",
         ),
         (
-            search(&unloaded, json!({}), 3, ""),
+            search(&unloaded, none, 3, ""),
             "failed to search: collection not loaded[collection=7]",
         ),
         (
-            search(&hnsw, json!({}), 3, "source == 1"),
+            search(&hnsw, none, 3, "source == 1"),
             "cannot parse expression: source == 1, error: comparisons between VarChar, element_type: None and Int64 elementType: None are not supported",
         ),
         (
-            search(&hnsw, json!({}), 3, "(id > 5"),
+            search(&hnsw, none, 3, "(id > 5"),
             "cannot parse expression: (id > 5, error: line 1:7 missing ')' at '<EOF>'",
         ),
         (
-            search(&hnsw, json!({}), 3, "id == 1 AND id == 1"),
+            search(&hnsw, none, 3, "id == 1 AND id == 1"),
             "cannot parse expression: id == 1 AND id == 1, error: invalid expression: id == 1 AND id == 1",
         ),
         (

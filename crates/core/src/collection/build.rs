@@ -93,23 +93,26 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    use serde_json::{Map, Value, json};
-
     use crate::collection::{Collection, IndexState, SearchRequest};
     use crate::dataset::{DataSpec, TutorialData};
     use crate::index::NoProgress;
+    use crate::index::spec::{IndexParams, IndexSpec};
+    use crate::metric::Metric;
     use crate::schema::CollectionSchema;
 
-    fn hnsw() -> Map<String, Value> {
-        json!({"M": 8, "efConstruction": 32})
-            .as_object()
-            .unwrap()
-            .clone()
+    fn hnsw() -> IndexSpec {
+        IndexSpec::new(
+            IndexParams::Hnsw {
+                m: 8,
+                ef_construction: 32,
+            },
+            Metric::Cosine,
+        )
     }
 
     fn collection(rows: usize) -> Collection {
         let mut c = Collection::new("c", 1, CollectionSchema::tutorial(16), 3).unwrap();
-        c.create_index("embedding", "", "HNSW", "COSINE", &hnsw(), &mut NoProgress)
+        c.create_index("embedding", "", hnsw(), &mut NoProgress)
             .unwrap();
         let spec = DataSpec {
             n: rows,
@@ -141,7 +144,7 @@ mod tests {
             limit: 5,
             ..Default::default()
         };
-        assert_eq!(detached.search(&req).unwrap().hits[0].len(), 5);
+        assert_eq!(detached.search(&req).unwrap().topks, [5]);
 
         let index = jobs[0].run(&mut NoProgress).unwrap();
         assert!(detached.install_index(&jobs[0], index));
@@ -154,9 +157,15 @@ mod tests {
         assert!(detached.index_jobs().is_empty());
 
         flushed.load().unwrap();
-        let a = flushed.search(&req).unwrap().hits;
-        let b = detached.search(&req).unwrap().hits;
-        assert_eq!(a, b, "same seed, same index, same answers");
+        let (a, b) = (
+            flushed.search(&req).unwrap(),
+            detached.search(&req).unwrap(),
+        );
+        assert_eq!(
+            (a.ids, a.scores),
+            (b.ids, b.scores),
+            "same seed, same index, same answers"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod build;
 mod insert;
+mod output;
 mod partition;
 #[cfg(test)]
 mod partition_tests;
@@ -14,7 +15,6 @@ pub mod segment;
 mod tests;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::index::spec::IndexSpec;
@@ -24,11 +24,15 @@ use crate::schema::{CollectionSchema, DataType};
 
 pub use build::IndexJob;
 pub use insert::InsertResult;
+pub use output::OutputColumns;
 pub use partition::{
     DEFAULT_PARTITION, MAX_PARTITIONS, Partition, PartitionInfo, validate_partition_name,
 };
 pub use query::{QueryRequest, QueryResult};
-pub use search::{SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy};
+pub use search::{
+    PreparedSearch, RangeSearch, SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan,
+    Strategy,
+};
 pub use segment::{Segment, SegmentState};
 
 /// The default number of rows at which a growing segment is sealed without a flush.
@@ -277,13 +281,47 @@ impl Collection {
         &mut self,
         field_name: &str,
         index_name: &str,
-        index_type: &str,
-        metric_type: &str,
-        params: &Map<String, Value>,
+        spec: IndexSpec,
         progress: &mut dyn Progress,
     ) -> Result<()> {
-        self.define_index(field_name, index_name, index_type, metric_type, params)?;
+        self.define_index(field_name, index_name, spec)?;
         self.build_missing_indexes(progress)
+    }
+
+    /// The dimension of the vector field `field_name`, on which an index of type
+    /// `index_type` (Milvus's name, as the caller wrote it) is to be created; or
+    /// Milvus's refusal of a missing or scalar field. Milvus checks the field
+    /// before the index's metric and parameters, so a caller that reads the
+    /// index type from text asks this first.
+    pub fn index_field(&self, field_name: &str, index_type: &str) -> Result<usize> {
+        let field = self
+            .schema
+            .field(field_name)
+            .ok_or_else(|| Error::IndexOnMissingField {
+                field: field_name.to_owned(),
+            })?;
+        if let Some(dim) = field.dim {
+            return Ok(dim);
+        }
+        let (expected, accepted): (&'static str, &[&str]) = if field.data_type == DataType::VarChar
+        {
+            ("Trie", &["Trie", "marisa-trie"])
+        } else {
+            ("STL_SORT", &["STL_SORT"])
+        };
+        // Milvus would build this scalar index; annlab has none (filters are
+        // evaluated on the columns), so it says so instead of pretending.
+        if accepted.contains(&index_type) {
+            return Err(Error::ScalarIndexUnsupported {
+                field: field_name.to_owned(),
+                index_type: index_type.to_owned(),
+            });
+        }
+        Err(Error::IndexTypeMismatch {
+            field: field_name.to_owned(),
+            expected,
+            actual: index_type.to_owned(),
+        })
     }
 
     /// `create_index` without the builds: the index is defined (and stored vectors
@@ -293,38 +331,10 @@ impl Collection {
         &mut self,
         field_name: &str,
         index_name: &str,
-        index_type: &str,
-        metric_type: &str,
-        params: &Map<String, Value>,
+        spec: IndexSpec,
     ) -> Result<()> {
-        let field = self
-            .schema
-            .field(field_name)
-            .ok_or_else(|| Error::IndexOnMissingField {
-                field: field_name.to_owned(),
-            })?;
-        let Some(dim) = field.dim else {
-            let (expected, accepted): (&'static str, &[&str]) =
-                if field.data_type == DataType::VarChar {
-                    ("Trie", &["Trie", "marisa-trie"])
-                } else {
-                    ("STL_SORT", &["STL_SORT"])
-                };
-            // Milvus would build this scalar index; annlab has none (filters are
-            // evaluated on the columns), so it says so instead of pretending.
-            if accepted.contains(&index_type) {
-                return Err(Error::ScalarIndexUnsupported {
-                    field: field_name.to_owned(),
-                    index_type: index_type.to_owned(),
-                });
-            }
-            return Err(Error::IndexTypeMismatch {
-                field: field_name.to_owned(),
-                expected,
-                actual: index_type.to_owned(),
-            });
-        };
-        let spec = IndexSpec::from_milvus(index_type, metric_type, params, dim)?;
+        let dim = self.index_field(field_name, spec.params.index_type().name())?;
+        spec.validate(dim)?;
         if let Some(existing) = &self.index {
             if existing.spec == spec {
                 return Ok(()); // Milvus: creating the same index again is a no-op.

@@ -4,13 +4,11 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use serde_json::json;
-
 use super::*;
 use crate::dataset::{DataSpec, TutorialData};
-use crate::index::NoProgress;
+use crate::index::spec::IndexParams;
+use crate::index::{AnnParams, NoProgress};
 use crate::persist;
-use crate::value::PrimaryKey;
 
 const DIM: usize = 16;
 
@@ -27,13 +25,14 @@ fn two_partitions(flush: bool) -> (Collection, TutorialData) {
     )
     .unwrap();
     let mut c = Collection::new("docs", 3, CollectionSchema::tutorial(DIM), 11).unwrap();
-    let params = json!({"M": 8, "efConstruction": 40});
+    let params = IndexParams::Hnsw {
+        m: 8,
+        ef_construction: 40,
+    };
     c.create_index(
         "embedding",
         "",
-        "HNSW",
-        "COSINE",
-        params.as_object().unwrap(),
+        IndexSpec::new(params, Metric::Cosine),
         &mut NoProgress,
     )
     .unwrap();
@@ -65,18 +64,12 @@ fn search_ids(c: &Collection, q: &[f32], partitions: &[&str]) -> Result<Vec<i64>
     let r = c.search(&SearchRequest {
         anns_field: "embedding".into(),
         data: vec![q.to_vec()],
-        params: json!({"ef": 64}).as_object().unwrap().clone(),
+        ann: AnnParams::Hnsw { ef: 64 },
         limit: 20,
         partition_names: partitions.iter().map(|p| p.to_string()).collect(),
         ..Default::default()
     })?;
-    Ok(r.hits[0]
-        .iter()
-        .map(|h| match h.id {
-            PrimaryKey::Int64(i) => i,
-            PrimaryKey::VarChar(_) => unreachable!(),
-        })
-        .collect())
+    Ok(r.int_ids(0))
 }
 
 #[test]
@@ -144,7 +137,6 @@ fn insert_and_delete_name_a_partition() {
     let (mut c, data) = two_partitions(true);
     let missing = c.insert_into("nope", data.columns(0, 1)).unwrap_err();
     assert_eq!(missing.to_string(), "partition not found[partition=nope]");
-    assert_eq!(missing.milvus_code(), 200);
     // Only `_default`'s rows match there.
     assert_eq!(c.delete_in(Some("_default"), "id >= 90").unwrap(), 10);
     assert_eq!(c.delete_in(Some("p1"), "id < 150").unwrap(), 50);
@@ -179,13 +171,10 @@ fn upsert_into_a_partition_replaces_the_key_wherever_it_was() {
     c.insert(row(1)).unwrap();
     let (_, replaced) = c.upsert_into("p1", row(1)).unwrap();
     assert_eq!(replaced, 1, "the _default row with key 1");
-    let params = json!({});
     c.create_index(
         "embedding",
         "",
-        "FLAT",
-        "L2",
-        params.as_object().unwrap(),
+        IndexSpec::new(IndexParams::Flat, Metric::L2),
         &mut NoProgress,
     )
     .unwrap();

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashSet;
 
-use super::{Collection, DEFAULT_PARTITION, InsertResult};
+use super::{Collection, DEFAULT_PARTITION, InsertResult, OutputColumns};
 use crate::bitset::Bitset;
 use crate::error::{Error, Result};
 use crate::expr;
@@ -27,17 +27,14 @@ pub struct QueryRequest {
 /// Columns of the matching rows (the primary key first), or a count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QueryResult {
-    Rows {
-        fields: Vec<String>,
-        columns: Vec<Column>,
-    },
+    Rows(OutputColumns),
     Count(usize),
 }
 
 impl QueryResult {
     pub fn num_rows(&self) -> usize {
         match self {
-            QueryResult::Rows { columns, .. } => columns.first().map_or(0, Column::len),
+            QueryResult::Rows(rows) => rows.num_rows(),
             QueryResult::Count(_) => 1,
         }
     }
@@ -87,10 +84,7 @@ impl Collection {
         let pk = self.primary_field();
         let mut fields = vec![pk];
         fields.extend(self.output_fields(&req.output_fields)?);
-        let mut columns: Vec<Column> = fields
-            .iter()
-            .map(|&f| Column::empty_for(&self.schema.fields[f]))
-            .collect();
+        let mut out = OutputColumns::empty(self, &fields);
         let take = req.limit.unwrap_or(usize::MAX);
         let mut skip = req.offset;
         let mut taken = 0;
@@ -98,20 +92,14 @@ impl Collection {
             let rows: Vec<usize> = bits.iter().skip(skip).take(take - taken).collect();
             skip = skip.saturating_sub(bits.count());
             taken += rows.len();
-            for (col, &f) in columns.iter_mut().zip(&fields) {
+            for (col, &f) in out.columns.iter_mut().zip(&fields) {
                 col.extend_from(&segment.columns[f].take(&rows));
             }
             if taken == take {
                 break;
             }
         }
-        Ok(QueryResult::Rows {
-            fields: fields
-                .iter()
-                .map(|&f| self.schema.fields[f].name.clone())
-                .collect(),
-            columns,
-        })
+        Ok(QueryResult::Rows(out))
     }
 
     /// Rows by primary key (pymilvus `get`/MilvusClient `get`), in key order found.
@@ -120,10 +108,7 @@ impl Collection {
         let pk = self.primary_field();
         let mut fields = vec![pk];
         fields.extend(self.output_fields(output_fields)?);
-        let mut columns: Vec<Column> = fields
-            .iter()
-            .map(|&f| Column::empty_for(&self.schema.fields[f]))
-            .collect();
+        let mut out = OutputColumns::empty(self, &fields);
         for segment in self.segments().filter(|s| scope.contains(&s.partition)) {
             let rows: Vec<usize> = (0..segment.num_rows())
                 .filter(|&r| {
@@ -131,17 +116,11 @@ impl Collection {
                         && ids.contains(&segment.columns[pk].primary_key(r))
                 })
                 .collect();
-            for (col, &f) in columns.iter_mut().zip(&fields) {
+            for (col, &f) in out.columns.iter_mut().zip(&fields) {
                 col.extend_from(&segment.columns[f].take(&rows));
             }
         }
-        Ok(QueryResult::Rows {
-            fields: fields
-                .iter()
-                .map(|&f| self.schema.fields[f].name.clone())
-                .collect(),
-            columns,
-        })
+        Ok(QueryResult::Rows(out))
     }
 
     /// Milvus's `upsert`: inserts the rows (their primary keys given), then marks

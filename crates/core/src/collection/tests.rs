@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::dataset::{DataSpec, TutorialData};
-use crate::index::NoProgress;
+use crate::index::spec::IndexParams;
+use crate::index::{AnnParams, NoProgress};
 use crate::schema::Column;
 use crate::value::{FieldValue, PrimaryKey};
 
@@ -16,8 +17,12 @@ fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
+fn hnsw(m: usize, ef_construction: usize) -> IndexParams {
+    IndexParams::Hnsw { m, ef_construction }
+}
+
 /// The tutorial's steps 2–9 at a small size.
-fn tutorial_collection(index_type: &str, params: Value) -> (Collection, TutorialData) {
+fn tutorial_collection(params: IndexParams) -> (Collection, TutorialData) {
     let spec = DataSpec {
         n: 600,
         dim: 32,
@@ -34,9 +39,7 @@ fn tutorial_collection(index_type: &str, params: Value) -> (Collection, Tutorial
     c.create_index(
         "embedding",
         "",
-        index_type,
-        "COSINE",
-        &obj(params),
+        IndexSpec::new(params, Metric::Cosine),
         &mut NoProgress,
     )
     .unwrap();
@@ -52,11 +55,11 @@ fn tutorial_collection(index_type: &str, params: Value) -> (Collection, Tutorial
     (c, data)
 }
 
-fn search_req(query: Vec<f32>, params: Value) -> SearchRequest {
+fn search_req(query: Vec<f32>, ann: AnnParams) -> SearchRequest {
     SearchRequest {
         anns_field: "embedding".into(),
         data: vec![query],
-        params: obj(params),
+        ann,
         limit: 10,
         output_fields: vec!["text".into(), "source".into()],
         ..Default::default()
@@ -65,18 +68,19 @@ fn search_req(query: Vec<f32>, params: Value) -> SearchRequest {
 
 #[test]
 fn the_tutorial_flow_finds_the_exact_neighbours() {
-    for (t, p) in [
-        ("FLAT", json!({})),
-        ("HNSW", json!({"M": 16, "efConstruction": 200})),
-        ("IVF_FLAT", json!({"nlist": 16})),
+    for (params, ann) in [
+        (IndexParams::Flat, AnnParams::Default),
+        (hnsw(16, 200), AnnParams::Hnsw { ef: 600 }),
+        (
+            IndexParams::IvfFlat { nlist: 16 },
+            AnnParams::Ivf { nprobe: 16 },
+        ),
     ] {
-        let (c, data) = tutorial_collection(t, p);
+        let t = params.index_type().name();
+        let (c, data) = tutorial_collection(params);
         let q = data.queries(1);
-        let res = c
-            .search(&search_req(q.clone(), json!({"ef": 600, "nprobe": 16})))
-            .unwrap();
-        let hits = &res.hits[0];
-        assert_eq!(hits.len(), 10, "{t}");
+        let res = c.search(&search_req(q.clone(), ann)).unwrap();
+        assert_eq!(res.topks, [10], "{t}");
         let exact = crate::index::flat::exact_search(
             crate::index::VectorView::new(32, &data.embeddings),
             Metric::Cosine,
@@ -84,7 +88,7 @@ fn the_tutorial_flow_finds_the_exact_neighbours() {
             10,
             None,
         );
-        let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
+        let ids: Vec<_> = res.hits(0).map(|h| h.id()).collect();
         let want: Vec<_> = exact
             .iter()
             .map(|n| PrimaryKey::Int64(n.row as i64))
@@ -93,12 +97,14 @@ fn the_tutorial_flow_finds_the_exact_neighbours() {
             ids, want,
             "{t}: exhaustive parameters give the exact answer"
         );
-        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(res.scores.windows(2).all(|w| w[0] >= w[1]));
         let row = exact[0].row as usize;
+        assert_eq!(res.fields.names, ["text", "source"]);
         assert_eq!(
-            hits[0].fields[0],
-            ("text".into(), FieldValue::VarChar(data.texts[row].clone()))
+            res.hits(0).next().unwrap().value("text"),
+            Some(FieldValue::VarChar(data.texts[row].clone()))
         );
+        assert_eq!(c.search_exact(&search_req(q, ann)).unwrap().ids, res.ids);
     }
 }
 
@@ -106,50 +112,68 @@ fn the_tutorial_flow_finds_the_exact_neighbours() {
 /// through the blocked multi-query scan: each query gets what it gets alone.
 #[test]
 fn a_batch_search_equals_one_search_per_query() {
-    for (t, expr) in [
-        ("FLAT", ""),
-        ("FLAT", "id % 3 == 1"),
-        ("HNSW", "source == 'source_0.txt'"),
+    for (params, expr) in [
+        (IndexParams::Flat, ""),
+        (IndexParams::Flat, "id % 3 == 1"),
+        (hnsw(8, 64), "source == 'source_0.txt'"),
     ] {
-        let (c, data) = tutorial_collection(t, json!({"M": 8, "efConstruction": 64}));
+        let t = params.index_type().name();
+        let ann = match params {
+            IndexParams::Hnsw { .. } => AnnParams::Hnsw { ef: 32 },
+            _ => AnnParams::Default,
+        };
+        let (c, data) = tutorial_collection(params);
         let queries = data.queries(7);
         let rows: Vec<Vec<f32>> = queries.chunks(32).map(<[f32]>::to_vec).collect();
-        let mut req = search_req(Vec::new(), json!({"ef": 32}));
+        let mut req = search_req(Vec::new(), ann);
         req.data = rows.clone();
-        req.expr = expr.into();
+        req.filter = expr.into();
         let batch = c.search(&req).unwrap();
-        assert_eq!(batch.hits.len(), 7);
-        for (q, hits) in rows.into_iter().zip(&batch.hits) {
+        assert_eq!(batch.nq(), 7);
+        for (i, q) in rows.into_iter().enumerate() {
             req.data = vec![q];
             let one = c.search(&req).unwrap();
-            let ids = |h: &[SearchHit]| h.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
-            assert_eq!(ids(hits), ids(&one.hits[0]), "{t} {expr}");
-            for (a, b) in hits.iter().zip(&one.hits[0]) {
-                assert!((a.score - b.score).abs() < 1e-5, "{t} {expr}");
+            let ids = |r: &SearchResult, q| r.hits(q).map(|h| h.id()).collect::<Vec<_>>();
+            assert_eq!(ids(&batch, i), ids(&one, 0), "{t} {expr}");
+            for (a, b) in batch.hits(i).zip(one.hits(0)) {
+                assert!((a.score() - b.score()).abs() < 1e-5, "{t} {expr}");
             }
         }
     }
 }
 
+/// A range search keeps the hits within its bounds, widening past `limit`
+/// candidates when the first ones all fall inside; its bounds are checked.
 #[test]
-fn filtered_search_returns_only_matching_rows_and_reports_its_plan() {
-    let (c, data) = tutorial_collection("HNSW", json!({"M": 16, "efConstruction": 100}));
-    let mut req = search_req(data.queries(1), json!({"ef": 64}));
-    req.expr = "source == 'source_0.txt'".into();
-    let res = c.search(&req).unwrap();
-    assert_eq!(res.hits[0].len(), 10);
+fn range_search_keeps_hits_within_the_bounds() {
+    let (c, data) = tutorial_collection(hnsw(8, 64));
+    let q = data.queries(1);
+    let all = c
+        .search(&search_req(q.clone(), AnnParams::Hnsw { ef: 64 }))
+        .unwrap();
+    let (best, tenth) = (all.scores[0], all.scores[9]);
+    let mut req = search_req(q, AnnParams::Hnsw { ef: 64 });
+    req.range = Some(RangeSearch {
+        radius: tenth - 1e-6,
+        range_filter: Some(best),
+    });
+    let r = c.search(&req).unwrap();
     assert!(
-        res.hits[0]
-            .iter()
-            .all(|h| h.fields[1].1 == FieldValue::VarChar("source_0.txt".into()))
+        r.scores.iter().all(|&s| s > tenth - 1e-6 && s <= best),
+        "{:?}",
+        r.scores
     );
-    assert_eq!(res.plan.allowed_rows(), Some(60));
-    assert_eq!(res.plan.segments[0].strategy, Strategy::ExactFiltered);
+    assert_eq!(r.ids, all.ids, "the same ten, found by widening past them");
+    req.range = Some(RangeSearch {
+        radius: 0.5,
+        range_filter: Some(0.4),
+    });
+    assert!(matches!(c.search(&req), Err(Error::BadRange { .. })));
 }
 
 #[test]
 fn count_delete_and_query() {
-    let (mut c, _) = tutorial_collection("FLAT", json!({}));
+    let (mut c, _) = tutorial_collection(IndexParams::Flat);
     let count = |c: &Collection, e: &str| match c
         .query(&QueryRequest {
             expr: e.into(),
@@ -180,9 +204,9 @@ fn count_delete_and_query() {
         })
         .unwrap();
     match rows {
-        QueryResult::Rows { fields, columns } => {
-            assert_eq!(fields, ["id", "text"]);
-            assert_eq!(columns[0], Column::Int64(vec![4, 5, 6]));
+        QueryResult::Rows(rows) => {
+            assert_eq!(rows.names, ["id", "text"]);
+            assert_eq!(rows.columns[0], Column::Int64(vec![4, 5, 6]));
         }
         other => panic!("{other:?}"),
     }
@@ -197,35 +221,41 @@ fn count_delete_and_query() {
 
 #[test]
 fn milvus_errors_for_search_and_load() {
-    let (mut c, data) = tutorial_collection("HNSW", json!({"M": 8, "efConstruction": 32}));
+    let (mut c, data) = tutorial_collection(hnsw(8, 32));
     let q = data.queries(1);
     let err = |c: &Collection, r: &SearchRequest| c.search(r).unwrap_err().to_string();
     assert_eq!(
-        err(&c, &search_req(q.clone(), json!({"ef": 2}))),
+        err(&c, &search_req(q.clone(), AnnParams::Hnsw { ef: 2 })),
         "ef(2) should be larger than k(10)"
     );
-    let mut r = search_req(q.clone(), json!({}));
+    let mut r = search_req(q.clone(), AnnParams::Default);
     r.metric_type = Some(Metric::L2);
     assert_eq!(
         err(&c, &r),
         "metric type not match: invalid parameter[expected=COSINE][actual=L2]"
     );
-    let mut r = search_req(q.clone(), json!({}));
+    assert_eq!(
+        c.check_search_target(&r).unwrap_err().to_string(),
+        err(&c, &r),
+        "the metric is one of the proxy's checks"
+    );
+    let mut r = search_req(q.clone(), AnnParams::Default);
     r.limit = 16_385;
     assert_eq!(
         err(&c, &r),
         "topk [16385] is invalid, top k should be in range [1, 16384], but got 16385"
     );
-    let mut r = search_req(q.clone(), json!({}));
+    let mut r = search_req(q.clone(), AnnParams::Default);
     r.output_fields = vec!["nope".into()];
     assert_eq!(err(&c, &r), "field nope not exist");
+    assert!(c.check_search_target(&r).is_ok());
     assert_eq!(
         c.drop_index().unwrap_err().to_string(),
         "index cannot be dropped, collection is loaded, please release it first"
     );
     c.release();
     assert_eq!(
-        err(&c, &search_req(q, json!({}))),
+        err(&c, &search_req(q, AnnParams::Default)),
         "failed to search: collection not loaded[collection=1]"
     );
     let mut bare = Collection::new("probe_main", 2, CollectionSchema::tutorial(4), 0).unwrap();
@@ -243,9 +273,7 @@ fn bad_inserts_apply_nothing() {
     c.create_index(
         "embedding",
         "",
-        "FLAT",
-        "COSINE",
-        &Map::new(),
+        IndexSpec::new(IndexParams::Flat, Metric::Cosine),
         &mut NoProgress,
     )
     .unwrap();
@@ -336,9 +364,7 @@ fn describe_reports_index_state_and_progress() {
     c.create_index(
         "embedding",
         "",
-        "HNSW",
-        "L2",
-        &obj(json!({"M": 4, "efConstruction": 8})),
+        IndexSpec::new(hnsw(4, 8), Metric::L2),
         &mut NoProgress,
     )
     .unwrap();
@@ -391,19 +417,25 @@ fn upsert_replaces_rows_by_primary_key() {
 
 #[test]
 fn scalar_indexes_are_refused_with_what_annlab_does_instead() {
-    let (mut c, _) = tutorial_collection("HNSW", json!({"M": 8, "efConstruction": 32}));
-    let err = |c: &mut Collection, field: &str, t: &str| {
-        c.define_index(field, "", t, "", &Map::new())
-            .unwrap_err()
-            .to_string()
-    };
-    assert!(
-        err(&mut c, "timestamp", "STL_SORT").starts_with("annlab does not build scalar indexes")
-    );
-    assert!(err(&mut c, "source", "Trie").starts_with("annlab does not build scalar indexes"));
+    let (mut c, _) = tutorial_collection(hnsw(8, 32));
+    let err =
+        |c: &Collection, field: &str, t: &str| c.index_field(field, t).unwrap_err().to_string();
+    assert!(err(&c, "timestamp", "STL_SORT").starts_with("annlab does not build scalar indexes"));
+    assert!(err(&c, "source", "Trie").starts_with("annlab does not build scalar indexes"));
     assert_eq!(
-        err(&mut c, "source", "HNSW"),
+        err(&c, "source", "HNSW"),
         "index type not match: invalid parameter[expected=Trie][actual=HNSW] (field source is not a vector field)"
     );
-    assert!(err(&mut c, "timestamp", "INVERTED").contains("[expected=STL_SORT][actual=INVERTED]"));
+    assert!(err(&c, "timestamp", "INVERTED").contains("[expected=STL_SORT][actual=INVERTED]"));
+    assert_eq!(c.index_field("embedding", "FOO"), Ok(32));
+    let spec = IndexSpec::new(hnsw(8, 32), Metric::Cosine);
+    assert_eq!(
+        c.define_index("source", "", spec).unwrap_err().to_string(),
+        err(&c, "source", "HNSW"),
+        "define_index checks the field first"
+    );
+    assert_eq!(
+        c.define_index("nope", "", spec).unwrap_err().to_string(),
+        "cannot create index on non-exist field: nope"
+    );
 }

@@ -74,13 +74,46 @@ impl Progress for NoProgress {
     fn report(&mut self, _done: usize, _total: usize) {}
 }
 
-/// Search-time parameters of the approximate indexes (Milvus's `params` of a search).
+/// The search-time parameter of an index kind (Milvus's `params` of a search),
+/// typed per kind; [`AnnParams::Default`] leaves the index its default. More
+/// kinds add variants. [`AnnParams::check`] validates one against the index it
+/// runs on, with Milvus's ranges and messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnnParams {
-    /// HNSW: size of the dynamic candidate list (must be ≥ k).
-    pub ef: Option<usize>,
-    /// IVF: number of inverted lists probed.
-    pub nprobe: Option<usize>,
+pub enum AnnParams {
+    /// No parameter: FLAT has none, the others use their default.
+    #[default]
+    Default,
+    /// HNSW: size of the dynamic candidate list (at least k).
+    Hnsw { ef: usize },
+    /// IVF_FLAT, IVF_PQ: number of inverted lists probed.
+    Ivf { nprobe: usize },
+}
+
+impl AnnParams {
+    /// HNSW's `ef`, if given.
+    pub fn ef(&self) -> Option<usize> {
+        match *self {
+            AnnParams::Hnsw { ef } => Some(ef),
+            _ => None,
+        }
+    }
+
+    /// IVF's `nprobe`, if given.
+    pub fn nprobe(&self) -> Option<usize> {
+        match *self {
+            AnnParams::Ivf { nprobe } => Some(nprobe),
+            _ => None,
+        }
+    }
+
+    /// The parameter's Milvus name and value (`("ef", 64)`); None for the default.
+    pub fn knob(&self) -> Option<(&'static str, usize)> {
+        match *self {
+            AnnParams::Default => None,
+            AnnParams::Hnsw { ef } => Some(("ef", ef)),
+            AnnParams::Ivf { nprobe } => Some(("nprobe", nprobe)),
+        }
+    }
 }
 
 /// Milvus's index types.
@@ -97,6 +130,14 @@ pub enum IndexType {
 }
 
 impl IndexType {
+    /// Every index type, in Milvus's names' order of [`IndexType::name`].
+    pub const ALL: [IndexType; 4] = [
+        IndexType::Flat,
+        IndexType::Hnsw,
+        IndexType::IvfFlat,
+        IndexType::IvfPq,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             IndexType::Flat => "FLAT",
@@ -104,6 +145,20 @@ impl IndexType {
             IndexType::IvfFlat => "IVF_FLAT",
             IndexType::IvfPq => "IVF_PQ",
         }
+    }
+}
+
+impl std::str::FromStr for IndexType {
+    type Err = crate::Error;
+
+    /// Milvus's name of an index type (`HNSW`, `IVF_FLAT`, …).
+    fn from_str(name: &str) -> Result<Self> {
+        IndexType::ALL
+            .into_iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| crate::Error::UnknownIndexType {
+                index_type: name.to_owned(),
+            })
     }
 }
 

@@ -1,9 +1,12 @@
-//! What `create_index` asks for, in Milvus's form (`index_type`, `metric_type`,
-//! `params`), validated with Milvus's ranges and messages, and the search-time
-//! parameters checked against the index they run on.
+//! What `create_index` asks for, typed ([`IndexSpec`]: [`IndexParams`] with the
+//! papers' names, and the metric), validated with Milvus's ranges and messages,
+//! and the search-time parameters ([`AnnParams`]) checked against the index
+//! they run on. Milvus validates build parameters when the index is created and
+//! search parameters when a search runs (in its query node), so do
+//! [`IndexSpec::validate`] and [`AnnParams::check`]. Reading Milvus's JSON
+//! parameter maps is the server's business, not the engine's.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::index::{AnnParams, IndexType};
@@ -17,6 +20,10 @@ pub const EF_RANGE: (i64, i64) = (1, 2_147_483_647);
 pub const NLIST_RANGE: (i64, i64) = (1, 65_536);
 /// `nbits` of IVF_PQ's sub-quantisers.
 pub const NBITS_RANGE: (i64, i64) = (1, 16);
+/// Milvus's `nlist` when `create_index` gives none (IVF_FLAT, IVF_PQ).
+pub const DEFAULT_NLIST: usize = 128;
+/// Milvus's `nbits` when `create_index` gives none (IVF_PQ).
+pub const DEFAULT_NBITS: usize = 8;
 
 /// Build parameters, one variant per index type, with the papers' names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,36 +62,53 @@ impl IndexParams {
         }
     }
 
-    /// The params as Milvus shows them in `describe_index` (`{"M": 16, …}`).
-    pub fn to_milvus_params(&self) -> Map<String, Value> {
-        let mut m = Map::new();
+    /// The build parameters by Milvus's names, in the order Milvus lists them
+    /// (`[("M", 16), ("efConstruction", 200)]`).
+    pub fn named(&self) -> Vec<(&'static str, usize)> {
         match *self {
-            IndexParams::Flat => {}
-            IndexParams::Hnsw {
-                m: mm,
-                ef_construction,
-            } => {
-                m.insert("M".into(), mm.into());
-                m.insert("efConstruction".into(), ef_construction.into());
+            IndexParams::Flat => Vec::new(),
+            IndexParams::Hnsw { m, ef_construction } => {
+                vec![("M", m), ("efConstruction", ef_construction)]
             }
-            IndexParams::IvfFlat { nlist } => {
-                m.insert("nlist".into(), nlist.into());
-            }
-            IndexParams::IvfPq {
-                nlist,
-                m: mm,
-                nbits,
-            } => {
-                m.insert("nlist".into(), nlist.into());
-                m.insert("m".into(), mm.into());
-                m.insert("nbits".into(), nbits.into());
+            IndexParams::IvfFlat { nlist } => vec![("nlist", nlist)],
+            IndexParams::IvfPq { nlist, m, nbits } => {
+                vec![("nlist", nlist), ("m", m), ("nbits", nbits)]
             }
         }
-        m
+    }
+
+    /// Checks the parameters for a vector field of `dim` dimensions with
+    /// Milvus's ranges, in Milvus's order (HNSW: `efConstruction` before `M`, so
+    /// that with neither given its error is the one reported).
+    pub fn validate(&self, dim: usize) -> Result<()> {
+        let range = |param: &'static str, value: usize, (min, max): (i64, i64)| {
+            if (min..=max).contains(&(value as i64)) {
+                Ok(())
+            } else {
+                Err(Error::IndexParamOutOfRange { param, min, max })
+            }
+        };
+        match *self {
+            IndexParams::Flat => Ok(()),
+            IndexParams::Hnsw { m, ef_construction } => {
+                range("efConstruction", ef_construction, EF_RANGE)?;
+                range("M", m, HNSW_M_RANGE)
+            }
+            IndexParams::IvfFlat { nlist } => range("nlist", nlist, NLIST_RANGE),
+            IndexParams::IvfPq { nlist, m, nbits } => {
+                range("nlist", nlist, NLIST_RANGE)?;
+                range("m", m, (1, dim.max(1) as i64))?;
+                range("nbits", nbits, NBITS_RANGE)?;
+                if !dim.is_multiple_of(m) {
+                    return Err(Error::PqSubspaceMismatch { dim, m });
+                }
+                Ok(())
+            }
+        }
     }
 }
 
-/// A validated index definition: type and params, metric.
+/// A typed index definition: type and params, metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexSpec {
     pub params: IndexParams,
@@ -92,259 +116,129 @@ pub struct IndexSpec {
 }
 
 impl IndexSpec {
-    /// Parses and validates Milvus's `create_index` form for a vector field of `dim`
-    /// dimensions. `params` is the JSON object of the request (numbers may arrive as
-    /// strings, as pymilvus sends them).
-    pub fn from_milvus(
-        index_type: &str,
-        metric_type: &str,
-        params: &Map<String, Value>,
-        dim: usize,
-    ) -> Result<Self> {
-        let metric = metric_type.parse::<Metric>().map_err(|e| match e {
-            // Milvus 2.3.5's HNSW also takes the binary metrics, and says so;
-            // annlab's vectors are float, so those stay refused.
-            Error::UnknownMetric { name, .. }
-                if index_type == "HNSW"
-                    && !matches!(name.to_ascii_uppercase().as_str(), "HAMMING" | "JACCARD") =>
-            {
-                Error::UnknownMetric {
-                    name,
-                    supported: "L2 IP COSINE HAMMING JACCARD",
-                }
-            }
-            e => e,
-        })?;
-        let params = match index_type {
-            "FLAT" => IndexParams::Flat,
-            "HNSW" => {
-                // Milvus checks efConstruction first: with neither given, its
-                // error is the one reported.
-                let ef_construction = int_param(params, "efConstruction", EF_RANGE, None)?;
-                IndexParams::Hnsw {
-                    m: int_param(params, "M", HNSW_M_RANGE, None)?,
-                    ef_construction,
-                }
-            }
-            "IVF_FLAT" => IndexParams::IvfFlat {
-                nlist: int_param(params, "nlist", NLIST_RANGE, Some(128))?,
-            },
-            "IVF_PQ" => {
-                let nlist = int_param(params, "nlist", NLIST_RANGE, Some(128))?;
-                let m = int_param(params, "m", (1, dim.max(1) as i64), None)?;
-                let nbits = int_param(params, "nbits", NBITS_RANGE, Some(8))?;
-                if !dim.is_multiple_of(m) {
-                    return Err(Error::PqSubspaceMismatch { dim, m });
-                }
-                IndexParams::IvfPq { nlist, m, nbits }
-            }
-            other => {
-                return Err(Error::UnknownIndexType {
-                    index_type: other.to_owned(),
-                });
-            }
-        };
-        Ok(Self { params, metric })
+    pub fn new(params: IndexParams, metric: Metric) -> Self {
+        Self { params, metric }
+    }
+
+    /// [`IndexParams::validate`]: what Milvus checks when the index is created.
+    pub fn validate(&self, dim: usize) -> Result<()> {
+        self.params.validate(dim)
     }
 }
 
-/// Reads an integer param (a JSON number or a numeric string) within `range`.
-fn int_param(
-    params: &Map<String, Value>,
-    name: &'static str,
-    range: (i64, i64),
-    default: Option<usize>,
-) -> Result<usize> {
-    let out_of_range = || Error::IndexParamOutOfRange {
-        param: name,
-        min: range.0,
-        max: range.1,
-    };
-    let value = match params.get(name) {
-        None => return default.ok_or_else(out_of_range),
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(out_of_range)?,
-        Some(Value::String(s)) => s.trim().parse::<i64>().map_err(|_| out_of_range())?,
-        Some(_) => return Err(out_of_range()),
-    };
-    if value < range.0 || value > range.1 {
-        return Err(out_of_range());
-    }
-    Ok(value as usize)
-}
-
-/// Checks a search's `params` against the index it runs on, with Milvus's
-/// messages, and returns the approximate-search knobs. `k` is `offset + limit`.
-pub fn search_params(
-    spec: Option<&IndexSpec>,
-    params: &Map<String, Value>,
-    k: usize,
-) -> Result<AnnParams> {
-    let mut out = AnnParams::default();
-    let read = |name: &'static str, range: (i64, i64)| -> Result<Option<usize>> {
-        let bad = || Error::SearchParamOutOfRange {
-            param: name,
-            min: range.0,
-            max: range.1,
-        };
-        let v = match params.get(name) {
-            None => return Ok(None),
-            Some(Value::Number(n)) => n.as_i64().ok_or_else(bad)?,
-            Some(Value::String(s)) => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| Error::SearchParamNotANumber { param: name })?,
-            Some(_) => return Err(Error::SearchParamNotANumber { param: name }),
-        };
-        if v < range.0 || v > range.1 {
-            return Err(bad());
-        }
-        Ok(Some(v as usize))
-    };
-    match spec.map(|s| s.params) {
-        Some(IndexParams::Hnsw { .. }) => {
-            out.ef = read("ef", EF_RANGE)?;
-            if let Some(ef) = out.ef
-                && ef < k
-            {
-                return Err(Error::EfSmallerThanK { ef, k });
+impl AnnParams {
+    /// Checks the parameter against the index it runs on, with Milvus's ranges
+    /// and messages (its query node's, at search time). `k` is `offset + limit`.
+    /// A parameter of another kind of index is refused: a typed request names
+    /// the index it was written for.
+    pub fn check(&self, index: &IndexParams, k: usize) -> Result<()> {
+        let range = |param: &'static str, value: usize, (min, max): (i64, i64)| {
+            if (min..=max).contains(&(value as i64)) {
+                Ok(())
+            } else {
+                Err(Error::SearchParamOutOfRange { param, min, max })
             }
+        };
+        match (*self, index) {
+            (AnnParams::Default, _) => Ok(()),
+            (AnnParams::Hnsw { ef }, IndexParams::Hnsw { .. }) => {
+                range("ef", ef, EF_RANGE)?;
+                if ef < k {
+                    return Err(Error::EfSmallerThanK { ef, k });
+                }
+                Ok(())
+            }
+            (
+                AnnParams::Ivf { nprobe },
+                IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. },
+            ) => range("nprobe", nprobe, NLIST_RANGE),
+            (given, index) => Err(Error::SearchParamForOtherIndex {
+                param: given.knob().map_or("", |k| k.0),
+                index_type: index.index_type().name(),
+            }),
         }
-        Some(IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. }) => {
-            out.nprobe = read("nprobe", NLIST_RANGE)?;
-        }
-        Some(IndexParams::Flat) | None => {}
     }
-    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    fn obj(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
-    }
-
     #[test]
-    fn the_tutorials_indexes_parse() {
-        let hnsw = IndexSpec::from_milvus(
-            "HNSW",
-            "COSINE",
-            &obj(json!({"M": 16, "efConstruction": 200})),
-            1536,
-        )
-        .unwrap();
+    fn the_tutorials_indexes_are_valid_and_named_as_milvus_names_them() {
+        let hnsw = IndexParams::Hnsw {
+            m: 16,
+            ef_construction: 200,
+        };
+        assert_eq!(hnsw.validate(1536), Ok(()));
+        assert_eq!(hnsw.named(), [("M", 16), ("efConstruction", 200)]);
+        assert_eq!(IndexParams::IvfFlat { nlist: 1024 }.validate(1536), Ok(()));
+        let pq = IndexParams::IvfPq {
+            nlist: 1024,
+            m: 8,
+            nbits: 8,
+        };
+        assert_eq!(pq.validate(1536), Ok(()));
+        assert_eq!(pq.named(), [("nlist", 1024), ("m", 8), ("nbits", 8)]);
+        assert_eq!(pq.index_type().name(), "IVF_PQ");
+        assert_eq!("IVF_PQ".parse::<IndexType>(), Ok(IndexType::IvfPq));
         assert_eq!(
-            hnsw.params,
-            IndexParams::Hnsw {
-                m: 16,
-                ef_construction: 200
-            }
-        );
-        assert_eq!(hnsw.metric, Metric::Cosine);
-        let ivf =
-            IndexSpec::from_milvus("IVF_FLAT", "COSINE", &obj(json!({"nlist": "1024"})), 1536)
-                .unwrap();
-        assert_eq!(ivf.params, IndexParams::IvfFlat { nlist: 1024 });
-        let pq = IndexSpec::from_milvus(
-            "IVF_PQ",
-            "L2",
-            &obj(json!({"nlist": 1024, "m": 8, "nbits": 8})),
-            1536,
-        )
-        .unwrap();
-        assert_eq!(
-            pq.params,
-            IndexParams::IvfPq {
-                nlist: 1024,
-                m: 8,
-                nbits: 8
-            }
-        );
-        assert_eq!(
-            pq.params.to_milvus_params(),
-            obj(json!({"nlist": 1024, "m": 8, "nbits": 8}))
+            "FOO".parse::<IndexType>().unwrap_err().to_string(),
+            "invalid index type: FOO"
         );
     }
 
     #[test]
     fn milvus_messages_for_bad_build_params() {
-        let msg = |t: &str, m: &str, p: Value, dim: usize| {
-            IndexSpec::from_milvus(t, m, &obj(p), dim)
-                .unwrap_err()
-                .to_string()
-        };
+        let msg = |p: IndexParams, dim: usize| p.validate(dim).unwrap_err().to_string();
+        let hnsw = |m, ef_construction| IndexParams::Hnsw { m, ef_construction };
+        assert_eq!(msg(hnsw(0, 8), 8), "M out of range: [1, 2048]");
+        assert_eq!(msg(hnsw(2049, 8), 8), "M out of range: [1, 2048]");
         assert_eq!(
-            msg("HNSW", "L2", json!({"M": 0, "efConstruction": 8}), 8),
-            "M out of range: [1, 2048]"
+            msg(hnsw(0, 0), 8),
+            "efConstruction out of range: [1, 2147483647]",
+            "efConstruction is checked first"
         );
         assert_eq!(
-            msg("HNSW", "L2", json!({"M": 4}), 8),
-            "efConstruction out of range: [1, 2147483647]"
-        );
-        assert_eq!(
-            msg("HNSW", "L2", json!({}), 8),
-            "efConstruction out of range: [1, 2147483647]"
-        );
-        assert_eq!(
-            msg("IVF_FLAT", "L2", json!({"nlist": 70000}), 8),
+            msg(IndexParams::IvfFlat { nlist: 70000 }, 8),
             "nlist out of range: [1, 65536]"
         );
+        let pq = |m, nbits| IndexParams::IvfPq { nlist: 4, m, nbits };
         assert_eq!(
-            msg("IVF_PQ", "L2", json!({"nlist": 4, "m": 3, "nbits": 8}), 8),
+            msg(pq(3, 8), 8),
             "dimension must be able to be divided by `m`, dimension: 8, m: 3"
         );
-        assert_eq!(msg("FOO", "L2", json!({}), 8), "invalid index type: FOO");
-        assert!(
-            msg("FLAT", "HAMMING", json!({}), 8)
-                .starts_with("metric type not found or not supported")
-        );
-        assert_eq!(
-            msg("HNSW", "XX", json!({"M": 8, "efConstruction": 8}), 8),
-            "metric type not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD] (got 'XX')"
-        );
-        assert!(
-            msg("HNSW", "HAMMING", json!({"M": 8, "efConstruction": 8}), 8)
-                .contains("supported: [L2 IP COSINE] (got 'HAMMING')")
-        );
+        assert_eq!(msg(pq(9, 8), 8), "m out of range: [1, 8]");
+        assert_eq!(msg(pq(4, 17), 8), "nbits out of range: [1, 16]");
     }
 
     #[test]
     fn milvus_messages_for_bad_search_params() {
-        let hnsw = IndexSpec {
-            params: IndexParams::Hnsw {
-                m: 16,
-                ef_construction: 200,
-            },
-            metric: Metric::L2,
+        let hnsw = IndexParams::Hnsw {
+            m: 16,
+            ef_construction: 200,
         };
-        let err = search_params(Some(&hnsw), &obj(json!({"ef": 2})), 3).unwrap_err();
-        assert_eq!(err.to_string(), "ef(2) should be larger than k(3)");
-        let err = search_params(Some(&hnsw), &obj(json!({"ef": 0})), 3).unwrap_err();
-        assert_eq!(err.to_string(), "param ef out of range [ 1,2147483647 ]");
-        let err = search_params(Some(&hnsw), &obj(json!({"ef": "abc"})), 3).unwrap_err();
-        assert!(
-            err.to_string().starts_with("invalid value in json: stoi"),
-            "{err}"
-        );
-        let ivf = IndexSpec {
-            params: IndexParams::IvfFlat { nlist: 8 },
-            metric: Metric::L2,
-        };
-        let err = search_params(Some(&ivf), &obj(json!({"nprobe": 0})), 3).unwrap_err();
-        assert_eq!(err.to_string(), "param nprobe out of range [ 1,65536 ]");
+        let msg = |a: AnnParams, i: &IndexParams| a.check(i, 3).unwrap_err().to_string();
         assert_eq!(
-            search_params(Some(&ivf), &obj(json!({"nprobe": 100})), 3)
-                .unwrap()
-                .nprobe,
-            Some(100)
+            msg(AnnParams::Hnsw { ef: 2 }, &hnsw),
+            "ef(2) should be larger than k(3)"
         );
         assert_eq!(
-            search_params(Some(&hnsw), &obj(json!({})), 3).unwrap().ef,
-            None
+            msg(AnnParams::Hnsw { ef: 0 }, &hnsw),
+            "param ef out of range [ 1,2147483647 ]"
+        );
+        let ivf = IndexParams::IvfFlat { nlist: 8 };
+        assert_eq!(
+            msg(AnnParams::Ivf { nprobe: 0 }, &ivf),
+            "param nprobe out of range [ 1,65536 ]"
+        );
+        assert_eq!(AnnParams::Ivf { nprobe: 100 }.check(&ivf, 3), Ok(()));
+        assert_eq!(AnnParams::Default.check(&hnsw, 3), Ok(()));
+        assert_eq!(
+            msg(AnnParams::Ivf { nprobe: 8 }, &hnsw),
+            "search param nprobe is not a parameter of HNSW"
         );
     }
 }

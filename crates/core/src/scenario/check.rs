@@ -3,12 +3,12 @@
 //! problem beside its field).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
 use super::ScenarioParams;
 use crate::error::{Error, Result};
 use crate::expr;
-use crate::index::spec::{IndexSpec, search_params};
+use crate::index::AnnParams;
+use crate::index::spec::IndexParams;
 use crate::schema::CollectionSchema;
 
 /// A tutorial parameter a learner can change.
@@ -24,13 +24,6 @@ pub enum Param {
     PqM,
     Nbits,
     Filter,
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 /// `K` of the tutorial's searches.
@@ -61,21 +54,13 @@ impl ScenarioParams {
                 })
             },
         );
-        let hnsw = |m: usize, efc: usize| {
-            IndexSpec::from_milvus(
-                "HNSW",
-                "COSINE",
-                &obj(json!({"M": m, "efConstruction": efc})),
-                dim,
-            )
-        };
-        push(Param::M, hnsw(self.m, 200).map(drop));
+        let hnsw = |m: usize, ef_construction: usize| IndexParams::Hnsw { m, ef_construction };
+        push(Param::M, hnsw(self.m, 200).validate(dim));
         push(
             Param::EfConstruction,
-            hnsw(16, self.ef_construction).map(drop),
+            hnsw(16, self.ef_construction).validate(dim),
         );
-        let hnsw_ok = hnsw(16, 200).ok();
-        let ef = |v: usize| search_params(hnsw_ok.as_ref(), &obj(json!({ "ef": v })), K).map(drop);
+        let ef = |ef: usize| AnnParams::Hnsw { ef }.check(&hnsw(16, 200), K);
         push(Param::Ef, ef(self.ef));
         push(
             Param::EfSweep,
@@ -90,25 +75,22 @@ impl ScenarioParams {
                 self.ef_sweep.iter().try_for_each(|&v| ef(v))
             },
         );
-        let ivf = |nlist: usize| {
-            IndexSpec::from_milvus("IVF_FLAT", "COSINE", &obj(json!({ "nlist": nlist })), dim)
-        };
-        push(Param::Nlist, ivf(self.nlist).map(drop));
-        let ivf_ok = ivf(self.nlist).or_else(|_| ivf(128)).ok();
+        let ivf = IndexParams::IvfFlat { nlist: self.nlist };
+        push(Param::Nlist, ivf.validate(dim));
         push(
             Param::Nprobe,
-            search_params(ivf_ok.as_ref(), &obj(json!({"nprobe": self.nprobe})), K).map(drop),
+            AnnParams::Ivf {
+                nprobe: self.nprobe,
+            }
+            .check(&ivf, K),
         );
-        let pq = |m: usize, nbits: usize| {
-            IndexSpec::from_milvus(
-                "IVF_PQ",
-                "COSINE",
-                &obj(json!({"nlist": 128, "m": m, "nbits": nbits})),
-                dim,
-            )
+        let pq = |m: usize, nbits: usize| IndexParams::IvfPq {
+            nlist: 128,
+            m,
+            nbits,
         };
-        push(Param::PqM, pq(self.pq_m, 8).map(drop));
-        push(Param::Nbits, pq(1, self.pq_nbits).map(drop));
+        push(Param::PqM, pq(self.pq_m, 8).validate(dim));
+        push(Param::Nbits, pq(1, self.pq_nbits).validate(dim));
         push(
             Param::Filter,
             expr::parse(&self.filter, &CollectionSchema::tutorial(dim)).map(drop),

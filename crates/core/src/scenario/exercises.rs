@@ -1,18 +1,16 @@
 //! The exercises: IVF_PQ (memory against recall, and every index's recall-vs-QPS
 //! curve), a sharded "cluster" (scatter/gather), Prometheus monitoring.
 
-use serde_json::{Map, Value, json};
-
 use super::gather::merge_top_k;
 use super::report::{StepReport, SweepPoint, recall};
-use super::run::obj;
 use super::search_steps::K;
 use super::shard::ShardNode;
 use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
 use crate::clock::{Clock, timed};
 use crate::error::Result;
 use crate::index::flat::exact_search;
-use crate::index::{Progress, VectorView};
+use crate::index::spec::{IndexParams, IndexSpec};
+use crate::index::{AnnParams, Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
 
@@ -26,32 +24,31 @@ impl Scenario {
         Ok(())
     }
 
-    /// One curve: for each value of `param`, mean single-query latency over the
-    /// batch's queries, QPS from it, recall@10.
+    /// One curve: for each search parameter in `values`, mean single-query
+    /// latency over the batch's queries, QPS from it, recall@10.
     pub(super) fn curve(
         &mut self,
         name: &str,
         index: &str,
-        param: &str,
-        values: &[usize],
+        values: &[AnnParams],
         clock: &dyn Clock,
     ) -> Result<Vec<SweepPoint>> {
         self.ensure_loaded(name)?;
         let nq = self.params.n_queries;
         let memory = self.db.collection(name)?.search_memory_bytes();
         let mut out = Vec::new();
-        for &v in values {
-            let params = obj(json!({ param: v }));
+        for &params in values {
+            let (param, v) = params.knob().unwrap_or(("-", 0));
             let mut total_ms = 0.0;
             let mut rec = 0.0;
             for q in 1..=nq {
-                let req = self.request(&[q], params.clone(), false);
+                let req = self.request(&[q], params, false);
                 let c = self.db.collection(name)?;
                 let (res, ms) = timed(clock, || c.search(&req));
                 let res = res?;
                 self.metrics.observe_search(name, index, 1, ms);
                 total_ms += ms;
-                rec += self.recall_of(q, &res.hits[0]);
+                rec += self.recall_of(q, &res.int_ids(0));
             }
             let latency_ms = total_ms / nq as f64;
             out.push(SweepPoint {
@@ -92,10 +89,11 @@ impl Scenario {
     }
 
     /// The nprobe values of every IVF curve (those ≤ nlist).
-    pub(super) fn nprobe_curve(&self) -> Vec<usize> {
+    pub(super) fn nprobe_curve(&self) -> Vec<AnnParams> {
         [1, 4, 10, 32, 128]
             .into_iter()
             .filter(|&x| x <= self.params.nlist)
+            .map(|nprobe| AnnParams::Ivf { nprobe })
             .collect()
     }
 
@@ -103,15 +101,19 @@ impl Scenario {
     pub(super) fn main_curves(&mut self, clock: &dyn Clock) -> Result<Vec<SweepPoint>> {
         let nprobes = self.nprobe_curve();
         let mut points = vec![self.flat_point(clock)];
-        let (main, _) = self.main_index();
-        let (param, values) = if main == "HNSW" {
-            ("ef", self.params.ef_sweep.clone())
-        } else {
-            ("nprobe", nprobes.clone())
+        let main = self.main_index();
+        let values: Vec<AnnParams> = match main {
+            IndexParams::Hnsw { .. } => self
+                .params
+                .ef_sweep
+                .iter()
+                .map(|&ef| AnnParams::Hnsw { ef })
+                .collect(),
+            _ => nprobes.clone(),
         };
-        points.extend(self.curve(COLLECTION, main, param, &values, clock)?);
+        points.extend(self.curve(COLLECTION, main.index_type().name(), &values, clock)?);
         if self.db.has_collection(IVF_COLLECTION) {
-            points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", "nprobe", &nprobes, clock)?);
+            points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", &nprobes, clock)?);
         }
         Ok(points)
     }
@@ -130,20 +132,21 @@ impl Scenario {
             CollectionSchema::tutorial(p.data.dim),
             p.data.seed,
         )?;
-        let params: Map<String, Value> =
-            obj(json!({"nlist": p.nlist, "m": p.pq_m, "nbits": p.pq_nbits}));
+        let params = IndexParams::IvfPq {
+            nlist: p.nlist,
+            m: p.pq_m,
+            nbits: p.pq_nbits,
+        };
         self.db.collection_mut(PQ_COLLECTION)?.create_index(
             "embedding",
             "",
-            "IVF_PQ",
-            "COSINE",
-            &params,
+            IndexSpec::new(params, Metric::Cosine),
             progress,
         )?;
         let (_, _, build_ms) = self.fill(PQ_COLLECTION, clock, progress)?;
         let nprobes = self.nprobe_curve();
         let mut points = self.main_curves(clock)?;
-        points.extend(self.curve(PQ_COLLECTION, "IVF_PQ", "nprobe", &nprobes, clock)?);
+        points.extend(self.curve(PQ_COLLECTION, "IVF_PQ", &nprobes, clock)?);
         let zh = self.zh();
         let code_bytes = (p.pq_m * p.pq_nbits).div_ceil(8);
         r.line(format!(

@@ -77,7 +77,7 @@ impl Scenario {
         let nq = self.params.n_queries;
         on_snapshot(self.live_snapshot(0, count));
         for i in 0..count {
-            let req = self.request(&[1 + i % nq], param.clone(), false);
+            let req = self.request(&[1 + i % nq], param, false);
             self.search_timed(COLLECTION, &req, clock)?;
             if (i + 1) % every.max(1) == 0 || i + 1 == count {
                 on_snapshot(self.live_snapshot(i + 1, count));

@@ -1,13 +1,13 @@
 //! Steps 1–6: connect, schema, index, data, insert, load.
 
-use serde_json::{Map, Value, json};
-
 use super::{COLLECTION, MainIndex, Scenario, ScenarioParams};
 use crate::clock::{Clock, timed};
 use crate::collection::Collection;
 use crate::dataset::{Stream, TutorialData, unit_gaussian};
 use crate::error::Result;
-use crate::index::Progress;
+use crate::index::spec::{IndexParams, IndexSpec};
+use crate::index::{AnnParams, Progress};
+use crate::metric::Metric;
 use crate::report_fmt::{fmt_params, thousands};
 use crate::scenario::report::{BatchTiming, StepReport};
 use crate::schema::CollectionSchema;
@@ -82,20 +82,19 @@ impl Scenario {
         Ok(())
     }
 
-    /// The index params of the tutorial's step 3, in Milvus's form.
-    pub(super) fn main_index(&self) -> (&'static str, Map<String, Value>) {
+    /// The index of the tutorial's step 3.
+    pub(super) fn main_index(&self) -> IndexParams {
         main_index_of(&self.params)
     }
 
     pub(super) fn index(&mut self, r: &mut StepReport, progress: &mut dyn Progress) -> Result<()> {
         r.header();
-        let (index_type, params) = self.main_index();
+        let params = self.main_index();
+        let index_type = params.index_type().name();
         self.db.collection_mut(COLLECTION)?.create_index(
             "embedding",
             "",
-            index_type,
-            "COSINE",
-            &params,
+            IndexSpec::new(params, Metric::Cosine),
             progress,
         )?;
         let zh = self.zh();
@@ -222,7 +221,7 @@ impl Scenario {
         } else {
             "Data flushed"
         });
-        let (index_type, _) = self.main_index();
+        let index_type = self.main_index().index_type().name();
         r.line(format!(
             "{} {index_type}: {:.2}{}",
             if zh {
@@ -279,22 +278,22 @@ impl Scenario {
     }
 }
 
-/// The index type and params of the tutorial's step 3, in Milvus's form.
-pub(super) fn main_index_of(p: &ScenarioParams) -> (&'static str, Map<String, Value>) {
+/// The index of the tutorial's step 3.
+pub(super) fn main_index_of(p: &ScenarioParams) -> IndexParams {
     match p.index {
-        MainIndex::Hnsw => (
-            "HNSW",
-            obj(json!({"M": p.m, "efConstruction": p.ef_construction})),
-        ),
-        MainIndex::IvfFlat => ("IVF_FLAT", obj(json!({"nlist": p.nlist}))),
+        MainIndex::Hnsw => IndexParams::Hnsw {
+            m: p.m,
+            ef_construction: p.ef_construction,
+        },
+        MainIndex::IvfFlat => IndexParams::IvfFlat { nlist: p.nlist },
     }
 }
 
 /// The search param of the main index (`ef` or `nprobe`) at `value`.
-pub(super) fn main_param_of(p: &ScenarioParams, value: usize) -> Map<String, Value> {
+pub(super) fn main_param_of(p: &ScenarioParams, value: usize) -> AnnParams {
     match p.index {
-        MainIndex::Hnsw => obj(json!({"ef": value})),
-        MainIndex::IvfFlat => obj(json!({"nprobe": value})),
+        MainIndex::Hnsw => AnnParams::Hnsw { ef: value },
+        MainIndex::IvfFlat => AnnParams::Ivf { nprobe: value },
     }
 }
 
@@ -303,8 +302,4 @@ pub(super) fn main_param_of(p: &ScenarioParams, value: usize) -> Map<String, Val
 pub(super) fn query_vectors(p: &ScenarioParams) -> Vec<Vec<f32>> {
     let q = unit_gaussian(p.n_queries + 1, p.data.dim, p.data.seed, Stream::Queries);
     q.chunks_exact(p.data.dim).map(<[f32]>::to_vec).collect()
-}
-
-pub(super) fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
 }

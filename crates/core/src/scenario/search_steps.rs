@@ -2,16 +2,14 @@
 //! IVF comparison, clean-up. Every search figure comes with recall@10 against
 //! exact search.
 
-use serde_json::{Value, json};
-
 use super::report::{HitRow, StepReport, SweepPoint, recall};
-use super::run::obj;
 use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
 use crate::clock::{Clock, timed};
-use crate::collection::{SearchRequest, SearchResult};
+use crate::collection::{SearchHit, SearchRequest, SearchResult};
 use crate::error::Result;
-use crate::index::flat::{exact_search, exact_search_batch};
-use crate::index::{Progress, VectorView};
+use crate::index::flat::exact_search_batch;
+use crate::index::spec::{IndexParams, IndexSpec};
+use crate::index::{AnnParams, Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
 use crate::value::{FieldValue, PrimaryKey};
@@ -38,7 +36,7 @@ impl Scenario {
     }
 
     /// The search param of the main index at its tutorial value.
-    pub(super) fn main_param(&self, value: usize) -> serde_json::Map<String, Value> {
+    pub(super) fn main_param(&self, value: usize) -> AnnParams {
         super::run::main_param_of(&self.params, value)
     }
 
@@ -66,17 +64,12 @@ impl Scenario {
         Ok(qs.iter().map(|&q| self.truth(q)).collect())
     }
 
-    pub(super) fn request(
-        &self,
-        queries: &[usize],
-        params: serde_json::Map<String, Value>,
-        output: bool,
-    ) -> SearchRequest {
+    pub(super) fn request(&self, queries: &[usize], ann: AnnParams, output: bool) -> SearchRequest {
         SearchRequest {
             anns_field: "embedding".into(),
             data: queries.iter().map(|&q| self.queries[q].clone()).collect(),
             metric_type: Some(Metric::Cosine),
-            params,
+            ann,
             limit: K,
             output_fields: if output {
                 vec!["text".into(), "source".into()]
@@ -103,16 +96,9 @@ impl Scenario {
         Ok((res, ms))
     }
 
-    /// recall@10 of the hits of query `q`.
-    pub(super) fn recall_of(&mut self, q: usize, hits: &[crate::collection::SearchHit]) -> f64 {
-        let found: Vec<i64> = hits
-            .iter()
-            .filter_map(|h| match h.id {
-                PrimaryKey::Int64(i) => Some(i),
-                PrimaryKey::VarChar(_) => None,
-            })
-            .collect();
-        recall(&found, &self.truth(q))
+    /// recall@10 of the ids `found` for query `q`.
+    pub(super) fn recall_of(&mut self, q: usize, found: &[i64]) -> f64 {
+        recall(found, &self.truth(q))
     }
 
     pub(super) fn single_search(&mut self, r: &mut StepReport, clock: &dyn Clock) -> Result<()> {
@@ -136,26 +122,26 @@ impl Scenario {
         } else {
             "Top-10 results:"
         });
-        for (i, h) in res.hits[0].iter().enumerate() {
-            let text = field_str(&h.fields, "text");
+        for (i, h) in res.hits(0).enumerate() {
+            let text = field_str(&h, "text");
             r.line(format!(
                 "{}. {}={:.4}, {}={text}",
                 i + 1,
                 if zh { "距离" } else { "distance" },
-                h.score,
+                h.score(),
                 if zh { "文本" } else { "text" }
             ));
             r.hits.push(HitRow {
                 rank: i + 1,
-                id: h.id.to_string(),
-                score: h.score,
+                id: h.id().to_string(),
+                score: h.score(),
                 text,
-                source: field_str(&h.fields, "source"),
-                in_exact_top_k: matches!(h.id, PrimaryKey::Int64(id) if truth.contains(&id)),
+                source: field_str(&h, "source"),
+                in_exact_top_k: matches!(h.id(), PrimaryKey::Int64(id) if truth.contains(&id)),
             });
         }
-        let rec = self.recall_of(0, &res.hits[0]);
-        let top = res.hits[0].first().map_or(0.0, |h| h.score);
+        let rec = self.recall_of(0, &res.int_ids(0));
+        let top = res.hits(0).next().map_or(0.0, |h| h.score());
         r.line(format!("recall@10: {rec:.2}"));
         r.figure("latency_ms", ms, "ms");
         r.figure("recall", rec, "");
@@ -190,8 +176,8 @@ impl Scenario {
         let req = self.request(&queries, self.main_param(value), false);
         let (res, ms) = self.search_timed(COLLECTION, &req, clock)?;
         let mut total_recall = 0.0;
-        for (i, hits) in res.hits.iter().enumerate() {
-            total_recall += self.recall_of(i + 1, hits);
+        for i in 0..res.nq() {
+            total_recall += self.recall_of(i + 1, &res.int_ids(i));
         }
         // Each query on its own, for the latency distribution.
         for q in 1..=nq {
@@ -238,22 +224,21 @@ impl Scenario {
             MainIndex::IvfFlat => self.params.nprobe,
         };
         let mut req = self.request(&[0], self.main_param(value), true);
-        req.expr = self.params.filter.clone();
-        let (res, ms) = self.search_timed(COLLECTION, &req, clock)?;
-        // Exact filtered truth: the same filter, scanned exactly.
+        req.filter = self.params.filter.clone();
+        // The request prepared once (the filter parsed once): searched, timed,
+        // then scanned exactly for the truth.
         let c = self.db.collection(COLLECTION)?;
+        let (searched, ms) = timed(clock, || {
+            let prepared = c.prepare_search(&req)?;
+            let res = prepared.run()?;
+            Ok::<_, crate::Error>((prepared, res))
+        });
+        let (prepared, res) = searched?;
+        let index = self.main_index().index_type().name();
+        self.metrics.observe_search(COLLECTION, index, 1, ms);
         let allowed = res.plan.allowed_rows().unwrap_or(c.count());
-        let mut exact_req = req.clone();
-        exact_req.params = obj(json!({}));
-        let truth_ids = exact_filtered(c, &exact_req, &self.queries[0])?;
-        let found: Vec<i64> = res.hits[0]
-            .iter()
-            .filter_map(|h| match h.id {
-                PrimaryKey::Int64(i) => Some(i),
-                _ => None,
-            })
-            .collect();
-        let rec = recall(&found, &truth_ids);
+        let truth_ids = prepared.run_exact()?.int_ids(0);
+        let rec = recall(&res.int_ids(0), &truth_ids);
         let zh = self.zh();
         r.line(format!(
             "{}: {}",
@@ -267,7 +252,7 @@ impl Scenario {
         r.line(format!(
             "{}: {}",
             if zh { "结果数量" } else { "Results" },
-            res.hits[0].len()
+            res.topks[0]
         ));
         let total = res.plan.total_rows().max(1);
         r.line(format!(
@@ -275,14 +260,14 @@ impl Scenario {
             if zh { "匹配行数" } else { "Matching rows" },
             100.0 * allowed as f64 / total as f64
         ));
-        for h in &res.hits[0] {
+        for h in res.hits(0) {
             r.hits.push(HitRow {
                 rank: r.hits.len() + 1,
-                id: h.id.to_string(),
-                score: h.score,
-                text: field_str(&h.fields, "text"),
-                source: field_str(&h.fields, "source"),
-                in_exact_top_k: matches!(h.id, PrimaryKey::Int64(id) if truth_ids.contains(&id)),
+                id: h.id().to_string(),
+                score: h.score(),
+                text: field_str(&h, "text"),
+                source: field_str(&h, "source"),
+                in_exact_top_k: matches!(h.id(), PrimaryKey::Int64(id) if truth_ids.contains(&id)),
             });
         }
         r.figure("latency_ms", ms, "ms");
@@ -300,7 +285,7 @@ impl Scenario {
             MainIndex::IvfFlat => ("nprobe", vec![1, 5, 10, 20, 50]),
         };
         let nq = self.params.n_queries;
-        let index_name = self.main_index().0;
+        let index_name = self.main_index().index_type().name();
         let memory = self.db.collection(COLLECTION)?.search_memory_bytes();
         for &v in &values {
             let mut times = Vec::new();
@@ -314,8 +299,8 @@ impl Scenario {
             let req = self.request(&queries, self.main_param(v), false);
             let (res, batch_ms) = self.search_timed(COLLECTION, &req, clock)?;
             let mut rec = 0.0;
-            for (i, hits) in res.hits.iter().enumerate() {
-                rec += self.recall_of(i + 1, hits);
+            for i in 0..res.nq() {
+                rec += self.recall_of(i + 1, &res.int_ids(i));
             }
             rec /= nq as f64;
             let zh = self.zh();
@@ -343,7 +328,7 @@ impl Scenario {
     pub(super) fn stats(&mut self, r: &mut StepReport) -> Result<()> {
         r.header();
         let c = self.db.collection(COLLECTION)?;
-        let (index_type, _) = self.main_index();
+        let index_type = self.main_index().index_type().name();
         let zh = self.zh();
         let index_bytes: usize = c
             .sealed_segments()
@@ -410,9 +395,7 @@ impl Scenario {
         self.db.collection_mut(IVF_COLLECTION)?.create_index(
             "embedding",
             "",
-            "IVF_FLAT",
-            "COSINE",
-            &obj(json!({"nlist": nlist})),
+            IndexSpec::new(IndexParams::IvfFlat { nlist }, Metric::Cosine),
             progress,
         )?;
         let zh = self.zh();
@@ -424,9 +407,12 @@ impl Scenario {
         });
         let (_, _, build_ms) = self.fill(IVF_COLLECTION, clock, progress)?;
         self.db.collection_mut(IVF_COLLECTION)?.load()?;
-        let req = self.request(&[0], obj(json!({"nprobe": self.params.nprobe})), false);
+        let nprobe = AnnParams::Ivf {
+            nprobe: self.params.nprobe,
+        };
+        let req = self.request(&[0], nprobe, false);
         let (res, ivf_ms) = self.search_timed(IVF_COLLECTION, &req, clock)?;
-        let ivf_recall = self.recall_of(0, &res.hits[0]);
+        let ivf_recall = self.recall_of(0, &res.int_ids(0));
         let hnsw_ms = self.single_search_ms.unwrap_or(f64::NAN);
         let ratio = ivf_ms / hnsw_ms;
         r.line("");
@@ -497,7 +483,7 @@ impl Scenario {
         } else {
             "Disconnected"
         });
-        let probe = self.request(&[0], obj(json!({})), false);
+        let probe = self.request(&[0], AnnParams::Default, false);
         if let Err(e) = self.db.collection(COLLECTION)?.search(&probe) {
             r.text = Some(format!("search after release: {e}"));
         }
@@ -505,42 +491,10 @@ impl Scenario {
     }
 }
 
-/// The exact top-10 ids under the request's filter (FLAT over the matching rows).
-fn exact_filtered(
-    c: &crate::collection::Collection,
-    req: &SearchRequest,
-    query: &[f32],
-) -> Result<Vec<i64>> {
-    let expr = crate::expr::parse(&req.expr, c.schema())?;
-    let mut all: Vec<(f32, i64)> = Vec::new();
-    for s in c.sealed_segments().iter().chain(c.growing_segments()) {
-        let allowed = s.allowed(Some(expr.evaluate(&c.columns_of(s))));
-        let pk = c
-            .schema()
-            .field_index(&c.schema().primary().name)
-            .expect("pk");
-        for n in exact_search(
-            s.vectors(c.schema().field_index("embedding").expect("field")),
-            Metric::Cosine,
-            query,
-            K,
-            allowed.as_ref(),
-        ) {
-            if let PrimaryKey::Int64(id) = s.columns[pk].primary_key(n.row as usize) {
-                all.push((n.distance, id));
-            }
-        }
-    }
-    all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    Ok(all.into_iter().take(K).map(|x| x.1).collect())
-}
-
-fn field_str(fields: &[(String, FieldValue)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| match v {
-            FieldValue::VarChar(s) => s.clone(),
+fn field_str(hit: &SearchHit<'_>, name: &str) -> String {
+    hit.value(name)
+        .map(|v| match v {
+            FieldValue::VarChar(s) => s,
             other => format!("{other:?}"),
         })
         .unwrap_or_default()

@@ -4,8 +4,6 @@
 //! `ef` or `nprobe`. The scenario's cluster exercise builds every shard in one
 //! place; the browser builds each in its own Web Worker and gathers on the page.
 
-use serde_json::{Map, Value};
-
 use super::gather::global_row;
 use super::run::{main_index_of, main_param_of, query_vectors};
 use super::search_steps::K;
@@ -14,7 +12,8 @@ use crate::clock::{Clock, timed};
 use crate::collection::{Collection, SearchRequest};
 use crate::dataset::TutorialData;
 use crate::error::Result;
-use crate::index::Progress;
+use crate::index::spec::IndexSpec;
+use crate::index::{AnnParams, Progress};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
 use crate::value::PrimaryKey;
@@ -27,7 +26,7 @@ pub fn shard_rows(n: usize, shard: usize, shards: usize) -> Vec<usize> {
 
 /// The search parameter of the main index at the value steps 7–9 use (`ef` for
 /// HNSW, `nprobe` for IVF_FLAT): what each shard searches with.
-pub fn step_param(p: &ScenarioParams) -> Map<String, Value> {
+pub fn step_param(p: &ScenarioParams) -> AnnParams {
     main_param_of(
         p,
         match p.index {
@@ -44,7 +43,7 @@ pub struct ShardNode {
     collection: Collection,
     /// Query 0 is the tutorial's single query; 1..=n_queries its batch.
     queries: Vec<Vec<f32>>,
-    param: Map<String, Value>,
+    param: AnnParams,
     /// Milliseconds of the flush (which builds the shard's index).
     pub build_ms: f64,
 }
@@ -91,13 +90,10 @@ impl ShardNode {
             CollectionSchema::tutorial(params.data.dim),
             params.data.seed + shard as u64,
         )?;
-        let (index_type, index_params) = main_index_of(params);
         collection.create_index(
             "embedding",
             "",
-            index_type,
-            "COSINE",
-            &index_params,
+            IndexSpec::new(main_index_of(params), Metric::Cosine),
             progress,
         )?;
         let rows = shard_rows(params.data.n, shard, shards);
@@ -139,16 +135,16 @@ impl ShardNode {
             anns_field: "embedding".into(),
             data: vec![vector.clone()],
             metric_type: Some(Metric::Cosine),
-            params: self.param.clone(),
+            ann: self.param,
             limit: K,
             ..Default::default()
         };
         let res = self.collection.search(&req)?;
-        Ok(res.hits[0]
-            .iter()
-            .filter_map(|h| match h.id {
+        Ok(res
+            .hits(0)
+            .filter_map(|h| match h.id() {
                 PrimaryKey::Int64(local) => {
-                    Some((h.score, global_row(self.shard, local, self.shards)))
+                    Some((h.score(), global_row(self.shard, local, self.shards)))
                 }
                 PrimaryKey::VarChar(_) => None,
             })

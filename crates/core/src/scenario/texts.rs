@@ -139,7 +139,7 @@ pub fn annlab_code(step: StepId) -> &'static str {
             "db.drop_collection(\"production_documents\");\nlet c = db.create_collection(\n    \"production_documents\",\n    CollectionSchema::tutorial(1536),\n    seed,\n)?;"
         }
         Index => {
-            "c.create_index(\"embedding\", \"\", \"HNSW\", \"COSINE\",\n    &json!({\"M\": 16, \"efConstruction\": 200}), &mut progress)?;"
+            "c.create_index(\"embedding\", \"\",\n    IndexSpec::new(IndexParams::Hnsw { m: 16, ef_construction: 200 }, Metric::Cosine),\n    &mut progress)?;"
         }
         Data => "let data = TutorialData::generate(DataSpec { n: 10_000, dim: 1536, seed }, now)?;",
         Insert => {
@@ -147,24 +147,24 @@ pub fn annlab_code(step: StepId) -> &'static str {
         }
         Load => "c.load()?;\nlet n = c.num_entities();",
         Search => {
-            "let res = c.search(&SearchRequest {\n    anns_field: \"embedding\".into(),\n    data: vec![query],\n    params: json!({\"ef\": 64}),\n    limit: 10,\n    output_fields: vec![\"text\".into(), \"source\".into()],\n    ..Default::default()\n})?;"
+            "let res = c.search(&SearchRequest {\n    anns_field: \"embedding\".into(),\n    data: vec![query],\n    ann: AnnParams::Hnsw { ef: 64 },\n    limit: 10,\n    output_fields: vec![\"text\".into(), \"source\".into()],\n    ..Default::default()\n})?;"
         }
         BatchSearch => {
             "let res = c.search(&SearchRequest { data: queries /* 100 */, limit: 10, .. })?;"
         }
         FilteredSearch => {
-            "let res = c.search(&SearchRequest {\n    expr: \"source == 'source_0.txt'\".into(), ..\n})?;\nprintln!(\"{:?}\", res.plan); // exact scan or in-graph filter"
+            "let res = c.search(&SearchRequest {\n    filter: \"source == 'source_0.txt'\".into(), ..\n})?;\nprintln!(\"{:?}\", res.plan); // exact scan or in-graph filter"
         }
         EfSweep => {
-            "for ef in [16, 32, 64, 128] {\n    let res = c.search(&SearchRequest { params: json!({\"ef\": ef}), .. })?;\n}"
+            "for ef in [16, 32, 64, 128] {\n    let res = c.search(&SearchRequest { ann: AnnParams::Hnsw { ef }, .. })?;\n}"
         }
         Stats => "println!(\"{} rows, {} bytes\", c.num_entities(), c.memory_bytes());",
         IvfCompare => {
-            "ivf.create_index(\"embedding\", \"\", \"IVF_FLAT\", \"COSINE\", &json!({\"nlist\": 1024}), &mut progress)?;\nlet res = ivf.search(&SearchRequest { params: json!({\"nprobe\": 10}), .. })?;"
+            "ivf.create_index(\"embedding\", \"\",\n    IndexSpec::new(IndexParams::IvfFlat { nlist: 1024 }, Metric::Cosine), &mut progress)?;\nlet res = ivf.search(&SearchRequest { ann: AnnParams::Ivf { nprobe: 10 }, .. })?;"
         }
         Cleanup => "c.release();\nivf.release();",
         IvfPq => {
-            "pq.create_index(\"embedding\", \"\", \"IVF_PQ\", \"COSINE\",\n    &json!({\"nlist\": 1024, \"m\": 8, \"nbits\": 8}), &mut progress)?;"
+            "pq.create_index(\"embedding\", \"\",\n    IndexSpec::new(IndexParams::IvfPq { nlist: 1024, m: 8, nbits: 8 }, Metric::Cosine),\n    &mut progress)?;"
         }
         Cluster => {
             "// each query node (a Web Worker) builds one shard: rows id % shards\nlet node = ShardNode::generate(&params, shard, shards, &clock, &mut progress)?;\n// the proxy (the page) scatters a query to every node, then gathers\nlet parts: Vec<Vec<(f32, i64)>> = nodes.iter().map(|n| n.search(q)).collect::<Result<_>>()?;\nlet top10 = merge_top_k(&parts, 10);"

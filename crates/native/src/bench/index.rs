@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use annlab_core::index::hnsw::{Hnsw, HnswParams, Layer0Links};
-use annlab_core::index::spec::{IndexParams, IndexSpec, search_params};
+use annlab_core::index::spec::{IndexParams, IndexSpec};
 use annlab_core::index::{AnnParams, Index};
 use annlab_core::kernels;
 use annlab_core::quickstart::MAX_TOPK;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::data::{self, DataArgs, METRIC};
 use super::measure::{PeakRss, process_cpu_s};
@@ -131,38 +131,46 @@ fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
     }
     let mut jobs = Vec::new();
     for &kind in &args.index {
-        let (name, params, search): (&str, Value, Option<(&'static str, &[usize])>) = match kind {
+        let (params, values): (IndexParams, &[usize]) = match kind {
             IndexKind::Hnsw => (
-                "HNSW",
-                json!({"M": args.m, "efConstruction": args.ef_construction}),
-                Some(("ef", &args.ef)),
+                IndexParams::Hnsw {
+                    m: args.m,
+                    ef_construction: args.ef_construction,
+                },
+                &args.ef,
             ),
-            IndexKind::IvfFlat => (
-                "IVF_FLAT",
-                json!({"nlist": args.nlist}),
-                Some(("nprobe", &args.nprobe)),
-            ),
+            IndexKind::IvfFlat => (IndexParams::IvfFlat { nlist: args.nlist }, &args.nprobe),
             IndexKind::IvfPq => (
-                "IVF_PQ",
-                json!({"nlist": args.nlist, "m": args.pq_m, "nbits": args.nbits}),
-                Some(("nprobe", &args.nprobe)),
+                IndexParams::IvfPq {
+                    nlist: args.nlist,
+                    m: args.pq_m,
+                    nbits: args.nbits,
+                },
+                &args.nprobe,
             ),
-            IndexKind::Flat => ("FLAT", json!({}), None),
+            IndexKind::Flat => (IndexParams::Flat, &[]),
         };
-        let params = params.as_object().cloned().unwrap_or_default();
-        let spec = IndexSpec::from_milvus(name, METRIC.name(), &params, dim).context(name)?;
-        let (param, settings) = match search {
-            None => ("none", vec![(0, AnnParams::default())]),
-            Some((param, values)) => {
+        let name = params.index_type().name();
+        let spec = IndexSpec::new(params, METRIC);
+        spec.validate(dim).context(name)?;
+        // The search parameter of this kind of index at `v`.
+        let typed = |v| match params {
+            IndexParams::Flat => AnnParams::Default,
+            IndexParams::Hnsw { .. } => AnnParams::Hnsw { ef: v },
+            IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. } => AnnParams::Ivf { nprobe: v },
+        };
+        let (param, settings) = match typed(0).knob() {
+            None => ("none", vec![(0, AnnParams::Default)]),
+            Some((param, _)) => {
                 if values.is_empty() {
                     bail!("{name}: --{param} needs at least one value");
                 }
                 let settings = values
                     .iter()
                     .map(|&v| {
-                        let mut p = Map::new();
-                        p.insert(param.into(), v.into());
-                        Ok((v, search_params(Some(&spec), &p, args.k)?))
+                        let ann = typed(v);
+                        ann.check(&spec.params, args.k)?;
+                        Ok((v, ann))
                     })
                     .collect::<annlab_core::Result<_>>()
                     .with_context(|| format!("{name} search"))?;
@@ -213,7 +221,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let mut peer_pending = !args.no_peer;
     for job in &jobs {
         let name = job.spec.params.index_type().name();
-        let mut milvus_params = job.spec.params.to_milvus_params();
+        let mut milvus_params = crate::serve::params::index_params_json(&job.spec.params);
         if let Some(l) = job.layer0 {
             let label = match l {
                 Layer0Links::M => "M",

@@ -10,13 +10,15 @@ mod rpc;
 use std::time::Instant;
 
 use annlab_core::bitset::Bitset;
-use annlab_core::index::VectorView;
 use annlab_core::index::flat::exact_search;
+use annlab_core::index::spec::IndexParams;
+use annlab_core::index::{AnnParams, VectorView};
 use annlab_core::{DataSpec, Metric, TutorialData};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
 use crate::scenario::{IndexArg, ScenarioArgs};
+use crate::serve::params::index_params_text;
 use rpc::{Hit, Remote};
 
 const COLLECTION: &str = "production_documents";
@@ -116,24 +118,26 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
 
     // 3. Index.
     let t0 = Instant::now();
-    let (index_type, params, search_params) = match args.index {
+    let (params, search_params) = match args.index {
         IndexArg::Hnsw => (
-            "HNSW",
-            format!(
-                r#"{{"M": {}, "efConstruction": {}}}"#,
-                args.m, args.ef_construction
-            ),
-            format!(r#"{{"ef": {}}}"#, args.ef),
+            IndexParams::Hnsw {
+                m: args.m,
+                ef_construction: args.ef_construction,
+            },
+            AnnParams::Hnsw { ef: args.ef },
         ),
         IndexArg::IvfFlat => (
-            "IVF_FLAT",
-            format!(r#"{{"nlist": {}}}"#, args.nlist),
-            format!(r#"{{"nprobe": {}}}"#, args.nprobe),
+            IndexParams::IvfFlat { nlist: args.nlist },
+            AnnParams::Ivf {
+                nprobe: args.nprobe,
+            },
         ),
     };
-    c.create_index(COLLECTION, index_type, &params).await?;
+    let index_type = params.index_type().name();
+    c.create_index(COLLECTION, &params).await?;
     out.line(format!(
-        "created {COLLECTION}: {index_type} {params}, COSINE"
+        "created {COLLECTION}: {index_type} {}, COSINE",
+        index_params_text(&params)
     ));
     out.section("index", t0);
 
@@ -229,7 +233,7 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     let t0 = Instant::now();
     if args.index == IndexArg::Hnsw {
         for &ef in &args.ef_list {
-            let params = format!(r#"{{"ef": {ef}}}"#);
+            let params = AnnParams::Hnsw { ef };
             let (mut total, mut r) = (0.0, 0.0);
             for query in q.iter().take(10) {
                 let t = Instant::now();
@@ -269,16 +273,19 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
 
     // 12. IVF_FLAT on a second collection with the same data.
     let t0 = Instant::now();
-    let ivf = format!(r#"{{"nlist": {}}}"#, args.nlist);
-    let nprobe = format!(r#"{{"nprobe": {}}}"#, args.nprobe);
-    let build_s = build(&mut c, IVF_COLLECTION, "IVF_FLAT", &ivf, &data, args).await?;
+    let ivf = IndexParams::IvfFlat { nlist: args.nlist };
+    let nprobe = AnnParams::Ivf {
+        nprobe: args.nprobe,
+    };
+    let build_s = build(&mut c, IVF_COLLECTION, &ivf, &data, args).await?;
     let t = Instant::now();
     let found = c.search(IVF_COLLECTION, &q[..1], &nprobe, "").await?;
     let ivf_ms = t.elapsed().as_secs_f64() * 1e3;
     let batch = c.search(IVF_COLLECTION, &q, &nprobe, "").await?;
     let ivf_recall = truth.mean_recall(&q, &batch);
     out.line(format!(
-        "IVF_FLAT {ivf}: built in {build_s:.2} s; nprobe={}: {ivf_ms:.2} ms, recall@10 {:.2} (batch of {nq}: {ivf_recall:.3}); {index_type}: {single_ms:.2} ms",
+        "IVF_FLAT {}: built in {build_s:.2} s; nprobe={}: {ivf_ms:.2} ms, recall@10 {:.2} (batch of {nq}: {ivf_recall:.3}); {index_type}: {single_ms:.2} ms",
+        index_params_text(&ivf),
         args.nprobe,
         truth.recall(q[0], &found[0], None),
     ));
@@ -296,17 +303,19 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
 
     // Exercise: IVF_PQ.
     let t0 = Instant::now();
-    let pq = format!(
-        r#"{{"nlist": {}, "m": {}, "nbits": {}}}"#,
-        args.nlist, args.pq_m, args.nbits
-    );
-    let build_s = build(&mut c, PQ_COLLECTION, "IVF_PQ", &pq, &data, args).await?;
+    let pq = IndexParams::IvfPq {
+        nlist: args.nlist,
+        m: args.pq_m,
+        nbits: args.nbits,
+    };
+    let build_s = build(&mut c, PQ_COLLECTION, &pq, &data, args).await?;
     let t = Instant::now();
     let batch = c.search(PQ_COLLECTION, &q, &nprobe, "").await?;
     let s = t.elapsed().as_secs_f64();
     let pq_recall = truth.mean_recall(&q, &batch);
     out.line(format!(
-        "IVF_PQ {pq}: built in {build_s:.2} s; nprobe={}: batch of {nq} {s:.3} s, mean recall@10 {pq_recall:.3}",
+        "IVF_PQ {}: built in {build_s:.2} s; nprobe={}: batch of {nq} {s:.3} s, mean recall@10 {pq_recall:.3}",
+        index_params_text(&pq),
         args.nprobe
     ));
     out.figure("ivf_pq_build_s", build_s);
@@ -348,14 +357,13 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
 async fn build(
     c: &mut Remote,
     name: &str,
-    index_type: &str,
-    params: &str,
+    params: &IndexParams,
     data: &TutorialData,
     args: &ScenarioArgs,
 ) -> Result<f64> {
     let t0 = Instant::now();
     c.recreate(name, args.dim).await?;
-    c.create_index(name, index_type, params).await?;
+    c.create_index(name, params).await?;
     c.insert(name, data, args.batch_size).await?;
     c.flush_and_await_index(name, args.n).await?;
     c.load(name).await?;

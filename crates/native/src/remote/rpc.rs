@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use annlab_core::TutorialData;
+use annlab_core::index::AnnParams;
+use annlab_core::index::spec::IndexParams;
 use anyhow::{Context, Result, bail};
 use milvus::proto::common::{
     IndexState, KeyValuePair, PlaceholderGroup, PlaceholderType, PlaceholderValue, Status,
@@ -17,6 +19,8 @@ use milvus::proto::schema::{
 };
 use prost::Message;
 use tonic::transport::Channel;
+
+use crate::serve::params;
 
 /// How often index builds and loading are polled.
 const POLL: Duration = Duration::from_millis(100);
@@ -186,17 +190,17 @@ impl Remote {
         check(Some(s), "DropCollection")
     }
 
-    /// CreateIndex on `embedding` with COSINE; `params` is the JSON object.
-    pub async fn create_index(&mut self, name: &str, index_type: &str, params: &str) -> Result<()> {
+    /// CreateIndex on `embedding` with COSINE.
+    pub async fn create_index(&mut self, name: &str, params: &IndexParams) -> Result<()> {
         let s = self
             .c
             .create_index(CreateIndexRequest {
                 collection_name: name.into(),
                 field_name: "embedding".into(),
                 extra_params: vec![
-                    kv("index_type", index_type),
+                    kv("index_type", params.index_type().name()),
                     kv("metric_type", "COSINE"),
-                    kv("params", params),
+                    kv("params", params::index_params_text(params)),
                 ],
                 ..Default::default()
             })
@@ -320,7 +324,7 @@ impl Remote {
         &mut self,
         name: &str,
         queries: &[&[f32]],
-        params: &str,
+        params: &AnnParams,
         expr: &str,
     ) -> Result<Vec<Vec<Hit>>> {
         let group = PlaceholderGroup {
@@ -348,7 +352,7 @@ impl Remote {
                     kv("anns_field", "embedding"),
                     kv("topk", 10),
                     kv("metric_type", "COSINE"),
-                    kv("params", params),
+                    kv("params", params::search_params_text(params)),
                     kv("round_decimal", -1),
                 ],
                 nq: queries.len() as i64,

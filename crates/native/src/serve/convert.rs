@@ -1,17 +1,18 @@
 //! Milvus's protobuf messages to and from the engine's types: schemas, columns of
 //! field data, primary keys, query vectors, key-value parameters.
 
+use annlab_core::collection::OutputColumns;
 use annlab_core::schema::{CollectionSchema, Column, DataType, FieldSchema};
-use annlab_core::value::{FieldValue, PrimaryKey};
+use annlab_core::value::PrimaryKey;
 use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType};
 use milvus::proto::schema::{
     self as pb, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, LongArray,
     ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field, vector_field,
 };
 use prost::Message;
-use serde_json::{Map, Value};
 
-use super::status::{Failure, PARAMETER_INVALID};
+use super::codes::{LEGACY_UNEXPECTED, PARAMETER_INVALID, UNEXPECTED};
+use super::status::Failure;
 
 /// Milvus numbers fields from 100 on.
 pub const FIRST_FIELD_ID: i64 = 100;
@@ -145,7 +146,7 @@ fn column_from_proto(
 ) -> Result<Column, Failure> {
     let mismatch = || {
         Failure::new(
-            1,
+            LEGACY_UNEXPECTED,
             format!(
                 "The Input data type is inconsistent with defined schema, please check it. (field {} is {})",
                 field.name,
@@ -162,13 +163,13 @@ fn column_from_proto(
             let len = a.data.len();
             if dim == 0 || len % dim != 0 {
                 return Err(Failure::new(
-                    65535,
+                    UNEXPECTED,
                     format!("the length({len}) of float data should divide the dim({dim})"),
                 ));
             }
             if len / dim != num_rows as usize {
                 return Err(Failure::new(
-                    1100,
+                    PARAMETER_INVALID,
                     format!(
                         "the num_rows ({}) of field ({}) is not equal to passed num_rows \
                          ({num_rows}): invalid parameter[expected={num_rows}][actual={num_rows}]",
@@ -310,46 +311,52 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
     }
 }
 
-/// Values of one field (search hits) as a column.
-pub fn values_to_column(field: &FieldSchema, values: &[&FieldValue]) -> Column {
-    let mut col = Column::empty_for(field);
-    for v in values {
-        match (&mut col, v) {
-            (Column::Bool(c), FieldValue::Bool(x)) => c.push(*x),
-            (Column::Int32(c), FieldValue::Int32(x)) => c.push(*x),
-            (Column::Int64(c), FieldValue::Int64(x)) => c.push(*x),
-            (Column::Float(c), FieldValue::Float(x)) => c.push(*x),
-            (Column::Double(c), FieldValue::Double(x)) => c.push(*x),
-            (Column::VarChar(c), FieldValue::VarChar(x)) => c.push(x.clone()),
-            (Column::FloatVector { data, .. }, FieldValue::FloatVector(x)) => {
-                data.extend_from_slice(x)
-            }
-            _ => unreachable!("values of field {} have its type", field.name),
-        }
-    }
-    col
+/// Output columns as Milvus's field data and output field names (field ids
+/// from the schema's positions).
+pub fn output_to_proto(
+    out: &OutputColumns,
+    schema: &CollectionSchema,
+) -> (Vec<FieldData>, Vec<String>) {
+    let data = out
+        .iter()
+        .map(|(name, column)| {
+            let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
+            column_to_proto(name, fid, column)
+        })
+        .collect();
+    (data, out.names.clone())
 }
 
-/// Primary keys as Milvus's IDs (all keys of one collection share a type).
-pub fn ids_to_proto(ids: &[PrimaryKey]) -> IDs {
-    let field = if matches!(ids.first(), Some(PrimaryKey::VarChar(_))) {
-        i_ds::IdField::StrId(StringArray {
-            data: ids.iter().map(ToString::to_string).collect(),
-        })
-    } else {
-        i_ds::IdField::IntId(LongArray {
-            data: ids
-                .iter()
+/// A column of primary keys as Milvus's IDs (none are Int64 ids).
+pub fn ids_to_proto(ids: &Column) -> IDs {
+    let field = match ids {
+        Column::VarChar(keys) if !keys.is_empty() => {
+            i_ds::IdField::StrId(StringArray { data: keys.clone() })
+        }
+        Column::Int64(keys) => i_ds::IdField::IntId(LongArray { data: keys.clone() }),
+        _ => i_ds::IdField::IntId(LongArray::default()),
+    };
+    IDs {
+        id_field: Some(field),
+    }
+}
+
+/// Primary keys (all of one type) as Milvus's IDs.
+pub fn keys_to_proto(keys: &[PrimaryKey]) -> IDs {
+    let column = match keys.first() {
+        Some(PrimaryKey::VarChar(_)) => {
+            Column::VarChar(keys.iter().map(ToString::to_string).collect())
+        }
+        _ => Column::Int64(
+            keys.iter()
                 .map(|k| match k {
                     PrimaryKey::Int64(v) => *v,
                     PrimaryKey::VarChar(_) => unreachable!("keys of one collection share a type"),
                 })
                 .collect(),
-        })
+        ),
     };
-    IDs {
-        id_field: Some(field),
-    }
+    ids_to_proto(&column)
 }
 
 /// The query vectors of a search: a serialized `PlaceholderGroup` with one
@@ -385,20 +392,6 @@ pub fn query_vectors(bytes: &[u8]) -> Result<Vec<Vec<f32>>, Failure> {
                 .collect())
         })
         .collect()
-}
-
-/// A JSON object given as a string (`params` of create_index and search); empty
-/// means none.
-pub fn json_object(text: Option<&str>, what: &str) -> Result<Map<String, Value>, Failure> {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Ok(Map::new());
-    };
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) | Err(_) => Err(Failure::invalid(format!(
-            "{what} should be a JSON object, got '{text}'"
-        ))),
-    }
 }
 
 #[cfg(test)]
@@ -469,13 +462,13 @@ mod tests {
             },
         );
         let err = columns_from_proto(1, &schema, &short, false).unwrap_err();
-        assert_eq!(err.code, 65535);
+        assert_eq!(err.code, UNEXPECTED);
         assert_eq!(
             err.reason,
             "the length(1) of float data should divide the dim(2)"
         );
         let err = columns_from_proto(2, &schema, &data, false).unwrap_err();
-        assert_eq!(err.code, 1100);
+        assert_eq!(err.code, PARAMETER_INVALID);
         assert!(
             err.reason.starts_with(
                 "the num_rows (1) of field (embedding) is not equal to passed num_rows (2)"

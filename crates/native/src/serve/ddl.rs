@@ -20,9 +20,11 @@ use milvus::proto::milvus::{
     LoadCollectionRequest, ReleaseCollectionRequest, ShowCollectionsResponse,
 };
 
-use super::convert::{json_object, kv, pair, schema_from_proto, schema_to_proto};
+use super::codes::INDEX_NOT_FOUND;
+use super::convert::{pair, schema_from_proto, schema_to_proto};
+use super::params;
 use super::state::State;
-use super::status::{Failure, INDEX_NOT_FOUND};
+use super::status::Failure;
 
 /// The version `utility.get_server_version()` prints: the Milvus release whose
 /// behaviour annlab follows.
@@ -132,24 +134,15 @@ pub fn collection_statistics(
 
 pub fn create_index(state: &Arc<State>, req: CreateIndexRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
-    let get = |k| kv(&req.extra_params, k);
-    // `params` arrives as a JSON string (pymilvus's ORM) or as separate pairs
-    // (MilvusClient's IndexParams); both end up in one object.
-    let mut params = json_object(get("params"), "params")?;
-    for p in &req.extra_params {
-        if !matches!(p.key.as_str(), "params" | "index_type" | "metric_type") {
-            params.insert(p.key.clone(), p.value.clone().into());
-        }
+    let pairs = &req.extra_params;
+    let raw = params::index_params_map(pairs)?;
+    {
+        let mut c = entry.collection.write();
+        // Milvus checks the field before the index's metric, type and params.
+        c.index_field(&req.field_name, params::index_type_name(pairs))?;
+        let spec = params::index_spec(pairs, &raw)?;
+        c.define_index(&req.field_name, &req.index_name, spec)?;
     }
-    let index_type = get("index_type").unwrap_or("");
-    let metric_type = get("metric_type").unwrap_or("");
-    entry.collection.write().define_index(
-        &req.field_name,
-        &req.index_name,
-        index_type,
-        metric_type,
-        &params,
-    )?;
     state.spawn_index_build(&req.collection_name);
     Ok(Common::default())
 }
@@ -169,7 +162,7 @@ pub fn describe_index(state: &Arc<State>, req: DescribeIndexRequest) -> Res<Desc
         .filter(|def| req.index_name.is_empty() || def.index_name == req.index_name)
         .filter(|def| req.field_name.is_empty() || def.field == req.field_name)
         .ok_or_else(|| index_not_found(&req.collection_name))?;
-    let params = serde_json::Value::Object(def.spec.params.to_milvus_params());
+    let params = serde_json::Value::Object(params::index_params_json(&def.spec.params));
     Ok(DescribeIndexResponse {
         index_descriptions: vec![IndexDescription {
             index_name: def.index_name,

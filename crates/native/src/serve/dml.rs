@@ -5,20 +5,20 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult, SearchRequest};
-use annlab_core::schema::Column;
-use annlab_core::value::FieldValue;
-use annlab_core::{Error, Metric};
+use annlab_core::Error;
+use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult};
+use annlab_core::schema::{Column, DataType};
 use milvus::proto::milvus::{
     DeleteRequest, FlushRequest, FlushResponse, GetFlushStateResponse, InsertRequest,
     MutationResult, QueryResults, SearchResults, UpsertRequest,
 };
 use milvus::proto::schema::{LongArray, SearchResultData};
 
+use super::codes::PARAMETER_INVALID;
 use super::convert::{
-    FIRST_FIELD_ID, column_to_proto, columns_from_proto, ids_to_proto, json_object, kv,
-    query_vectors, values_to_column,
+    column_to_proto, columns_from_proto, ids_to_proto, keys_to_proto, kv, output_to_proto,
 };
+use super::params;
 use super::state::State;
 use super::status::{Failure, query_failure, search_failure};
 
@@ -44,7 +44,7 @@ pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
     let n = result.insert_count;
     state.metrics.lock().observe_insert(&req.collection_name, n);
     Ok(MutationResult {
-        i_ds: Some(ids_to_proto(&result.ids)),
+        i_ds: Some(keys_to_proto(&result.ids)),
         succ_index: (0..n as u32).collect(),
         insert_cnt: n as i64,
         timestamp: state.timestamp(),
@@ -62,7 +62,7 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
         let needed = schema.fields.len() - 1;
         if req.fields_data.len() != needed {
             return Err(Failure::new(
-                1100,
+                PARAMETER_INVALID,
                 format!(
                     "the number of fields is less than needed: invalid parameter[expected={needed}][actual={}]",
                     req.fields_data.len()
@@ -80,7 +80,7 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
     state.metrics.lock().observe_insert(&req.collection_name, n);
     // Milvus counts every upserted row as one delete and one insert.
     Ok(MutationResult {
-        i_ds: Some(ids_to_proto(&result.ids)),
+        i_ds: Some(keys_to_proto(&result.ids)),
         succ_index: (0..n as u32).collect(),
         insert_cnt: n as i64,
         delete_cnt: n as i64,
@@ -143,101 +143,57 @@ pub fn flush_state() -> Res<GetFlushStateResponse> {
     })
 }
 
-fn search_request(req: &milvus::proto::milvus::SearchRequest) -> Res<SearchRequest> {
-    let p = &req.search_params;
-    let int = |key: &str| -> Res<Option<i64>> {
-        kv(p, key)
-            .map(|v| {
-                v.trim()
-                    .parse::<i64>()
-                    .map_err(|_| Failure::invalid(format!("{key} should be an integer, got '{v}'")))
-            })
-            .transpose()
-    };
-    let limit = int("topk")?.or(int("limit")?).unwrap_or(0);
-    let offset = int("offset")?.unwrap_or(0);
-    if limit < 0 || offset < 0 {
-        return Err(Error::TopKOutOfRange {
-            k: limit.max(offset).unsigned_abs() as usize,
-        }
-        .into());
-    }
-    let round = int("round_decimal")?.unwrap_or(-1);
-    let metric_type = match kv(p, "metric_type").filter(|m| !m.is_empty()) {
-        Some(m) => Some(m.parse::<Metric>()?),
-        None => None,
-    };
-    let data = match &req.search_input {
-        Some(milvus::proto::milvus::search_request::SearchInput::PlaceholderGroup(bytes)) => {
-            query_vectors(bytes)?
-        }
-        _ => return Err(Failure::unsupported("search by primary keys")),
-    };
-    Ok(SearchRequest {
-        anns_field: kv(p, "anns_field").unwrap_or("").to_owned(),
-        data,
-        metric_type,
-        params: json_object(kv(p, "params"), "params")?,
-        limit: limit as usize,
-        offset: offset as usize,
-        expr: req.dsl.clone(),
-        output_fields: req.output_fields.clone(),
-        round_decimal: u32::try_from(round).ok(),
-        partition_names: req.partition_names.clone(),
-    })
-}
-
+/// Milvus's Search: the request read by [`params`], the engine's search, its
+/// columns as Milvus's `SearchResultData` (ids, scores, `topks`, field data).
 pub fn search(state: &Arc<State>, req: milvus::proto::milvus::SearchRequest) -> Res<SearchResults> {
     let entry = state.get(&req.collection_name)?;
-    let mut sreq = search_request(&req)?;
+    let (mut sreq, raw_params) = params::search_request(&req)?;
     let c = entry.collection.read();
+    let fail = |e| search_failure(e, c.id());
     let schema = c.schema();
     if sreq.anns_field.is_empty() {
         // pymilvus may leave it out when the collection has one vector field.
         if let Some(f) = schema
             .fields
             .iter()
-            .find(|f| f.data_type == annlab_core::schema::DataType::FloatVector)
+            .find(|f| f.data_type == DataType::FloatVector)
         {
             sreq.anns_field = f.name.clone();
         }
     }
-    let t0 = Instant::now();
-    let result = c.search(&sreq).map_err(|e| search_failure(e, c.id()))?;
-    let ms = t0.elapsed().as_secs_f64() * 1e3;
-    let index_type = c
-        .index()
-        .map_or("none", |d| d.spec.params.index_type().name());
-    state
-        .metrics
-        .lock()
-        .observe_search(&req.collection_name, index_type, sreq.data.len(), ms);
-
-    let hits: Vec<_> = result.hits.iter().flatten().collect();
-    let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
-    let mut output_fields = Vec::new();
-    let mut fields_data = Vec::new();
-    if let Some(first) = hits.first() {
-        for (i, (name, _)) in first.fields.iter().enumerate() {
-            let field = schema.field(name).expect("hits carry schema fields");
-            let values: Vec<&FieldValue> = hits.iter().map(|h| &h.fields[i].1).collect();
-            let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
-            fields_data.push(column_to_proto(
-                name,
-                fid,
-                &values_to_column(field, &values),
-            ));
-            output_fields.push(name.clone());
+    let index_type = c.index().map(|d| d.spec.params.index_type());
+    sreq.ann = match params::ann_params(&raw_params, index_type) {
+        Ok(ann) => ann,
+        Err(e) => {
+            // Milvus's proxy checks the request before its query node reads
+            // the params: those errors win.
+            c.check_search_target(&sreq).map_err(fail)?;
+            return Err(fail(e));
         }
-    }
+    };
+    let t0 = Instant::now();
+    let result = c.search(&sreq).map_err(fail)?;
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    state.metrics.lock().observe_search(
+        &req.collection_name,
+        index_type.map_or("none", |t| t.name()),
+        sreq.data.len(),
+        ms,
+    );
+    // No hits: no field data either, as Milvus answers.
+    let (fields_data, output_fields) = if result.scores.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        output_to_proto(&result.fields, schema)
+    };
     Ok(SearchResults {
         results: Some(SearchResultData {
             num_queries: sreq.data.len() as i64,
             top_k: sreq.limit as i64,
             fields_data,
-            scores: hits.iter().map(|h| h.score).collect(),
-            ids: Some(ids_to_proto(&ids)),
-            topks: result.hits.iter().map(|h| h.len() as i64).collect(),
+            ids: Some(ids_to_proto(&result.ids)),
+            topks: result.topks.iter().map(|&n| n as i64).collect(),
+            scores: result.scores,
             output_fields,
             primary_field_name: schema.primary().name.clone(),
             ..Default::default()
@@ -279,17 +235,7 @@ pub fn query(state: &Arc<State>, req: milvus::proto::milvus::QueryRequest) -> Re
             )],
             vec!["count(*)".to_owned()],
         ),
-        QueryResult::Rows { fields, columns } => {
-            let data = fields
-                .iter()
-                .zip(&columns)
-                .map(|(name, col)| {
-                    let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
-                    column_to_proto(name, fid, col)
-                })
-                .collect();
-            (data, fields)
-        }
+        QueryResult::Rows(rows) => output_to_proto(&rows, schema),
     };
     Ok(QueryResults {
         fields_data,

@@ -7,7 +7,9 @@
 //! - `ddl.rs` / `dml.rs`: the calls, as plain functions on the shared `State`;
 //! - `state.rs`: collections (one lock each), the data directory, background
 //!   index builds;
-//! - `convert.rs`: protobuf ↔ engine types; `status.rs`: errors as Milvus statuses;
+//! - `convert.rs`: protobuf ↔ engine types; `params.rs`: Milvus's parameter
+//!   maps (index and search params, as text) ↔ the engine's typed requests;
+//! - `codes.rs`: Milvus's status codes; `status.rs`: errors as Milvus statuses;
 //! - `limits.rs`: Milvus's 64 MiB message limit and its words for it;
 //! - `metrics_http.rs`: `GET /metrics`.
 //!
@@ -16,11 +18,13 @@
 //! in the data directory; unflushed inserts are lost, as in Milvus without its
 //! message queue.
 
+mod codes;
 mod convert;
 mod ddl;
 mod dml;
 mod limits;
 mod metrics_http;
+pub mod params;
 mod partitions;
 mod service;
 mod state;

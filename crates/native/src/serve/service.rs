@@ -9,8 +9,9 @@ use milvus::proto::milvus::milvus_service_server::MilvusService;
 use milvus::proto::milvus::*;
 use tonic::{Request, Response};
 
+use super::codes::UNEXPECTED;
 use super::state::State;
-use super::status::{Failure, Reply, UNEXPECTED};
+use super::status::{Failure, Reply};
 use super::{ddl, dml, partitions};
 
 pub struct Service {

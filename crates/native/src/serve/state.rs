@@ -159,7 +159,7 @@ impl State {
         let guard = entry.as_ref().map(|e| e.collection.read());
         store
             .persist_collections(&[(name, guard.as_deref())])
-            .map_err(|e| Failure::new(super::status::UNEXPECTED, format!("{e:#}")))
+            .map_err(|e| Failure::new(super::codes::UNEXPECTED, format!("{e:#}")))
     }
 
     /// Builds, in a background thread, the index of every sealed segment of

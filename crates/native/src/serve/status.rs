@@ -1,12 +1,11 @@
 //! Errors as Milvus statuses. Every failure is answered the way real Milvus 2.3.5
-//! answers it: `code` (100 collection not found, 101 not loaded, 700 index not
-//! found, 1100 invalid parameter, 65535 anything else), the legacy `error_code`,
+//! answers it: `code` (the table in [`super::codes`]), the legacy `error_code`,
 //! and the reason text, so that pymilvus raises the same exception with the same
 //! code. A gRPC-level error (tonic::Status) is only ever UNIMPLEMENTED, for the
 //! calls annlab does not serve.
 
 use annlab_core::Error;
-use milvus::proto::common::{ErrorCode, Status};
+use milvus::proto::common::Status;
 use milvus::proto::milvus::{
     AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeCollectionResponse,
     DescribeIndexResponse, FlushResponse, GetCollectionStatisticsResponse, GetFlushStateResponse,
@@ -15,11 +14,7 @@ use milvus::proto::milvus::{
     QueryResults, SearchResults, ShowCollectionsResponse, ShowPartitionsResponse,
 };
 
-/// Milvus's status codes that the server sets itself (the engine's come from
-/// `Error::milvus_code`).
-pub const INDEX_NOT_FOUND: i32 = 700;
-pub const PARAMETER_INVALID: i32 = 1100;
-pub const UNEXPECTED: i32 = 65535;
+use super::codes::{self, PARAMETER_INVALID, UNEXPECTED};
 
 /// A refused call: Milvus's code and reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +31,7 @@ impl Failure {
         }
     }
 
-    /// Milvus's "invalid parameter" (code 1100), worded as Milvus words it.
+    /// Milvus's "invalid parameter", worded as Milvus words it.
     pub fn invalid(reason: impl std::fmt::Display) -> Self {
         Self::new(PARAMETER_INVALID, format!("{reason}: invalid parameter"))
     }
@@ -48,13 +43,9 @@ impl Failure {
 
     /// The status carrying this failure.
     pub fn status(&self) -> Status {
-        let error_code = match self.code {
-            INDEX_NOT_FOUND => ErrorCode::IndexNotExist,
-            _ => ErrorCode::UnexpectedError,
-        };
         #[allow(deprecated)]
         Status {
-            error_code: error_code as i32,
+            error_code: codes::legacy(self.code) as i32,
             reason: self.reason.clone(),
             code: self.code,
             ..Default::default()
@@ -64,7 +55,7 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let code = e.milvus_code();
+        let code = codes::of(&e);
         // Where Milvus's planner wraps the engine's words, wrap them the same way.
         let reason = match &e {
             Error::FilterUnknownField { .. } => format!("failed to create query plan: {e}"),
@@ -114,7 +105,7 @@ pub fn search_failure(e: Error, collection: i64) -> Failure {
         _ => return Failure::from(e),
     };
     Failure {
-        code: e.milvus_code(),
+        code: codes::of(&e),
         reason,
     }
 }
@@ -125,7 +116,7 @@ pub fn search_failure(e: Error, collection: i64) -> Failure {
 pub fn query_failure(e: Error, collection: i64) -> Failure {
     match &e {
         Error::PartitionNotLoaded { requested, .. } => Failure {
-            code: e.milvus_code(),
+            code: codes::of(&e),
             reason: format!(
                 "{}{}",
                 query_node(collection, "Query, QueryNode ID = 1"),
@@ -219,6 +210,8 @@ reply!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::codes::COLLECTION_NOT_FOUND;
+    use milvus::proto::common::ErrorCode;
 
     #[test]
     fn engine_errors_keep_milvus_codes_and_words() {
@@ -226,7 +219,7 @@ mod tests {
             name: "ivf_documents".into(),
         });
         let s = f.status();
-        assert_eq!(s.code, 100);
+        assert_eq!(s.code, COLLECTION_NOT_FOUND);
         #[allow(deprecated)]
         let legacy = s.error_code;
         assert_eq!(legacy, ErrorCode::UnexpectedError as i32);
@@ -237,7 +230,7 @@ mod tests {
         );
 
         let f = search_failure(Error::EfSmallerThanK { ef: 2, k: 3 }, 8);
-        assert_eq!(f.code, 65535);
+        assert_eq!(f.code, UNEXPECTED);
         assert_eq!(
             f.reason,
             "failed to search/query delegator 1 for channel annlab-dml_8v0: fail to Search, \
@@ -286,7 +279,7 @@ mod tests {
         assert_eq!(ok.status.unwrap().code, 0);
         let err = GetVersionResponse::from_result(Err(Failure::invalid("bad")));
         let status = err.status.unwrap();
-        assert_eq!(status.code, 1100);
+        assert_eq!(status.code, PARAMETER_INVALID);
         assert_eq!(status.reason, "bad: invalid parameter");
     }
 }

@@ -11,6 +11,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::Store;
+use crate::serve::params::index_params_json;
 
 #[derive(Args, Debug)]
 pub struct InfoArgs {
@@ -34,7 +35,7 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             json!({
                 "type": d.spec.params.index_type().name(),
                 "metric": d.spec.metric.to_string(),
-                "params": Value::Object(d.spec.params.to_milvus_params()),
+                "params": Value::Object(index_params_json(&d.spec.params)),
                 "state": match c.index_state() {
                     IndexState::Finished => "Finished",
                     IndexState::InProgress => "InProgress",

@@ -5,14 +5,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use annlab_core::Metric;
 use annlab_core::collection::Collection;
 use annlab_core::index::NoProgress;
+use annlab_core::index::spec::{IndexParams, IndexSpec};
 use annlab_core::scenario::COLLECTION;
 use annlab_core::schema::{CollectionSchema, DataType};
 use annlab_core::{DataSpec, TutorialData};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value, json};
 
 use super::Store;
 use crate::progress::Bar;
@@ -93,9 +94,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         c.create_index(
             "embedding",
             "",
-            kind.milvus_name(),
-            "COSINE",
-            &index_params(kind, args),
+            IndexSpec::new(index_params(kind, args), Metric::Cosine),
             &mut NoProgress,
         )
         .context("cannot create the index")?;
@@ -164,13 +163,15 @@ fn check_appendable(c: &Collection, args: &IngestArgs) -> Result<usize> {
     Ok(dim)
 }
 
-fn index_params(kind: IndexKind, args: &IngestArgs) -> Map<String, Value> {
-    let v = match kind {
-        IndexKind::Hnsw => json!({"M": args.m, "efConstruction": args.ef_construction}),
-        IndexKind::IvfFlat => json!({"nlist": args.nlist}),
-        IndexKind::Flat => json!({}),
-    };
-    v.as_object().cloned().unwrap_or_default()
+fn index_params(kind: IndexKind, args: &IngestArgs) -> IndexParams {
+    match kind {
+        IndexKind::Hnsw => IndexParams::Hnsw {
+            m: args.m,
+            ef_construction: args.ef_construction,
+        },
+        IndexKind::IvfFlat => IndexParams::IvfFlat { nlist: args.nlist },
+        IndexKind::Flat => IndexParams::Flat,
+    }
 }
 
 /// The tutorial's `int(time.time())`.

@@ -294,7 +294,7 @@ impl VectorIndex for Hnsw {
         params: &AnnParams,
         allowed: Option<&Bitset>,
     ) -> Result<Vec<Neighbour>> {
-        let ef = params.ef.unwrap_or_else(|| default_ef(k));
+        let ef = params.ef().unwrap_or_else(|| default_ef(k));
         let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
         let mut scratch = pooled.unwrap_or_default();
         let hits = self.search_with(vectors, query, k, ef, allowed, &mut scratch);

@@ -316,10 +316,7 @@ fn the_graph_round_trips_through_serde() {
     let back: Hnsw = serde_json::from_str(&json).unwrap();
     assert_eq!(back, index);
     let view = VectorView::new(dim, &base);
-    let p = AnnParams {
-        ef: Some(32),
-        nprobe: None,
-    };
+    let p = AnnParams::Hnsw { ef: 32 };
     for q in queries.chunks_exact(dim) {
         assert_eq!(
             back.search(view, q, K, &p, None).unwrap(),

@@ -207,7 +207,7 @@ impl VectorIndex for IvfFlat {
         params: &AnnParams,
         allowed: Option<&Bitset>,
     ) -> Result<Vec<Neighbour>> {
-        let nprobe = params.nprobe.unwrap_or(DEFAULT_NPROBE);
+        let nprobe = params.nprobe().unwrap_or(DEFAULT_NPROBE);
         Ok(self.search_traced(query, k, nprobe, allowed)?.0)
     }
 }
@@ -234,10 +234,7 @@ mod tests {
         allowed: Option<&Bitset>,
     ) -> f64 {
         let v = VectorView::new(DIM, base);
-        let params = AnnParams {
-            nprobe: Some(nprobe),
-            ..AnnParams::default()
-        };
+        let params = AnnParams::Ivf { nprobe };
         let total: f64 = queries
             .chunks_exact(DIM)
             .map(|q| {
@@ -272,10 +269,7 @@ mod tests {
             // nprobe = nlist (and beyond) is exact search, distances included.
             for q in queries.chunks_exact(DIM).take(10) {
                 for nprobe in [64, 1000] {
-                    let p = AnnParams {
-                        nprobe: Some(nprobe),
-                        ..AnnParams::default()
-                    };
+                    let p = AnnParams::Ivf { nprobe };
                     assert_eq!(
                         idx.search(v, q, 10, &p, None).unwrap(),
                         exact_search(v, metric, q, 10, None)

@@ -378,7 +378,7 @@ impl VectorIndex for IvfPq {
         params: &AnnParams,
         allowed: Option<&Bitset>,
     ) -> Result<Vec<Neighbour>> {
-        let nprobe = params.nprobe.unwrap_or(DEFAULT_NPROBE);
+        let nprobe = params.nprobe().unwrap_or(DEFAULT_NPROBE);
         Ok(self.search_traced(query, k, nprobe, allowed)?.0)
     }
 }

@@ -11,10 +11,7 @@ const N: usize = 4000;
 const NQ: usize = 50;
 
 fn params(nprobe: usize) -> AnnParams {
-    AnnParams {
-        nprobe: Some(nprobe),
-        ..AnnParams::default()
-    }
+    AnnParams::Ivf { nprobe }
 }
 
 /// The clustered data set and its two IVF_PQ indexes (nlist 64, m 8, nbits 8),

@@ -1,0 +1,292 @@
+//! The one search executor of a collection: a request checked and prepared once
+//! (the filter parsed and evaluated into each segment's allowed rows, the plan
+//! chosen, the queries prepared for the metric), then run for every query at
+//! once, widened per query for a range search, over the index of each segment
+//! (the filter checked inside it) or an exact scan, merged across segments.
+
+use super::plan::{self, SearchPlan, SegmentPlan, Strategy};
+use super::request::SearchRequest;
+use super::result::SearchResult;
+use crate::bitset::Bitset;
+use crate::collection::{Collection, OutputColumns, Segment};
+use crate::error::{Error, Result};
+use crate::expr;
+use crate::index::AnnParams;
+use crate::index::flat::exact_search_batch;
+use crate::metric::Metric;
+use crate::quickstart::MAX_TOPK;
+use crate::schema::Column;
+use crate::topk::Neighbour;
+
+/// What Milvus's proxy checks before its query node reads the search
+/// parameters: the partitions, the field, the number of results, the metric.
+pub(super) struct Target {
+    scope: Vec<i64>,
+    /// `offset + limit`.
+    k: usize,
+    metric: Metric,
+}
+
+/// A search checked and prepared, ready to run ([`Collection::prepare_search`]):
+/// as planned ([`PreparedSearch::run`]) or exactly ([`PreparedSearch::run_exact`]),
+/// as often as needed, without parsing or evaluating the filter again.
+pub struct PreparedSearch<'c> {
+    c: &'c Collection,
+    segments: Vec<&'c Segment>,
+    /// Rows each segment may return (filter and deletions); None: all.
+    allowed: Vec<Option<Bitset>>,
+    plan: SearchPlan,
+    /// The queries, prepared for the metric (normalised for COSINE).
+    queries: Vec<Vec<f32>>,
+    k: usize,
+    ann: AnnParams,
+    /// Range search bounds as internal distances (closer, farther).
+    bounds: Option<(f32, f32)>,
+    metric: Metric,
+    offset: usize,
+    limit: usize,
+    round_decimal: Option<u32>,
+    output: Vec<usize>,
+}
+
+impl Collection {
+    pub(super) fn search_target(&self, req: &SearchRequest) -> Result<Target> {
+        let scope = self.read_scope(&req.partition_names, "search")?;
+        let def = self
+            .index
+            .as_ref()
+            .expect("a loaded collection has an index");
+        if req.anns_field != self.schema.fields[self.vector_field].name {
+            return Err(Error::UnknownAnnsField {
+                field: req.anns_field.clone(),
+            });
+        }
+        if req.limit == 0 || req.limit > MAX_TOPK {
+            return Err(Error::TopKOutOfRange { k: req.limit });
+        }
+        let k = req.limit + req.offset;
+        if k > MAX_TOPK {
+            return Err(Error::TopKOutOfRange { k });
+        }
+        let metric = def.spec.metric;
+        if let Some(m) = req.metric_type
+            && m != metric
+        {
+            return Err(Error::MetricMismatch {
+                expected: metric,
+                actual: m,
+            });
+        }
+        Ok(Target { scope, k, metric })
+    }
+}
+
+impl<'c> PreparedSearch<'c> {
+    /// Checks `req` in Milvus's order (the proxy's checks, then the index's
+    /// parameter, the range, the output fields, the filter, the query vectors)
+    /// and prepares it: the filter is parsed once and evaluated once per segment.
+    pub(super) fn new(c: &'c Collection, req: &SearchRequest) -> Result<Self> {
+        let Target { scope, k, metric } = c.search_target(req)?;
+        let spec = c.index.as_ref().expect("checked by search_target").spec;
+        req.ann.check(&spec.params, k)?;
+        let bounds = req.range.map(|r| r.bounds(metric)).transpose()?;
+        let output = c.output_fields(&req.output_fields)?;
+        let filter = if req.filter.trim().is_empty() {
+            None
+        } else {
+            Some(expr::parse(&req.filter, &c.schema)?)
+        };
+        let segments: Vec<&Segment> = c
+            .segments()
+            .filter(|s| scope.contains(&s.partition))
+            .collect();
+        let allowed: Vec<Option<Bitset>> = segments
+            .iter()
+            .map(|s| s.allowed(filter.as_ref().map(|f| f.evaluate(&c.columns_of(s)))))
+            .collect();
+        let plan = SearchPlan {
+            segments: segments
+                .iter()
+                .zip(&allowed)
+                .map(|(s, a)| {
+                    let allowed_rows = a.as_ref().map(Bitset::count);
+                    let strategy = plan::choose(
+                        s.index.as_ref().map(|i| i.as_dyn().index_type()),
+                        &spec.params,
+                        &req.ann,
+                        allowed_rows,
+                        s.num_rows(),
+                        k,
+                    );
+                    SegmentPlan {
+                        segment_id: s.id,
+                        rows: s.num_rows(),
+                        allowed_rows,
+                        strategy,
+                    }
+                })
+                .collect(),
+        };
+        let dim = c.schema.fields[c.vector_field]
+            .dim
+            .expect("a vector field has a dim");
+        let mut queries = Vec::with_capacity(req.data.len());
+        for (qi, raw) in req.data.iter().enumerate() {
+            if raw.len() != dim {
+                return Err(Error::QueryDimMismatch {
+                    query: qi,
+                    expected: dim,
+                    got: raw.len(),
+                });
+            }
+            let mut query = raw.clone();
+            metric.prepare(qi, &mut query)?;
+            queries.push(query);
+        }
+        Ok(Self {
+            c,
+            segments,
+            allowed,
+            plan,
+            queries,
+            k,
+            ann: req.ann,
+            bounds,
+            metric,
+            offset: req.offset,
+            limit: req.limit,
+            round_decimal: req.round_decimal,
+            output,
+        })
+    }
+
+    /// The plan: how each segment is searched by [`PreparedSearch::run`].
+    pub fn plan(&self) -> &SearchPlan {
+        &self.plan
+    }
+
+    /// Runs the search as planned: the `k` best of every query (within the
+    /// range, for a range search), then `offset`/`limit`, as columns.
+    pub fn run(&self) -> Result<SearchResult> {
+        let merged = self.merged(false)?;
+        Ok(self.columns(merged, self.plan.clone()))
+    }
+
+    /// Runs the same search exactly: every allowed row of every segment scanned,
+    /// whatever the plan (the ground truth a search's recall is measured against).
+    pub fn run_exact(&self) -> Result<SearchResult> {
+        let merged = self.merged(true)?;
+        let mut plan = self.plan.clone();
+        plan.segments
+            .iter_mut()
+            .for_each(|s| s.strategy = Strategy::Exact);
+        Ok(self.columns(merged, plan))
+    }
+
+    fn merged(&self, exact: bool) -> Result<Vec<Vec<(usize, Neighbour)>>> {
+        match self.bounds {
+            None => {
+                let all: Vec<&[f32]> = self.queries.iter().map(Vec::as_slice).collect();
+                self.nearest(&all, self.k, exact)
+            }
+            Some(bounds) => self
+                .queries
+                .iter()
+                .map(|q| self.within(q, bounds, exact))
+                .collect(),
+        }
+    }
+
+    /// The `want` best (segment, neighbour) pairs of each query, closest first.
+    /// Segments the plan scans (all of them when `exact`) are scanned once for
+    /// all queries ([`exact_search_batch`]); indexed ones answer query by query.
+    fn nearest(
+        &self,
+        queries: &[&[f32]],
+        want: usize,
+        exact: bool,
+    ) -> Result<Vec<Vec<(usize, Neighbour)>>> {
+        let mut per_query: Vec<Vec<(usize, Neighbour)>> = vec![Vec::new(); queries.len()];
+        for (si, s) in self.segments.iter().enumerate() {
+            let vectors = s.vectors(self.c.vector_field);
+            let allowed = self.allowed[si].as_ref();
+            let found: Vec<Vec<Neighbour>> = match &s.index {
+                Some(index) if !exact && self.plan.segments[si].strategy.uses_index() => queries
+                    .iter()
+                    .map(|q| index.as_dyn().search(vectors, q, want, &self.ann, allowed))
+                    .collect::<Result<_>>()?,
+                _ => exact_search_batch(vectors, self.metric, queries, want, allowed),
+            };
+            for (all, f) in per_query.iter_mut().zip(found) {
+                all.extend(f.into_iter().map(|n| (si, n)));
+            }
+        }
+        for all in &mut per_query {
+            all.sort_by(|x, y| x.1.cmp_closeness(&y.1).then(x.0.cmp(&y.0)));
+            all.truncate(want);
+        }
+        Ok(per_query)
+    }
+
+    /// A range search of one query: `k` widened until the worst result leaves
+    /// the range (or every row was returned), then the results inside it.
+    fn within(
+        &self,
+        query: &[f32],
+        (near, far): (f32, f32),
+        exact: bool,
+    ) -> Result<Vec<(usize, Neighbour)>> {
+        let live: usize = self.segments.iter().map(|s| s.live_rows()).sum();
+        let mut want = self.k;
+        loop {
+            let mut all = self.nearest(&[query], want, exact)?.remove(0);
+            let exhausted = all.len() < want || want >= live;
+            let worst_inside = all.last().is_some_and(|(_, n)| n.distance < far);
+            if exhausted || !worst_inside || want >= 4 * MAX_TOPK {
+                all.retain(|(_, n)| n.distance >= near && n.distance < far);
+                all.truncate(self.k);
+                return Ok(all);
+            }
+            want *= 2;
+        }
+    }
+
+    /// The hits after `offset`, at most `limit` per query, as columns.
+    fn columns(&self, merged: Vec<Vec<(usize, Neighbour)>>, plan: SearchPlan) -> SearchResult {
+        let c = self.c;
+        let pk = c.primary_field();
+        let mut ids = Column::empty_for(&c.schema.fields[pk]);
+        let mut scores = Vec::new();
+        let mut topks = Vec::with_capacity(merged.len());
+        let mut fields = OutputColumns::empty(c, &self.output);
+        for hits in merged {
+            let kept: Vec<_> = hits
+                .into_iter()
+                .skip(self.offset)
+                .take(self.limit)
+                .collect();
+            topks.push(kept.len());
+            for (seg, n) in kept {
+                let s = self.segments[seg];
+                let row = n.row as usize;
+                ids.push_from(&s.columns[pk], row);
+                let mut score = self.metric.score(n.distance);
+                if let Some(d) = self.round_decimal {
+                    let p = 10f32.powi(d as i32);
+                    score = (score * p).round() / p;
+                }
+                scores.push(score);
+                for (col, &f) in fields.columns.iter_mut().zip(&self.output) {
+                    col.push_from(&s.columns[f], row);
+                }
+            }
+        }
+        SearchResult {
+            ids,
+            scores,
+            topks,
+            fields,
+            plan,
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Milvus's status codes, in one table: the numbers real Milvus 2.3.5 answers
+//! in `common.Status.code` (`../shared/milvus/REFERENCE.md`), which engine
+//! error gets which, and the legacy `error_code` that goes with each. pymilvus
+//! turns a status with a code into `MilvusException(code=…)` (its
+//! `has_collection` keys off [`COLLECTION_NOT_FOUND`]).
+
+use annlab_core::Error;
+use milvus::proto::common::ErrorCode;
+
+/// The legacy `UnexpectedError` a few checks of Milvus 2.3.5 still answer with
+/// (insert data that does not match the schema).
+pub const LEGACY_UNEXPECTED: i32 = 1;
+pub const COLLECTION_NOT_FOUND: i32 = 100;
+pub const COLLECTION_NOT_LOADED: i32 = 101;
+pub const PARTITION_NOT_FOUND: i32 = 200;
+pub const INDEX_NOT_FOUND: i32 = 700;
+/// Milvus's "invalid parameter"; its reasons end in `: invalid parameter`.
+pub const PARAMETER_INVALID: i32 = 1100;
+/// Milvus's "unexpected error": everything without a code of its own.
+pub const UNEXPECTED: i32 = 65535;
+
+/// The code real Milvus 2.3.5 answers `e` with.
+pub fn of(e: &Error) -> i32 {
+    match e {
+        Error::CollectionNotFound { .. } => COLLECTION_NOT_FOUND,
+        Error::CollectionNotLoaded { .. } => COLLECTION_NOT_LOADED,
+        Error::IndexNotFound { .. } => INDEX_NOT_FOUND,
+        Error::PartitionNotFound { .. } => PARTITION_NOT_FOUND,
+        Error::InvalidName { .. }
+        | Error::InvalidMaxLength { .. }
+        | Error::IndexTypeMismatch { .. } => PARAMETER_INVALID,
+        Error::VectorDimMismatch { .. }
+        | Error::VarCharTooLong { .. }
+        | Error::ColumnCountMismatch { .. }
+        | Error::ColumnTypeMismatch { .. } => LEGACY_UNEXPECTED,
+        _ => UNEXPECTED,
+    }
+}
+
+/// The legacy `error_code` beside `code` (old clients read it).
+pub fn legacy(code: i32) -> ErrorCode {
+    match code {
+        INDEX_NOT_FOUND => ErrorCode::IndexNotExist,
+        _ => ErrorCode::UnexpectedError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers themselves, as the real server answered each case.
+    #[test]
+    fn codes_follow_the_real_server() {
+        let code = |e: Error| of(&e);
+        assert_eq!(code(Error::CollectionNotFound { name: "x".into() }), 100);
+        let not_loaded = Error::CollectionNotLoaded {
+            operation: "search",
+            collection: 7,
+        };
+        assert_eq!(code(not_loaded), 101);
+        assert_eq!(code(Error::PartitionNotFound { name: "p".into() }), 200);
+        assert_eq!(
+            code(Error::IndexNotFound {
+                collection: "c".into()
+            }),
+            700
+        );
+        let name = Error::InvalidName {
+            kind: "collection",
+            name: "1abc".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(code(name), 1100);
+        assert_eq!(
+            code(Error::VectorDimMismatch {
+                expected: 8,
+                got: 7
+            }),
+            1
+        );
+        let m = Error::IndexParamOutOfRange {
+            param: "M",
+            min: 1,
+            max: 2048,
+        };
+        assert_eq!(code(m), 65535);
+        assert_eq!(code(Error::EfSmallerThanK { ef: 2, k: 3 }), 65535);
+        let missing = Error::IndexOnMissingField {
+            field: "nope".into(),
+        };
+        assert_eq!(code(missing), 65535);
+        assert_eq!(legacy(700), ErrorCode::IndexNotExist);
+        assert_eq!(legacy(100), ErrorCode::UnexpectedError);
+    }
+}

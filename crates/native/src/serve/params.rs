@@ -1,0 +1,405 @@
+//! Milvus's parameters as text ↔ the engine's typed requests. The one place that
+//! reads what clients send (index and search `params` as a JSON string or as
+//! separate pairs, numbers as strings as pymilvus sends them, keys of other
+//! index types ignored) and writes what Milvus shows (`describe_index`) or
+//! expects (`annlab scenario --milvus` talking to a Milvus server).
+//!
+//! Milvus checks an index's field before its metric, type and parameters, and
+//! its proxy's search checks before its query node reads the search
+//! parameters; the callers keep that order (`Collection::index_field`,
+//! `Collection::check_search_target`), so the same error wins.
+
+use annlab_core::collection::{RangeSearch, SearchRequest};
+use annlab_core::index::spec::{DEFAULT_NBITS, DEFAULT_NLIST, IndexParams, IndexSpec};
+use annlab_core::index::{AnnParams, IndexType};
+use annlab_core::{Error, Metric};
+use milvus::proto::common::KeyValuePair;
+use milvus::proto::milvus::search_request::SearchInput;
+use serde_json::{Map, Value};
+
+use super::convert::{kv, query_vectors};
+use super::status::Failure;
+
+/// A JSON object given as a string (`params` of create_index and search); empty
+/// means none.
+pub fn json_object(text: Option<&str>, what: &str) -> Result<Map<String, Value>, Failure> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(Map::new());
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) | Err(_) => Err(Failure::invalid(format!(
+            "{what} should be a JSON object, got '{text}'"
+        ))),
+    }
+}
+
+/// An integer as a JSON number or a numeric string; None if it is neither.
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `v` as a count: negative values become 0 (which the engine's ranges refuse
+/// in the same words, since Milvus's messages name the range, not the value).
+fn count(v: i64) -> usize {
+    usize::try_from(v.max(0)).unwrap_or(usize::MAX)
+}
+
+// --- create_index ---------------------------------------------------------------
+
+/// The index type a CreateIndex request names, as written.
+pub fn index_type_name(pairs: &[KeyValuePair]) -> &str {
+    kv(pairs, "index_type").unwrap_or("")
+}
+
+/// The `params` of a CreateIndex request's `extra_params` in one object: a JSON
+/// string (pymilvus's ORM) or separate pairs (MilvusClient's IndexParams).
+pub fn index_params_map(pairs: &[KeyValuePair]) -> Result<Map<String, Value>, Failure> {
+    let mut params = json_object(kv(pairs, "params"), "params")?;
+    for p in pairs {
+        if !matches!(p.key.as_str(), "params" | "index_type" | "metric_type") {
+            params.insert(p.key.clone(), p.value.clone().into());
+        }
+    }
+    Ok(params)
+}
+
+/// A CreateIndex request as a typed spec (`params`: [`index_params_map`]), read
+/// in Milvus's order: the metric (whose supported list depends on the type),
+/// the type, the params. A missing `nlist` or `nbits` takes Milvus's default; a
+/// missing or unreadable required parameter becomes 0, which
+/// [`IndexSpec::validate`] refuses as out of range, as Milvus refuses it.
+pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result<IndexSpec, Error> {
+    let index_type = index_type_name(pairs);
+    let metric = metric_for(index_type, kv(pairs, "metric_type").unwrap_or(""))?;
+    let get = |name: &str, default: Option<usize>| match params.get(name) {
+        None => default.unwrap_or(0),
+        Some(v) => integer(v).map_or(0, count),
+    };
+    let params = match index_type.parse::<IndexType>()? {
+        IndexType::Flat => IndexParams::Flat,
+        IndexType::Hnsw => IndexParams::Hnsw {
+            m: get("M", None),
+            ef_construction: get("efConstruction", None),
+        },
+        IndexType::IvfFlat => IndexParams::IvfFlat {
+            nlist: get("nlist", Some(DEFAULT_NLIST)),
+        },
+        IndexType::IvfPq => IndexParams::IvfPq {
+            nlist: get("nlist", Some(DEFAULT_NLIST)),
+            m: get("m", None),
+            nbits: get("nbits", Some(DEFAULT_NBITS)),
+        },
+    };
+    Ok(IndexSpec::new(params, metric))
+}
+
+/// The metric of an index of type `index_type`. Milvus 2.3.5's HNSW also takes
+/// the binary metrics, and says so; annlab's vectors are float, so those stay
+/// refused.
+fn metric_for(index_type: &str, name: &str) -> Result<Metric, Error> {
+    name.parse::<Metric>().map_err(|e| match e {
+        Error::UnknownMetric { name, .. }
+            if index_type == "HNSW"
+                && !matches!(name.to_ascii_uppercase().as_str(), "HAMMING" | "JACCARD") =>
+        {
+            Error::UnknownMetric {
+                name,
+                supported: "L2 IP COSINE HAMMING JACCARD",
+            }
+        }
+        e => e,
+    })
+}
+
+/// The params as Milvus shows them in `describe_index` (`{"M": 16, …}`).
+pub fn index_params_json(p: &IndexParams) -> Map<String, Value> {
+    p.named()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into()))
+        .collect()
+}
+
+/// The params as the JSON text a CreateIndex request carries
+/// (`{"M": 16, "efConstruction": 200}`).
+pub fn index_params_text(p: &IndexParams) -> String {
+    json_text(p.named())
+}
+
+// --- search -----------------------------------------------------------------------
+
+/// A Search request as the engine's, and its `params` object, read by
+/// [`ann_params`] once the index it runs on is known. Malformed numbers of the
+/// request itself (`topk`, `offset`, `round_decimal`) and unknown metrics are
+/// refused here, as pymilvus and Milvus's proxy refuse them first.
+pub fn search_request(
+    req: &milvus::proto::milvus::SearchRequest,
+) -> Result<(SearchRequest, Map<String, Value>), Failure> {
+    let p = &req.search_params;
+    let int = |key: &str| -> Result<Option<i64>, Failure> {
+        kv(p, key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| Failure::invalid(format!("{key} should be an integer, got '{v}'")))
+            })
+            .transpose()
+    };
+    let limit = int("topk")?.or(int("limit")?).unwrap_or(0);
+    let offset = int("offset")?.unwrap_or(0);
+    if limit < 0 || offset < 0 {
+        return Err(Error::TopKOutOfRange {
+            k: limit.max(offset).unsigned_abs() as usize,
+        }
+        .into());
+    }
+    let round = int("round_decimal")?.unwrap_or(-1);
+    let metric_type = match kv(p, "metric_type").filter(|m| !m.is_empty()) {
+        Some(m) => Some(m.parse::<Metric>()?),
+        None => None,
+    };
+    let data = match &req.search_input {
+        Some(SearchInput::PlaceholderGroup(bytes)) => query_vectors(bytes)?,
+        _ => return Err(Failure::unsupported("search by primary keys")),
+    };
+    let params = json_object(kv(p, "params"), "params")?;
+    let number = |name| params.get(name).and_then(Value::as_f64).map(|v| v as f32);
+    let range = number("radius").map(|radius| RangeSearch {
+        radius,
+        range_filter: number("range_filter"),
+    });
+    let request = SearchRequest {
+        anns_field: kv(p, "anns_field").unwrap_or("").to_owned(),
+        data,
+        metric_type,
+        ann: AnnParams::Default,
+        range,
+        limit: limit as usize,
+        offset: offset as usize,
+        filter: req.dsl.clone(),
+        output_fields: req.output_fields.clone(),
+        round_decimal: u32::try_from(round).ok(),
+        partition_names: req.partition_names.clone(),
+    };
+    Ok((request, params))
+}
+
+/// The search parameter of an index of type `index` (None: no index) in a
+/// search's `params`: `ef` for HNSW, `nprobe` for IVF; other keys are ignored,
+/// as Milvus ignores them. A value that is not a number is Milvus's query
+/// node's error (`stoi`); a negative or fractional one is out of range.
+pub fn ann_params(
+    params: &Map<String, Value>,
+    index: Option<IndexType>,
+) -> Result<AnnParams, Error> {
+    let read = |param: &'static str| -> Result<Option<usize>, Error> {
+        match params.get(param) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(n.as_i64().map_or(0, count))),
+            Some(v @ Value::String(_)) => integer(v)
+                .map(|i| Some(count(i)))
+                .ok_or(Error::SearchParamNotANumber { param }),
+            Some(_) => Err(Error::SearchParamNotANumber { param }),
+        }
+    };
+    Ok(match index {
+        Some(IndexType::Hnsw) => {
+            read("ef")?.map_or(AnnParams::Default, |ef| AnnParams::Hnsw { ef })
+        }
+        Some(IndexType::IvfFlat | IndexType::IvfPq) => {
+            read("nprobe")?.map_or(AnnParams::Default, |nprobe| AnnParams::Ivf { nprobe })
+        }
+        Some(IndexType::Flat) | None => AnnParams::Default,
+    })
+}
+
+/// The search parameter as the JSON text of a Search request's `params`
+/// (`{"ef": 64}`).
+pub fn search_params_text(ann: &AnnParams) -> String {
+    json_text(ann.knob().into_iter().collect())
+}
+
+/// `{"a": 1, "b": 2}`: JSON as Python's `json.dumps` writes it.
+fn json_text(items: Vec<(&str, usize)>) -> String {
+    let items: Vec<String> = items.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::convert::pair;
+    use serde_json::json;
+
+    fn pairs(index_type: &str, metric: &str, params: Value) -> Vec<KeyValuePair> {
+        vec![
+            pair("index_type", index_type),
+            pair("metric_type", metric),
+            pair("params", params),
+        ]
+    }
+
+    fn read(pairs: &[KeyValuePair]) -> Result<IndexSpec, Failure> {
+        Ok(index_spec(pairs, &index_params_map(pairs)?)?)
+    }
+
+    fn spec(index_type: &str, metric: &str, params: Value) -> Result<IndexSpec, Failure> {
+        read(&pairs(index_type, metric, params))
+    }
+
+    /// What the engine says of a spec read from text for a field of 8 dimensions.
+    fn refusal(index_type: &str, metric: &str, params: Value) -> String {
+        match spec(index_type, metric, params) {
+            Ok(s) => s.validate(8).unwrap_err().to_string(),
+            Err(f) => f.reason,
+        }
+    }
+
+    #[test]
+    fn the_tutorials_indexes_are_read_with_numbers_as_strings_too() {
+        let hnsw = spec("HNSW", "COSINE", json!({"M": 16, "efConstruction": "200"})).unwrap();
+        assert_eq!(
+            hnsw,
+            IndexSpec::new(
+                IndexParams::Hnsw {
+                    m: 16,
+                    ef_construction: 200
+                },
+                Metric::Cosine
+            )
+        );
+        let ivf = spec("IVF_FLAT", "COSINE", json!({"nlist": "1024"})).unwrap();
+        assert_eq!(ivf.params, IndexParams::IvfFlat { nlist: 1024 });
+        assert_eq!(
+            spec("IVF_FLAT", "L2", json!({})).unwrap().params,
+            IndexParams::IvfFlat { nlist: 128 },
+            "Milvus's default nlist"
+        );
+        // MilvusClient sends the params as separate pairs.
+        let loose = vec![
+            pair("index_type", "IVF_PQ"),
+            pair("metric_type", "L2"),
+            pair("nlist", 1024),
+            pair("m", 8),
+        ];
+        let pq = read(&loose).unwrap();
+        assert_eq!(
+            pq.params,
+            IndexParams::IvfPq {
+                nlist: 1024,
+                m: 8,
+                nbits: 8
+            }
+        );
+        assert_eq!(
+            index_params_json(&pq.params),
+            json!({"nlist": 1024, "m": 8, "nbits": 8})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        assert_eq!(
+            index_params_text(&hnsw.params),
+            r#"{"M": 16, "efConstruction": 200}"#
+        );
+    }
+
+    #[test]
+    fn milvus_messages_for_bad_build_params() {
+        assert_eq!(
+            refusal("HNSW", "L2", json!({"M": 0, "efConstruction": 8})),
+            "M out of range: [1, 2048]"
+        );
+        assert_eq!(
+            refusal("HNSW", "L2", json!({"M": "abc", "efConstruction": 8})),
+            "M out of range: [1, 2048]"
+        );
+        assert_eq!(
+            refusal("HNSW", "L2", json!({"M": 4})),
+            "efConstruction out of range: [1, 2147483647]"
+        );
+        assert_eq!(
+            refusal("HNSW", "L2", json!({"M": "x"})),
+            "efConstruction out of range: [1, 2147483647]",
+            "efConstruction is checked first"
+        );
+        assert_eq!(
+            refusal("IVF_FLAT", "L2", json!({"nlist": 70000})),
+            "nlist out of range: [1, 65536]"
+        );
+        assert_eq!(
+            refusal("IVF_FLAT", "L2", json!({"nlist": -3})),
+            "nlist out of range: [1, 65536]"
+        );
+        assert_eq!(
+            refusal("IVF_PQ", "L2", json!({"nlist": 4, "m": 3, "nbits": 8})),
+            "dimension must be able to be divided by `m`, dimension: 8, m: 3"
+        );
+        assert_eq!(refusal("FOO", "L2", json!({})), "invalid index type: FOO");
+        assert!(
+            refusal("FLAT", "HAMMING", json!({}))
+                .starts_with("metric type not found or not supported")
+        );
+        assert_eq!(
+            refusal("HNSW", "XX", json!({"M": 8, "efConstruction": 8})),
+            "metric type not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD] (got 'XX')"
+        );
+        assert!(
+            refusal("HNSW", "HAMMING", json!({"M": 8, "efConstruction": 8}))
+                .contains("supported: [L2 IP COSINE] (got 'HAMMING')")
+        );
+        assert!(
+            refusal("FOO", "XX", json!({})).starts_with("metric type not found"),
+            "the metric is read before the type"
+        );
+        let bad = read(&[pair("index_type", "HNSW"), pair("params", "[1]")]);
+        assert_eq!(
+            bad.unwrap_err().reason,
+            "params should be a JSON object, got '[1]': invalid parameter"
+        );
+    }
+
+    #[test]
+    fn search_params_follow_the_index_kind() {
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        let both = obj(json!({"ef": "64", "nprobe": 16, "radius": 0.5}));
+        let hnsw = Some(IndexType::Hnsw);
+        assert_eq!(ann_params(&both, hnsw), Ok(AnnParams::Hnsw { ef: 64 }));
+        assert_eq!(
+            ann_params(&both, Some(IndexType::IvfPq)),
+            Ok(AnnParams::Ivf { nprobe: 16 })
+        );
+        assert_eq!(
+            ann_params(&both, Some(IndexType::Flat)),
+            Ok(AnnParams::Default)
+        );
+        assert_eq!(ann_params(&obj(json!({})), hnsw), Ok(AnnParams::Default));
+        let err = ann_params(&obj(json!({"ef": "abc"})), hnsw).unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid value in json: stoi"),
+            "{err}"
+        );
+        assert!(ann_params(&obj(json!({"ef": true})), hnsw).is_err());
+        let hnsw_index = IndexParams::Hnsw {
+            m: 16,
+            ef_construction: 200,
+        };
+        for v in [json!(-1), json!(1.5), json!(0)] {
+            let ann = ann_params(&obj(json!({ "ef": v })), hnsw).unwrap();
+            assert_eq!(
+                ann.check(&hnsw_index, 3).unwrap_err().to_string(),
+                "param ef out of range [ 1,2147483647 ]",
+                "{v}"
+            );
+        }
+        assert_eq!(
+            search_params_text(&AnnParams::Hnsw { ef: 64 }),
+            r#"{"ef": 64}"#
+        );
+        assert_eq!(search_params_text(&AnnParams::Default), "{}");
+    }
+}
