@@ -311,6 +311,20 @@ async fn search_and_query(c: &mut MilvusServiceClient<Channel>) {
         reason.contains("ef(2) should be larger than k(5)"),
         "{reason}"
     );
+    // An ef that is not a number is the query node's error, which comes after
+    // the proxy's checks (here: topk), as in Milvus.
+    let r = c
+        .search(search_request(&[vector(7)], "\"abc\"", ""))
+        .await
+        .unwrap()
+        .into_inner();
+    let reason = r.status.unwrap().reason;
+    assert!(reason.contains("invalid value in json: stoi"), "{reason}");
+    let mut both = search_request(&[vector(7)], "\"abc\"", "");
+    both.search_params[1] = kv("topk", "20000");
+    let r = c.search(both).await.unwrap().into_inner();
+    let reason = r.status.unwrap().reason;
+    assert!(reason.starts_with("topk [20000] is invalid"), "{reason}");
 
     let q = c
         .query(QueryRequest {
