@@ -50,6 +50,7 @@ pub struct PreparedSearch<'c> {
 }
 
 impl Collection {
+    /// Milvus's proxy's checks of a search, in its order.
     pub(super) fn search_target(&self, req: &SearchRequest) -> Result<Target> {
         let scope = self.read_scope(&req.partition_names, "search")?;
         let def = self
