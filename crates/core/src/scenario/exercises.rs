@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::gather::merge_top_k;
-use super::report::{StepReport, SweepPoint, recall};
+use super::report::{StepReport, SweepPoint};
 use super::run::obj;
 use super::search_steps::K;
 use super::shard::ShardNode;
@@ -15,6 +15,7 @@ use crate::index::flat::exact_search;
 use crate::index::{Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
+use crate::stats::recall_at_k;
 
 impl Scenario {
     /// Loads a collection if it was released (the exercises run after clean-up).
@@ -226,7 +227,7 @@ impl Scenario {
                     .collect::<Vec<i64>>()
             });
             gather_ms += ms;
-            rec += recall(&ids, &self.truth(q));
+            rec += recall_at_k(&ids, &self.truth(q), K);
         }
         let per_shard: Vec<f64> = shard_ms.iter().map(|t| t / nq as f64).collect();
         let sequential = per_shard.iter().sum::<f64>() + gather_ms / nq as f64;

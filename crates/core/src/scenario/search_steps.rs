@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::report::{HitRow, StepReport, SweepPoint, recall};
+use super::report::{HitRow, StepReport, SweepPoint};
 use super::run::obj;
 use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
 use crate::clock::{Clock, timed};
@@ -14,6 +14,7 @@ use crate::index::flat::{exact_search, exact_search_batch};
 use crate::index::{Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
+use crate::stats::{mean, percentile, recall_at_k};
 use crate::value::{FieldValue, PrimaryKey};
 
 pub(super) const K: usize = 10;
@@ -112,7 +113,7 @@ impl Scenario {
                 PrimaryKey::VarChar(_) => None,
             })
             .collect();
-        recall(&found, &self.truth(q))
+        recall_at_k(&found, &self.truth(q), K)
     }
 
     pub(super) fn single_search(&mut self, r: &mut StepReport, clock: &dyn Clock) -> Result<()> {
@@ -224,10 +225,8 @@ impl Scenario {
         r.figure("mean_latency_ms", ms / nq as f64, "ms");
         r.figure("qps", qps, "queries/s");
         r.figure("recall", rec, "");
-        let mut sorted = r.latencies_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        r.figure("p50_ms", percentile(&sorted, 0.5), "ms");
-        r.figure("p99_ms", percentile(&sorted, 0.99), "ms");
+        r.figure("p50_ms", percentile(&r.latencies_ms, 50.0), "ms");
+        r.figure("p99_ms", percentile(&r.latencies_ms, 99.0), "ms");
         Ok(())
     }
 
@@ -253,7 +252,7 @@ impl Scenario {
                 _ => None,
             })
             .collect();
-        let rec = recall(&found, &truth_ids);
+        let rec = recall_at_k(&found, &truth_ids, K);
         let zh = self.zh();
         r.line(format!(
             "{}: {}",
@@ -308,7 +307,7 @@ impl Scenario {
                 let req = self.request(&[0], self.main_param(v), false);
                 times.push(self.search_timed(COLLECTION, &req, clock)?.1);
             }
-            let avg = times.iter().sum::<f64>() / times.len() as f64;
+            let avg = mean(&times);
             // Recall over the batch's queries (one query's recall is too noisy).
             let queries: Vec<usize> = (1..=nq).collect();
             let req = self.request(&queries, self.main_param(v), false);
@@ -551,13 +550,4 @@ fn describe_param(index: MainIndex, value: usize) -> String {
         MainIndex::Hnsw => format!("ef={value}"),
         MainIndex::IvfFlat => format!("nprobe={value}"),
     }
-}
-
-/// The `p` quantile of sorted values (nearest rank).
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
 }
