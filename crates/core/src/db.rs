@@ -2,13 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::collection::Collection;
 use crate::error::{Error, Result};
 use crate::schema::CollectionSchema;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Database {
     collections: BTreeMap<String, Collection>,
     next_id: i64,

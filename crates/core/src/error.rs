@@ -209,11 +209,11 @@ pub enum Error {
     #[error("malformed vecs file at byte {offset}: {reason}")]
     MalformedVecs { offset: usize, reason: String },
 
-    /// Stored bytes of another format version (version 2 and older were written
-    /// before partitions existed).
+    /// Stored bytes of another format version (an older annlab's layout, or a
+    /// newer one's).
     #[error(
         "format version {version}, but this annlab reads version {supported}{}",
-        if *version < 3 { " (written before partitions existed: re-create the collection and insert its data again)" } else { "" }
+        if version < supported { " (written by an older annlab, in a layout this one no longer reads: re-create the collection and insert its data again)" } else { "" }
     )]
     UnsupportedFormat { version: u32, supported: u32 },
 

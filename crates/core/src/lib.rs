@@ -24,6 +24,7 @@ pub mod quickstart;
 mod report_fmt;
 pub mod scenario;
 pub mod schema;
+pub mod stats;
 pub mod topk;
 pub mod toy;
 pub mod value;

@@ -1,6 +1,9 @@
-//! A collection as bytes: schema, data, deletions and built indexes, so that a
-//! reopened collection searches without rebuilding anything. The native crate
-//! writes these bytes to disk; the engine itself does no I/O.
+//! A collection as bytes: its persisted form ([`form`]: schema, partitions, index
+//! definition, sealed segments with their columns, deletions and built indexes),
+//! so that a reopened collection searches without rebuilding anything. Load state
+//! and growing rows are not stored: a reopened collection is released, and holds
+//! the rows of its last flush. The native crate writes these bytes to disk; the
+//! engine itself does no I/O.
 //!
 //! Layout (little-endian):
 //!
@@ -9,25 +12,30 @@
 //! version u32      FORMAT_VERSION
 //! length  u64      payload bytes
 //! crc32   u32      CRC-32 (IEEE) of the payload
-//! payload          postcard encoding of the collection
+//! payload          postcard encoding of the persisted form
 //! ```
+
+pub mod form;
 
 use crate::collection::Collection;
 use crate::error::{Error, Result};
+use form::StoredCollection;
 
 const MAGIC: &[u8; 8] = b"ANNLAB\0C";
-/// Bumped whenever the payload's layout changes. Version 3: partitions (each
-/// segment's partition, the partition list). Older versions are refused with a
+/// Bumped whenever the payload's layout changes. Version 4: the explicit
+/// persisted form ([`form`]; versions up to 3 stored the in-memory collection,
+/// load state and growing rows included). Older versions are refused with a
 /// message saying so: postcard is not self-describing, and annlab keeps no
 /// reader per old layout.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
 pub fn to_bytes(collection: &Collection) -> Result<Vec<u8>> {
-    let payload = postcard::to_stdvec(collection).map_err(|e| Error::CorruptData {
-        reason: format!("cannot encode the collection: {e}"),
-    })?;
+    let payload =
+        postcard::to_stdvec(&collection.persisted_form()).map_err(|e| Error::CorruptData {
+            reason: format!("cannot encode the collection: {e}"),
+        })?;
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -72,7 +80,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Collection> {
             "checksum mismatch: stored {crc:08x}, computed {actual:08x}"
         )));
     }
-    postcard::from_bytes(payload).map_err(|e| corrupt(format!("cannot decode the collection: {e}")))
+    let form: StoredCollection = postcard::from_bytes(payload)
+        .map_err(|e| corrupt(format!("cannot decode the collection: {e}")))?;
+    Collection::from_persisted(form)
 }
 
 #[cfg(test)]
@@ -127,8 +137,10 @@ mod tests {
             let t = p.index_type().name();
             let (c, q) = built(p);
             let bytes = to_bytes(&c).unwrap();
-            let back = from_bytes(&bytes).unwrap();
+            let mut back = from_bytes(&bytes).unwrap();
             assert_eq!(back.count(), 398, "{t}");
+            assert!(!back.is_loaded(), "{t}: reopened released");
+            back.load().unwrap();
             let req = SearchRequest {
                 anns_field: "embedding".into(),
                 data: vec![q],
@@ -159,11 +171,67 @@ mod tests {
         let mut other = bytes.clone();
         other[8] = 99;
         assert!(msg(&other).contains("format version 99"));
-        other[8] = 2;
+        other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 2, but this annlab reads version 3 (written before partitions")
+                .contains("version 3, but this annlab reads version 4 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
+    }
+
+    #[test]
+    fn load_state_and_growing_rows_are_not_stored() {
+        let (mut c, _) = built(IndexParams::Hnsw {
+            m: 8,
+            ef_construction: 40,
+        });
+        let flushed = to_bytes(&c).unwrap();
+        c.release();
+        assert_eq!(to_bytes(&c).unwrap(), flushed, "load state is not stored");
+
+        let d = TutorialData::generate(
+            DataSpec {
+                n: 10,
+                dim: 16,
+                seed: 4,
+            },
+            0,
+        )
+        .unwrap();
+        let lost = c.insert(d.columns(0, 10)).unwrap().ids;
+        assert_eq!(c.growing_rows(), 10);
+        let mut back = from_bytes(&to_bytes(&c).unwrap()).unwrap();
+        assert_eq!((back.growing_rows(), back.num_entities()), (0, 400));
+        assert_eq!(back.growing_segments().len(), 1, "one per partition");
+        assert_eq!(back.growing_segments()[0].id, c.growing_segments()[0].id);
+        // Ids handed out before the restart are not handed out again.
+        let again = back.insert(d.columns(0, 10)).unwrap().ids;
+        assert!(again.iter().all(|id| !lost.contains(id)), "{again:?}");
+        back.flush(&mut NoProgress).unwrap();
+        back.load().unwrap();
+        assert_eq!(back.count(), 408);
+        let ids: Vec<i64> = back.sealed_segments().iter().map(|s| s.id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    }
+
+    #[test]
+    fn an_inconsistent_form_is_corrupt_data() {
+        let (c, _) = built(IndexParams::Flat);
+        let mut form = c.persisted_form();
+        form.segments[0].partition = 12345;
+        let payload = postcard::to_stdvec(&form).unwrap();
+        let stored: StoredCollection = postcard::from_bytes(&payload).unwrap();
+        let err = Collection::from_persisted(stored).unwrap_err().to_string();
+        assert!(err.contains("partition 12345 does not exist"), "{err}");
+
+        let mut form = c.persisted_form();
+        form.index = None;
+        let payload = postcard::to_stdvec(&form).unwrap();
+        let stored: StoredCollection = postcard::from_bytes(&payload).unwrap();
+        let err = Collection::from_persisted(stored).unwrap_err().to_string();
+        assert!(
+            err.contains("an index without an index definition"),
+            "{err}"
+        );
     }
 }

@@ -19,6 +19,12 @@ impl Neighbour {
             .total_cmp(&other.distance)
             .then(self.row.cmp(&other.row))
     }
+
+    /// The rows of a result list, in its order (to compare lists by row, as
+    /// [`crate::stats::recall_at_k`] does).
+    pub fn rows(hits: &[Neighbour]) -> Vec<u32> {
+        hits.iter().map(|n| n.row).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

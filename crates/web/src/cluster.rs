@@ -7,8 +7,7 @@
 
 use annlab_core::clock::Clock;
 use annlab_core::scenario::gather::merge_top_k;
-use annlab_core::scenario::percentile;
-use annlab_core::scenario::report::recall;
+use annlab_core::stats::{mean, percentile, recall_at_k};
 
 /// Top-k of the gather (the tutorial's recall@10).
 pub const K: usize = 10;
@@ -79,14 +78,6 @@ pub struct Summary {
     /// `sum_of_nodes_ms / mean_ms`.
     pub speedup: f64,
     pub recall: Option<f64>,
-}
-
-fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        f64::NAN
-    } else {
-        v.iter().sum::<f64>() / v.len() as f64
-    }
 }
 
 impl ClusterRun {
@@ -197,13 +188,13 @@ impl ClusterRun {
         if self.found.is_empty() || truth.len() < self.found.len() {
             return None;
         }
-        let sum: f64 = self
+        let recalls: Vec<f64> = self
             .found
             .iter()
             .zip(truth)
-            .map(|(f, t)| recall(f, t))
-            .sum();
-        Some(sum / self.found.len() as f64)
+            .map(|(f, t)| recall_at_k(f, t, K))
+            .collect();
+        Some(mean(&recalls))
     }
 
     pub fn summary(&self) -> Option<Summary> {
@@ -211,8 +202,6 @@ impl ClusterRun {
         if n == 0 {
             return None;
         }
-        let mut sorted = self.end_to_end_ms.clone();
-        sorted.sort_by(f64::total_cmp);
         let sum_of_nodes_ms = mean(
             &(0..n)
                 .map(|i| self.nodes.iter().map(|node| node.search_ms[i]).sum())
@@ -222,8 +211,8 @@ impl ClusterRun {
         Some(Summary {
             queries: n,
             mean_ms,
-            p50_ms: percentile(&sorted, 0.5),
-            p99_ms: percentile(&sorted, 0.99),
+            p50_ms: percentile(&self.end_to_end_ms, 50.0),
+            p99_ms: percentile(&self.end_to_end_ms, 99.0),
             gather_ms: mean(&self.gather_ms),
             sum_of_nodes_ms,
             speedup: sum_of_nodes_ms / mean_ms.max(1e-9),

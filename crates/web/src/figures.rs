@@ -89,8 +89,8 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 .collect(),
             caption: tr(
                 lang,
-                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。浏览器把时钟取整到约 0.1 ms，所以短时间会落在 0、0.1、0.2 ms 上。",
-                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it). Browsers round the page clock (to 0.1 ms without cross-origin isolation), so short times land on 0, 0.1, 0.2 ms.",
+                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。p50 / p99 在相邻排名之间线性插值（同 numpy.percentile）。浏览器把时钟取整到约 0.1 ms，所以短时间会落在 0、0.1、0.2 ms 上。",
+                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it). p50 and p99 interpolate linearly between ranks, as numpy.percentile does. Browsers round the page clock (to 0.1 ms without cross-origin isolation), so short times land on 0, 0.1, 0.2 ms.",
             ),
         }),
         StepId::EfSweep if !r.sweep.is_empty() => {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Collection, DEFAULT_PARTITION, SegmentState};
+use super::{Collection, DEFAULT_PARTITION};
 use crate::error::{Error, Result};
 use crate::schema::{Column, DataType, FieldSchema};
 use crate::value::PrimaryKey;
@@ -93,8 +93,7 @@ impl Collection {
             let id = self.next_segment_id;
             self.next_segment_id += 1;
             let fresh = super::Segment::new(id, growing.partition, &self.schema);
-            let mut full = std::mem::replace(growing, fresh);
-            full.state = SegmentState::Sealed;
+            let full = std::mem::replace(growing, fresh);
             self.sealed.push(full);
         }
         Ok(InsertResult {

@@ -11,6 +11,7 @@ mod partition_tests;
 mod query;
 mod search;
 pub mod segment;
+mod stored;
 #[cfg(test)]
 mod tests;
 
@@ -33,7 +34,7 @@ pub use search::{
     PreparedSearch, RangeSearch, SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan,
     Strategy,
 };
-pub use segment::{Segment, SegmentState};
+pub use segment::Segment;
 
 /// The default number of rows at which a growing segment is sealed without a flush.
 pub const DEFAULT_SEGMENT_MAX_ROWS: usize = 1_000_000;
@@ -83,7 +84,9 @@ pub struct IndexProgress {
     pub pending_index_rows: usize,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A collection in memory. What of it is stored is `stored.rs`'s choice
+/// (`crate::persist::form`): not `loaded`, not the rows of `growing`.
+#[derive(Debug)]
 pub struct Collection {
     name: String,
     id: i64,
@@ -199,8 +202,7 @@ impl Collection {
             }
             let id = self.next_segment_id;
             self.next_segment_id += 1;
-            let mut segment = std::mem::replace(g, Segment::new(id, g.partition, &self.schema));
-            segment.state = SegmentState::Sealed;
+            let segment = std::mem::replace(g, Segment::new(id, g.partition, &self.schema));
             self.sealed.push(segment);
             sealed = true;
         }

@@ -21,7 +21,7 @@ pub const DEFAULT_PARTITION: &str = "_default";
 pub const MAX_PARTITIONS: usize = 4096;
 
 /// One partition of a collection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partition {
     pub id: i64,
     pub name: String,

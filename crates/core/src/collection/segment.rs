@@ -3,25 +3,17 @@
 //! flush (or when it is full); only sealed segments are indexed, growing rows are
 //! searched exactly.
 
-use serde::{Deserialize, Serialize};
-
 use crate::bitset::Bitset;
 use crate::index::{Index, VectorView};
 use crate::schema::{CollectionSchema, Column};
 
-/// Whether rows can still be appended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SegmentState {
-    Growing,
-    Sealed,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
+/// A segment, growing or sealed: which one is where the collection holds it
+/// (`Collection::growing` or `Collection::sealed`).
+#[derive(Debug)]
 pub struct Segment {
     pub id: i64,
     /// The id of the partition the rows belong to.
     pub partition: i64,
-    pub state: SegmentState,
     /// One column per schema field, in schema order (the primary key included).
     pub columns: Vec<Column>,
     pub deleted: Bitset,
@@ -35,7 +27,6 @@ impl Segment {
         Self {
             id,
             partition,
-            state: SegmentState::Growing,
             columns: schema.fields.iter().map(Column::empty_for).collect(),
             deleted: Bitset::new(0),
             index: None,

@@ -2,7 +2,7 @@
 //! curve), a sharded "cluster" (scatter/gather), Prometheus monitoring.
 
 use super::gather::merge_top_k;
-use super::report::{StepReport, SweepPoint, recall};
+use super::report::{StepReport, SweepPoint};
 use super::search_steps::K;
 use super::shard::ShardNode;
 use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
@@ -13,6 +13,7 @@ use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
+use crate::stats::recall_at_k;
 
 impl Scenario {
     /// Loads a collection if it was released (the exercises run after clean-up).
@@ -229,7 +230,7 @@ impl Scenario {
                     .collect::<Vec<i64>>()
             });
             gather_ms += ms;
-            rec += recall(&ids, &self.truth(q));
+            rec += recall_at_k(&ids, &self.truth(q), K);
         }
         let per_shard: Vec<f64> = shard_ms.iter().map(|t| t / nq as f64).collect();
         let sequential = per_shard.iter().sum::<f64>() + gather_ms / nq as f64;

@@ -31,7 +31,6 @@ use crate::metrics::Metrics;
 pub use check::Param;
 pub use live::LiveSnapshot;
 pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
-pub use search_steps::percentile;
 pub use shard::ShardNode;
 pub use steps::{Lang, StepId};
 

@@ -134,26 +134,11 @@ impl StepReport {
     }
 }
 
-/// recall@k: the fraction of the exact top-k ids found.
-pub fn recall(found: &[i64], exact: &[i64]) -> f64 {
-    if exact.is_empty() {
-        return 1.0;
-    }
-    let hit = exact.iter().filter(|id| found.contains(id)).count();
-    hit as f64 / exact.len() as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn recall_counts_the_exact_ids_found() {
-        assert_eq!(recall(&[1, 2, 3], &[3, 4, 1]), 2.0 / 3.0);
-        assert_eq!(recall(&[], &[]), 1.0);
-    }
 
     #[test]
     fn batch_rate_is_rows_per_second() {

@@ -2,7 +2,7 @@
 //! IVF comparison, clean-up. Every search figure comes with recall@10 against
 //! exact search.
 
-use super::report::{HitRow, StepReport, SweepPoint, recall};
+use super::report::{HitRow, StepReport, SweepPoint};
 use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
 use crate::clock::{Clock, timed};
 use crate::collection::{SearchHit, SearchRequest, SearchResult};
@@ -12,6 +12,7 @@ use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, Progress, VectorView};
 use crate::metric::Metric;
 use crate::schema::CollectionSchema;
+use crate::stats::{mean, percentile, recall_at_k};
 use crate::value::{FieldValue, PrimaryKey};
 
 pub(super) const K: usize = 10;
@@ -98,7 +99,7 @@ impl Scenario {
 
     /// recall@10 of the ids `found` for query `q`.
     pub(super) fn recall_of(&mut self, q: usize, found: &[i64]) -> f64 {
-        recall(found, &self.truth(q))
+        recall_at_k(found, &self.truth(q), K)
     }
 
     pub(super) fn single_search(&mut self, r: &mut StepReport, clock: &dyn Clock) -> Result<()> {
@@ -210,10 +211,8 @@ impl Scenario {
         r.figure("mean_latency_ms", ms / nq as f64, "ms");
         r.figure("qps", qps, "queries/s");
         r.figure("recall", rec, "");
-        let mut sorted = r.latencies_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        r.figure("p50_ms", percentile(&sorted, 0.5), "ms");
-        r.figure("p99_ms", percentile(&sorted, 0.99), "ms");
+        r.figure("p50_ms", percentile(&r.latencies_ms, 50.0), "ms");
+        r.figure("p99_ms", percentile(&r.latencies_ms, 99.0), "ms");
         Ok(())
     }
 
@@ -238,7 +237,7 @@ impl Scenario {
         self.metrics.observe_search(COLLECTION, index, 1, ms);
         let allowed = res.plan.allowed_rows().unwrap_or(c.count());
         let truth_ids = prepared.run_exact()?.int_ids(0);
-        let rec = recall(&res.int_ids(0), &truth_ids);
+        let rec = recall_at_k(&res.int_ids(0), &truth_ids, K);
         let zh = self.zh();
         r.line(format!(
             "{}: {}",
@@ -293,7 +292,7 @@ impl Scenario {
                 let req = self.request(&[0], self.main_param(v), false);
                 times.push(self.search_timed(COLLECTION, &req, clock)?.1);
             }
-            let avg = times.iter().sum::<f64>() / times.len() as f64;
+            let avg = mean(&times);
             // Recall over the batch's queries (one query's recall is too noisy).
             let queries: Vec<usize> = (1..=nq).collect();
             let req = self.request(&queries, self.main_param(v), false);
@@ -505,13 +504,4 @@ fn describe_param(index: MainIndex, value: usize) -> String {
         MainIndex::Hnsw => format!("ef={value}"),
         MainIndex::IvfFlat => format!("nprobe={value}"),
     }
-}
-
-/// The `p` quantile of sorted values (nearest rank).
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
 }

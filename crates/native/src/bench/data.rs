@@ -84,10 +84,9 @@ impl Data {
         &self.queries[i * self.dim..(i + 1) * self.dim]
     }
 
-    /// Of the first `k` results in `found`, how many are among the exact top `k`.
-    pub fn hits(&self, query: usize, found: &[u32], k: usize) -> usize {
-        let truth = &self.truth[query][..k];
-        found.iter().take(k).filter(|r| truth.contains(r)).count()
+    /// recall@`k` of the rows `found` for query `query`.
+    pub fn recall_at_k(&self, query: usize, found: &[u32], k: usize) -> f64 {
+        annlab_core::stats::recall_at_k(found, &self.truth[query], k)
     }
 }
 

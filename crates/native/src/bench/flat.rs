@@ -22,7 +22,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use super::measure::{ThreadCpu, median};
+use annlab_core::stats::median;
+
+use super::measure::ThreadCpu;
 
 /// One scan's (impl, mode, queries per call, CPU ms samples, wall ms samples).
 type Samples = (&'static str, &'static str, usize, Vec<f64>, Vec<f64>);

@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Serialize;
 
-use super::measure::median;
+use annlab_core::stats::median;
 
 /// A timed batch of calls lasts at least this long.
 const MIN_BATCH: Duration = Duration::from_millis(20);

@@ -1,5 +1,6 @@
 //! What the benchmarks measure with, besides `std::time::Instant`: CPU time and
-//! peak memory read from Linux's `/proc` (no libc), medians and percentiles.
+//! peak memory read from Linux's `/proc` (no libc). Medians and percentiles are
+//! `annlab_core::stats`'.
 //!
 //! Thread CPU time: `/proc/thread-self/schedstat` holds the thread's run time in
 //! nanoseconds, but the kernel brings it up to date only at scheduler ticks. Reading
@@ -12,28 +13,7 @@ use std::fs::File;
 use std::marker::PhantomData;
 use std::os::unix::fs::FileExt;
 
-/// Median of `v` (NaN when empty).
-pub fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    match s.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => s[n / 2],
-        n => 0.5 * (s[n / 2 - 1] + s[n / 2]),
-    }
-}
-
-/// The `p`-th percentile of `v`, nearest rank on `(n - 1)·p/100` (as the peers'
-/// harness computes it).
-pub fn percentile(v: &[f64], p: f64) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    if s.is_empty() {
-        return f64::NAN;
-    }
-    let idx = ((p / 100.0) * (s.len() as f64 - 1.0)).round() as usize;
-    s[idx.min(s.len() - 1)]
-}
+use annlab_core::stats::median;
 
 /// The calling thread's CPU time, to the nanosecond (Linux only). Not `Send`: the
 /// schedstat file belongs to the thread that opened it.
@@ -136,16 +116,6 @@ fn status_kb(key: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_and_percentile() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median(&[]).is_nan());
-        let v: Vec<f64> = (0..=100).map(f64::from).collect();
-        assert_eq!(percentile(&v, 99.0), 99.0);
-        assert_eq!(percentile(&v, 0.0), 0.0);
-    }
 
     #[test]
     fn cpu_clocks_advance_with_work() {

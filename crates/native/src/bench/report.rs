@@ -112,7 +112,7 @@ pub fn print_table(rows: &[Row], truth_source: &str) {
         c.dataset, c.n, c.dim, c.nq, c.k, c.metric, c.kernel, truth_source
     );
     println!(
-        "build: wall s (process CPU s); p50/p99: per-query wall ms; QPS = queries / their wall time; CPU: thread CPU time"
+        "build: wall s (process CPU s); p50/p99: per-query wall ms (percentiles interpolate between ranks, as numpy.percentile; median over the passes); QPS = queries / their wall time; CPU: thread CPU time"
     );
     println!();
     println!(

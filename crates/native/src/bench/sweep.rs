@@ -7,7 +7,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::data::Data;
-use super::measure::{ThreadCpu, median, percentile};
+use annlab_core::stats::{mean, median, percentile};
+
+use super::measure::ThreadCpu;
 
 /// Queries of the warm-up pass.
 const WARM_UP: usize = 20;
@@ -17,7 +19,7 @@ pub const BATCH: usize = 100;
 /// What one configuration measured; field names are those of the peers' JSON.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchStats {
-    /// |returned top-k ∩ exact top-k| / k, averaged over the queries.
+    /// recall@k (`annlab_core::stats::recall_at_k`), averaged over the queries.
     pub recall: f64,
     /// Median per-query wall time (median over passes).
     pub lat_med_ms: f64,
@@ -67,7 +69,7 @@ impl<'a> Sweep<'a> {
             out.clear();
             search(data.query(q), &mut out)?;
         }
-        let mut hits = 0;
+        let mut recalls = Vec::with_capacity(nq);
         let (mut meds, mut p99s, mut qpss, mut batches) = (vec![], vec![], vec![], vec![]);
         let (mut cpu_meds, mut cpu_qpss, mut cpu_batches) = (vec![], vec![], vec![]);
         for rep in 0..self.reps {
@@ -85,7 +87,7 @@ impl<'a> Sweep<'a> {
                     reading = Some(now);
                 }
                 if rep == 0 {
-                    hits += data.hits(q, &out, self.k);
+                    recalls.push(data.recall_at_k(q, &out, self.k));
                 }
             }
             meds.push(median(&wall));
@@ -108,7 +110,7 @@ impl<'a> Sweep<'a> {
         }
         let some_median = |v: &[f64]| (!v.is_empty()).then(|| median(v));
         Ok(SearchStats {
-            recall: hits as f64 / (nq * self.k) as f64,
+            recall: mean(&recalls),
             lat_med_ms: median(&meds),
             lat_p99_ms: median(&p99s),
             qps: median(&qpss),

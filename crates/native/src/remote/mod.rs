@@ -13,6 +13,7 @@ use annlab_core::bitset::Bitset;
 use annlab_core::index::flat::exact_search;
 use annlab_core::index::spec::IndexParams;
 use annlab_core::index::{AnnParams, VectorView};
+use annlab_core::stats::{mean, recall_at_k};
 use annlab_core::{DataSpec, Metric, TutorialData};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
@@ -24,6 +25,8 @@ use rpc::{Hit, Remote};
 const COLLECTION: &str = "production_documents";
 const IVF_COLLECTION: &str = "ivf_documents";
 const PQ_COLLECTION: &str = "ivf_pq_documents";
+/// The tutorial's top-k: recall@10.
+const K: usize = 10;
 
 pub fn run(args: &ScenarioArgs, url: &str) -> Result<()> {
     if args.step.is_some() {
@@ -72,25 +75,25 @@ struct Truth<'a> {
 }
 
 impl Truth<'_> {
-    fn recall(&self, query: &[f32], found: &[Hit], filter_mod: Option<usize>) -> f64 {
+    /// recall@10 of the rows `found` for `query`.
+    fn recall_at_10(&self, query: &[f32], found: &[Hit], filter_mod: Option<usize>) -> f64 {
         let data = self.data;
         let view = VectorView::new(data.spec.dim, &data.embeddings);
         let allowed = filter_mod.map(|m| Bitset::from_fn(data.spec.n, |i| i % 10 == m));
-        let exact = exact_search(view, Metric::Cosine, query, 10, allowed.as_ref());
-        let hits = exact
-            .iter()
-            .filter(|n| found.iter().any(|(r, _)| *r == n.row as usize))
-            .count();
-        hits as f64 / exact.len().max(1) as f64
+        let exact = exact_search(view, Metric::Cosine, query, K, allowed.as_ref());
+        let rows: Vec<usize> = found.iter().map(|(r, _)| *r).collect();
+        let truth: Vec<usize> = exact.iter().map(|n| n.row as usize).collect();
+        recall_at_k(&rows, &truth, K)
     }
 
-    fn mean_recall(&self, queries: &[&[f32]], found: &[Vec<Hit>]) -> f64 {
-        let sum: f64 = queries
+    /// The mean recall@10 of the queries' results.
+    fn mean_recall_at_10(&self, queries: &[&[f32]], found: &[Vec<Hit>]) -> f64 {
+        let recalls: Vec<f64> = queries
             .iter()
             .zip(found)
-            .map(|(q, f)| self.recall(q, f, None))
-            .sum();
-        sum / queries.len().max(1) as f64
+            .map(|(q, f)| self.recall_at_10(q, f, None))
+            .collect();
+        mean(&recalls)
     }
 }
 
@@ -185,7 +188,7 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     let t0 = Instant::now();
     let single = c.search(COLLECTION, &q[..1], &search_params, "").await?;
     let single_ms = t0.elapsed().as_secs_f64() * 1e3;
-    let r = truth.recall(q[0], &single[0], None);
+    let r = truth.recall_at_10(q[0], &single[0], None);
     out.line(format!(
         "single search: {single_ms:.2} ms, top score {:.4}, recall@10 {r:.2}",
         single[0].first().map_or(f32::NAN, |h| h.1),
@@ -197,13 +200,13 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     let t0 = Instant::now();
     let batch = c.search(COLLECTION, &q, &search_params, "").await?;
     let s = t0.elapsed().as_secs_f64();
-    let mean = truth.mean_recall(&q, &batch);
+    let batch_recall = truth.mean_recall_at_10(&q, &batch);
     out.line(format!(
-        "batch of {nq}: {s:.3} s, QPS {:.0}, mean recall@10 {mean:.3}",
+        "batch of {nq}: {s:.3} s, QPS {:.0}, mean recall@10 {batch_recall:.3}",
         nq as f64 / s
     ));
     out.figure("batch_qps", nq as f64 / s);
-    out.figure("batch_recall", mean);
+    out.figure("batch_recall", batch_recall);
     out.section("batch_search", t0);
 
     let t0 = Instant::now();
@@ -221,7 +224,7 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
         if tutorial_filter {
             format!(
                 ", all source_0: {only_source_0}, recall@10 {:.2}",
-                truth.recall(q[0], &filtered[0], Some(0))
+                truth.recall_at_10(q[0], &filtered[0], Some(0))
             )
         } else {
             String::new()
@@ -234,21 +237,19 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     if args.index == IndexArg::Hnsw {
         for &ef in &args.ef_list {
             let params = AnnParams::Hnsw { ef };
-            let (mut total, mut r) = (0.0, 0.0);
+            let (mut ms, mut recalls) = (Vec::new(), Vec::new());
             for query in q.iter().take(10) {
                 let t = Instant::now();
                 let found = c.search(COLLECTION, &[query], &params, "").await?;
-                total += t.elapsed().as_secs_f64() * 1e3;
-                r += truth.recall(query, &found[0], None);
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+                recalls.push(truth.recall_at_10(query, &found[0], None));
             }
-            let k = q.len().min(10) as f64;
+            let (ms, r) = (mean(&ms), mean(&recalls));
             out.line(format!(
-                "ef={ef:3}: mean latency {:.2} ms, recall@10 {:.3}",
-                total / k,
-                r / k
+                "ef={ef:3}: mean latency {ms:.2} ms, recall@10 {r:.3}"
             ));
-            out.figure(&format!("ef{ef}_ms"), total / k);
-            out.figure(&format!("ef{ef}_recall"), r / k);
+            out.figure(&format!("ef{ef}_ms"), ms);
+            out.figure(&format!("ef{ef}_recall"), r);
         }
     }
     out.section("ef_sweep", t0);
@@ -282,12 +283,12 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     let found = c.search(IVF_COLLECTION, &q[..1], &nprobe, "").await?;
     let ivf_ms = t.elapsed().as_secs_f64() * 1e3;
     let batch = c.search(IVF_COLLECTION, &q, &nprobe, "").await?;
-    let ivf_recall = truth.mean_recall(&q, &batch);
+    let ivf_recall = truth.mean_recall_at_10(&q, &batch);
     out.line(format!(
         "IVF_FLAT {}: built in {build_s:.2} s; nprobe={}: {ivf_ms:.2} ms, recall@10 {:.2} (batch of {nq}: {ivf_recall:.3}); {index_type}: {single_ms:.2} ms",
         index_params_text(&ivf),
         args.nprobe,
-        truth.recall(q[0], &found[0], None),
+        truth.recall_at_10(q[0], &found[0], None),
     ));
     out.figure("ivf_flat_build_s", build_s);
     out.figure("ivf_flat_ms", ivf_ms);
@@ -312,7 +313,7 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
     let t = Instant::now();
     let batch = c.search(PQ_COLLECTION, &q, &nprobe, "").await?;
     let s = t.elapsed().as_secs_f64();
-    let pq_recall = truth.mean_recall(&q, &batch);
+    let pq_recall = truth.mean_recall_at_10(&q, &batch);
     out.line(format!(
         "IVF_PQ {}: built in {build_s:.2} s; nprobe={}: batch of {nq} {s:.3} s, mean recall@10 {pq_recall:.3}",
         index_params_text(&pq),

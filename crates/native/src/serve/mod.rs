@@ -15,8 +15,10 @@
 //!
 //! Shutdown (SIGINT or SIGTERM): stop accepting calls, let running ones finish,
 //! stop background index builds, and exit. Everything a Flush answered is already
-//! in the data directory; unflushed inserts are lost, as in Milvus without its
-//! message queue.
+//! in the data directory; shutting down does not flush, so unflushed inserts are
+//! lost, as in Milvus without its message queue (a client that wants its rows
+//! kept flushes). After a restart every collection is released: clients load
+//! what they search, as they do after a Milvus restart.
 
 mod codes;
 mod convert;

@@ -51,7 +51,6 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             "indexed_rows": progress.indexed_rows,
             "pending_index_rows": progress.pending_index_rows,
             "index": index,
-            "loaded": c.is_loaded(),
             "memory_bytes": c.memory_bytes(),
             "file": entry.map(|e| e.file.as_str()),
             "file_bytes": entry.map(|e| e.bytes),

@@ -8,8 +8,10 @@
 //!   MANIFEST               the committed state (see `manifest.rs`): format,
 //!                          generation, and per collection its file, length, CRC-32
 //!   docs.12.annlab         one collection, as `annlab_core::persist::to_bytes`
-//!   other.9.annlab         (schema, sealed segments, their built indexes,
-//!                          deletions; its header has its own CRC-32)
+//!   other.9.annlab         (its persisted form: schema, partitions, index
+//!                          definition, sealed segments with their columns,
+//!                          deletions and built indexes; its header has its
+//!                          own CRC-32)
 //!   *.tmp                  only while a write is in flight, or after a crash
 //! ```
 //!
@@ -35,13 +37,16 @@
 //!
 //! # What is durable
 //!
-//! The whole collection object is written at each persist, and callers persist
-//! right after `flush`. Flush seals the growing segment, so rows inserted before a
-//! flush are part of it; rows inserted after the last completed flush live only in
-//! memory and are lost on a crash, as in Milvus before its flush. Indexes are
-//! stored built, so reopening loads them without rebuilding. Writing the whole
-//! collection costs O(collection size) per flush: simple, and fine for the
-//! tutorial's sizes; per-segment files would make it O(new rows).
+//! A collection's persisted form is written whole at each persist, and callers
+//! persist right after `flush`. Flush seals the growing segments, so rows inserted
+//! before a flush are part of it. The form holds sealed segments only: rows
+//! inserted after the last completed flush live only in memory and are gone after
+//! any restart, clean or not, as in Milvus without its message queue (no persist,
+//! whenever it happens, writes them). Load state is not stored either: a reopened
+//! collection is released, as in Milvus after a restart. Indexes are stored built,
+//! so reopening loads them without rebuilding. Writing the whole collection costs
+//! O(collection size) per flush: simple, and fine for the tutorial's sizes;
+//! per-segment files would make it O(new rows).
 
 mod cli;
 mod durable;

@@ -11,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use milvus::proto::common::{
-    ConsistencyLevel, IndexState, KeyValuePair, PlaceholderGroup, PlaceholderType, PlaceholderValue,
+    ConsistencyLevel, IndexState, KeyValuePair, LoadState, PlaceholderGroup, PlaceholderType,
+    PlaceholderValue,
 };
 use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
 use milvus::proto::milvus::*;
@@ -426,6 +427,19 @@ fn serve_answers_the_tutorials_calls_and_keeps_flushed_data() {
             d.index_descriptions[0].state,
             IndexState::Finished as i32,
             "the built index was stored"
+        );
+        let s = c
+            .get_load_state(GetLoadStateRequest {
+                collection_name: "docs".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            s.state,
+            LoadState::NotLoad as i32,
+            "loaded before the restart, released after it (as Milvus)"
         );
     });
     let (status, _) = server.terminate();

@@ -11,7 +11,7 @@ use hnsw::{Hnsw as PeerHnsw, Params, Searcher};
 use rand_pcg::Pcg64;
 use space::Neighbor;
 
-use super::tests::{K, clustered, recall};
+use super::tests::{K, clustered, recall_vs_exact};
 use super::*;
 use crate::dataset::{Stream, unit_gaussian};
 use crate::index::NoProgress;
@@ -55,7 +55,7 @@ fn peer_at(theirs: &Peer<'_>, view: VectorView<'_>, queries: &[f32], ef: usize) 
         K
     ];
     PEER_DISTANCES.with(|c| c.set(0));
-    let r = recall(view, queries, K, None, |q| {
+    let r = recall_vs_exact(view, queries, K, None, |q| {
         theirs
             .nearest(&q, ef, &mut searcher, &mut dest)
             .iter()
@@ -85,7 +85,7 @@ fn ours_finds_more_than_the_hnsw_crate_at_equal_work_on_random_data() {
         .step_by(6)
         .map(|ef| {
             let mut work = 0usize;
-            let r = recall(view, &queries, K, None, |q| {
+            let r = recall_vs_exact(view, &queries, K, None, |q| {
                 let (hits, trace) = ours.search_traced(view, q, K, ef, None);
                 work += trace.distance_computations;
                 hits.iter().map(|n| n.row).collect()
@@ -126,7 +126,7 @@ fn ours_beats_the_hnsw_crate_on_clustered_data() {
     )
     .unwrap();
     let mut scratch = Search::new();
-    let our_recall = recall(view, &queries, K, None, |q| {
+    let our_recall = recall_vs_exact(view, &queries, K, None, |q| {
         ours.search_with(view, q, K, 64, None, &mut scratch)
             .iter()
             .map(|n| n.row)

@@ -9,6 +9,7 @@ use crate::dataset::{Mixture, Stream, unit_gaussian};
 use crate::error::Error;
 use crate::index::NoProgress;
 use crate::index::flat::exact_search;
+use crate::stats::{mean, recall_at_k};
 
 pub(super) const K: usize = 10;
 
@@ -20,28 +21,25 @@ pub(super) fn clustered(n: usize, nq: usize, dim: usize, seed: u64) -> (Vec<f32>
     (base, queries)
 }
 
-/// Mean fraction of the exact top-`k` (allowed) rows that `hits` found, per query.
-pub(super) fn recall(
+/// Mean recall@`k` over the queries of the rows `hits` returns, against exact
+/// search (within `allowed`).
+pub(super) fn recall_vs_exact(
     base: VectorView<'_>,
     queries: &[f32],
     k: usize,
     allowed: Option<&Bitset>,
     mut hits: impl FnMut(&[f32]) -> Vec<u32>,
 ) -> f64 {
-    let mut found = 0usize;
-    let mut wanted = 0usize;
-    for q in queries.chunks_exact(base.dim) {
-        let truth = exact_search(base, Metric::Cosine, q, k, allowed);
-        let got = hits(q);
-        assert!(got.len() <= k);
-        found += truth.iter().filter(|t| got.contains(&t.row)).count();
-        wanted += truth.len();
-    }
-    if wanted == 0 {
-        1.0
-    } else {
-        found as f64 / wanted as f64
-    }
+    let recalls: Vec<f64> = queries
+        .chunks_exact(base.dim)
+        .map(|q| {
+            let truth = exact_search(base, Metric::Cosine, q, k, allowed);
+            let got = hits(q);
+            assert!(got.len() <= k);
+            recall_at_k(&got, &Neighbour::rows(&truth), k)
+        })
+        .collect();
+    mean(&recalls)
 }
 
 fn build(base: &[f32], dim: usize, params: &HnswParams) -> Hnsw {
@@ -54,10 +52,6 @@ fn build(base: &[f32], dim: usize, params: &HnswParams) -> Hnsw {
     .unwrap()
 }
 
-fn rows(hits: &[Neighbour]) -> Vec<u32> {
-    hits.iter().map(|n| n.row).collect()
-}
-
 #[test]
 fn clustered_recall_at_10_reaches_0_99_at_ef_64() {
     let dim = 128;
@@ -65,8 +59,8 @@ fn clustered_recall_at_10_reaches_0_99_at_ef_64() {
     let index = build(&base, dim, &HnswParams::new(16, 200, 1));
     let view = VectorView::new(dim, &base);
     let mut scratch = Search::new();
-    let r = recall(view, &queries, K, None, |q| {
-        rows(&index.search_with(view, q, K, 64, None, &mut scratch))
+    let r = recall_vs_exact(view, &queries, K, None, |q| {
+        Neighbour::rows(&index.search_with(view, q, K, 64, None, &mut scratch))
     });
     println!("hnsw clustered n=3000 dim=128 recall@10 ef=64: {r:.4}");
     assert!(r >= 0.99, "recall {r}");
@@ -82,8 +76,8 @@ fn random_data_recall_grows_with_ef() {
     let mut scratch = Search::new();
     let mut previous = 0.0;
     for ef in [10, 32, 64, 128, 256, 512] {
-        let r = recall(view, &queries, K, None, |q| {
-            rows(&index.search_with(view, q, K, ef, None, &mut scratch))
+        let r = recall_vs_exact(view, &queries, K, None, |q| {
+            Neighbour::rows(&index.search_with(view, q, K, ef, None, &mut scratch))
         });
         println!("hnsw random n=2000 dim=128 recall@10 ef={ef}: {r:.4}");
         assert!(r >= previous - 0.02, "ef={ef}: {r} after {previous}");
@@ -105,8 +99,8 @@ fn layer0_links_m_max0_gives_more_recall_on_random_data() {
     let mut at_ef32 = Vec::new();
     for links in [Layer0Links::M, Layer0Links::MMax0] {
         let index = build(&base, dim, &params.with_layer0_links(links));
-        let r = recall(view, &queries, K, None, |q| {
-            rows(&index.search_with(view, q, K, 32, None, &mut scratch))
+        let r = recall_vs_exact(view, &queries, K, None, |q| {
+            Neighbour::rows(&index.search_with(view, q, K, 32, None, &mut scratch))
         });
         println!("hnsw random n=2000 dim=128 M=8 efC=64 {links:?}: recall@10 ef=32 {r:.4}");
         at_ef32.push(r);
@@ -130,11 +124,11 @@ fn filtered_search_returns_only_allowed_rows_with_high_recall() {
     // Selectivity 50 %, 10 %, 1 % with a scattered (hash-like) pattern.
     for (percent, budget) in [(50, 0.95), (10, 0.95), (1, 0.0)] {
         let allowed = Bitset::from_fn(3000, |i| (i * 7919 + 13) % 100 < percent);
-        let r = recall(view, &queries, K, Some(&allowed), |q| {
+        let r = recall_vs_exact(view, &queries, K, Some(&allowed), |q| {
             let hits = index.search_with(view, q, K, 64, Some(&allowed), &mut scratch);
             assert!(hits.iter().all(|h| allowed.contains(h.row as usize)));
             assert!(hits.windows(2).all(|w| w[0].distance <= w[1].distance));
-            rows(&hits)
+            Neighbour::rows(&hits)
         });
         println!("hnsw clustered filtered {percent}% recall@10 ef=64: {r:.4}");
         assert!(r >= budget, "{percent} %: recall {r}");
@@ -208,7 +202,7 @@ fn edge_cases_empty_single_small_and_all_disallowed() {
     let hits = single
         .search(view, &[0.0, 1.0, 0.0, 0.0], 5, &p, None)
         .unwrap();
-    assert_eq!(rows(&hits), vec![0]);
+    assert_eq!(Neighbour::rows(&hits), vec![0]);
     assert_eq!(single.layer_sizes()[0], 1);
 
     // k > n returns every row, nearest first; k = 0 returns nothing.
@@ -240,7 +234,7 @@ fn edge_cases_empty_single_small_and_all_disallowed() {
     let mut only = Bitset::new(40);
     only.set(17);
     assert_eq!(
-        rows(&index.search(view, &queries, 5, &p, Some(&only)).unwrap()),
+        Neighbour::rows(&index.search(view, &queries, 5, &p, Some(&only)).unwrap()),
         vec![17]
     );
 }
@@ -265,8 +259,8 @@ fn duplicate_vectors_are_found_and_do_not_hurt_recall() {
     assert_eq!(hits.len(), K);
     assert!(hits.iter().all(|h| (99..140).contains(&h.row)));
     assert!(hits.iter().all(|h| h.distance == hits[0].distance));
-    let r = recall(view, &queries, K, None, |q| {
-        rows(
+    let r = recall_vs_exact(view, &queries, K, None, |q| {
+        Neighbour::rows(
             &index
                 .search(view, q, K, &AnnParams::default(), None)
                 .unwrap(),
@@ -343,7 +337,7 @@ fn every_metric_finds_its_own_nearest() {
         let mut found = 0;
         for q in queries.chunks_exact(dim) {
             let truth = exact_search(view, metric, q, K, None);
-            let got = rows(&index.search_with(view, q, K, 64, None, &mut Search::new()));
+            let got = Neighbour::rows(&index.search_with(view, q, K, 64, None, &mut Search::new()));
             found += truth.iter().filter(|t| got.contains(&t.row)).count();
         }
         let r = found as f64 / (20 * K) as f64;

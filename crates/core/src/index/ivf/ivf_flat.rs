@@ -218,7 +218,8 @@ mod tests {
     use crate::error::Error;
     use crate::index::NoProgress;
     use crate::index::flat::exact_search;
-    use crate::index::ivf::testutil::{CancelAfter, Recorder, clustered_data, recall};
+    use crate::index::ivf::testutil::{CancelAfter, Recorder, clustered_data};
+    use crate::stats::{mean, recall_at_k};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -226,7 +227,8 @@ mod tests {
     const N: usize = 4000;
     const NQ: usize = 50;
 
-    fn mean_recall(
+    /// Mean recall@10 over the queries at `nprobe`.
+    fn recall_at_nprobe(
         idx: &IvfFlat,
         base: &[f32],
         queries: &[f32],
@@ -235,17 +237,18 @@ mod tests {
     ) -> f64 {
         let v = VectorView::new(DIM, base);
         let params = AnnParams::Ivf { nprobe };
-        let total: f64 = queries
+        let recalls: Vec<f64> = queries
             .chunks_exact(DIM)
             .map(|q| {
                 let got = idx.search(v, q, 10, &params, allowed).unwrap();
                 if let Some(bits) = allowed {
                     assert!(got.iter().all(|n| bits.contains(n.row as usize)));
                 }
-                recall(&got, &exact_search(v, idx.metric(), q, 10, allowed))
+                let truth = exact_search(v, idx.metric(), q, 10, allowed);
+                recall_at_k(&Neighbour::rows(&got), &Neighbour::rows(&truth), 10)
             })
-            .sum();
-        total / (queries.len() / DIM) as f64
+            .collect();
+        mean(&recalls)
     }
 
     #[test]
@@ -258,7 +261,7 @@ mod tests {
             assert_eq!(idx.list_sizes().iter().sum::<usize>(), N);
             let r: Vec<f64> = [1, 2, 8, 32]
                 .iter()
-                .map(|&p| mean_recall(&idx, &base, &queries, p, None))
+                .map(|&p| recall_at_nprobe(&idx, &base, &queries, p, None))
                 .collect();
             eprintln!(
                 "IVF_FLAT {metric} n={N} dim={DIM} nlist=64 recall@10 at nprobe 1/2/8/32: {r:?}"
@@ -290,7 +293,7 @@ mod tests {
         // does Milvus); a larger nprobe fixes it.
         for (keep, nprobe, budget) in [(2, 8, 0.95), (10, 8, 0.7), (100, 8, 0.3), (100, 32, 0.75)] {
             let bits = Bitset::from_fn(N, |i| (i * 7919) % keep == 0);
-            let r = mean_recall(&idx, &base, &queries, nprobe, Some(&bits));
+            let r = recall_at_nprobe(&idx, &base, &queries, nprobe, Some(&bits));
             eprintln!("IVF_FLAT filtered 1/{keep} allowed, nprobe={nprobe}: recall@10 {r:.3}");
             assert!(r >= budget, "1/{keep} allowed, nprobe {nprobe}: {r}");
         }

@@ -167,7 +167,6 @@ pub(crate) fn derive_seed(seed: u64, tag: u64) -> u64 {
 pub(crate) mod testutil {
     use crate::dataset::{Mixture, Stream};
     use crate::index::Progress;
-    use crate::topk::Neighbour;
 
     /// Records every report.
     #[derive(Debug, Default)]
@@ -209,18 +208,6 @@ pub(crate) mod testutil {
         let (base, _) = mix.sample(n, seed, Stream::Base);
         let (queries, _) = mix.sample(nq, seed, Stream::Queries);
         (base, queries)
-    }
-
-    /// |got ∩ truth| / |truth| by row.
-    pub fn recall(got: &[Neighbour], truth: &[Neighbour]) -> f64 {
-        if truth.is_empty() {
-            return 1.0;
-        }
-        let hits = truth
-            .iter()
-            .filter(|t| got.iter().any(|g| g.row == t.row))
-            .count();
-        hits as f64 / truth.len() as f64
     }
 }
 

@@ -2,7 +2,8 @@ use super::*;
 use crate::index::NoProgress;
 use crate::index::flat::exact_search;
 use crate::index::ivf::IvfFlat;
-use crate::index::ivf::testutil::{CancelAfter, Recorder, clustered_data, recall};
+use crate::index::ivf::testutil::{CancelAfter, Recorder, clustered_data};
+use crate::stats::{mean, recall_at_k};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -52,16 +53,22 @@ impl Fixture {
     }
 }
 
-fn mean_recall(idx: &IvfPq, base: &[f32], queries: &[f32], nprobe: usize) -> f64 {
+/// recall@10 of `got` against `truth`, by row.
+fn share_found(got: &[Neighbour], truth: &[Neighbour]) -> f64 {
+    recall_at_k(&Neighbour::rows(got), &Neighbour::rows(truth), 10)
+}
+
+/// Mean recall@10 over the queries at `nprobe`.
+fn recall_at_nprobe(idx: &IvfPq, base: &[f32], queries: &[f32], nprobe: usize) -> f64 {
     let v = VectorView::new(DIM, base);
-    let total: f64 = queries
+    let recalls: Vec<f64> = queries
         .chunks_exact(DIM)
         .map(|q| {
             let got = idx.search(v, q, 10, &params(nprobe), None).unwrap();
-            recall(&got, &exact_search(v, idx.metric(), q, 10, None))
+            share_found(&got, &exact_search(v, idx.metric(), q, 10, None))
         })
-        .sum();
-    total / (queries.len() / DIM) as f64
+        .collect();
+    mean(&recalls)
 }
 
 #[test]
@@ -74,8 +81,8 @@ fn recall_on_clustered_data_with_m8_nbits8() {
             (idx.nlist(), idx.pq().ksub(), idx.code_size_bytes()),
             (64, 256, 8)
         );
-        let r8 = mean_recall(idx, base, queries, 8);
-        let r_all = mean_recall(idx, base, queries, 64);
+        let r8 = recall_at_nprobe(idx, base, queries, 8);
+        let r_all = recall_at_nprobe(idx, base, queries, 64);
         eprintln!(
             "IVF_PQ {metric} n={N} dim={DIM} nlist=64 m=8 nbits=8 recall@10: nprobe 8 {r8:.3}, nprobe 64 {r_all:.3}"
         );
@@ -176,7 +183,10 @@ fn more_than_eight_bits_use_u16_codes() {
     assert!(matches!(idx.lists[0].codes, Codes::U16(_)));
     for q in queries.chunks_exact(DIM) {
         let got = idx.search(v, q, 10, &params(8), None).unwrap();
-        assert_eq!(recall(&got, &exact_search(v, Metric::Ip, q, 10, None)), 1.0);
+        assert_eq!(
+            share_found(&got, &exact_search(v, Metric::Ip, q, 10, None)),
+            1.0
+        );
     }
 }
 
@@ -188,15 +198,18 @@ fn filtered_search_returns_only_allowed_rows() {
         let idx = f.index(metric);
         for keep in [2, 10, 100] {
             let bits = Bitset::from_fn(N, |i| (i * 7919) % keep == 0);
-            let mut total = 0.0;
+            let mut recalls = Vec::new();
             for q in queries.chunks_exact(DIM) {
                 let (got, trace) = idx.search_traced(q, 10, 64, Some(&bits)).unwrap();
                 assert!(got.iter().all(|n| bits.contains(n.row as usize)));
                 assert_eq!(trace.vector_distances, bits.count());
                 assert_eq!(trace.filtered_out, N - bits.count());
-                total += recall(&got, &exact_search(v, metric, q, 10, Some(&bits)));
+                recalls.push(share_found(
+                    &got,
+                    &exact_search(v, metric, q, 10, Some(&bits)),
+                ));
             }
-            let r = total / 20.0;
+            let r = mean(&recalls);
             eprintln!("IVF_PQ {metric} 1/{keep} allowed, nprobe=nlist: recall@10 {r:.3}");
             assert!(r >= 0.5, "{metric} 1/{keep}: {r}");
         }

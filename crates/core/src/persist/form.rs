@@ -1,0 +1,137 @@
+//! The persisted form of a collection: what survives a restart, spelled out apart
+//! from the in-memory [`Collection`](crate::collection::Collection), so that
+//! nothing is stored by accident.
+//!
+//! Stored: the schema, the partitions, the index definition, the sealed segments
+//! (their columns, deletions and built indexes), and the counters that keep ids
+//! unique (auto ids, segment and partition ids). Not stored: load state (a
+//! reopened collection is released, as in Milvus after a restart) and the rows of
+//! growing segments (a flush is what makes rows durable).
+//!
+//! The payload is postcard, which is not self-describing: field order, and the
+//! variant order of every enum stored (here and in what is stored by its own serde
+//! derive: the schema, [`Column`], [`Bitset`], [`Metric`] and the built
+//! [`Index`], whose structs hold exactly what an index needs), is part of the
+//! format. Changing any of them changes the format version.
+//!
+//! Each segment's large parts are type parameters, so that the collection is
+//! written from references and read back into owned values with one definition of
+//! the layout: [`SegmentRef`] is written, [`StoredSegment`] read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bitset::Bitset;
+use crate::index::Index;
+use crate::index::spec::{IndexParams, IndexSpec};
+use crate::metric::Metric;
+use crate::schema::{CollectionSchema, Column};
+
+/// A collection as stored, with segments of type `S`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CollectionForm<S> {
+    pub name: String,
+    pub id: i64,
+    pub schema: CollectionSchema,
+    /// Seed of the collection's index builds (a segment stored without its index
+    /// gets the same one it would have had).
+    pub seed: u64,
+    /// Rows at which a growing segment is sealed without a flush.
+    pub segment_max_rows: u64,
+    pub next_auto_id: i64,
+    pub next_segment_id: i64,
+    pub next_partition_id: i64,
+    /// `_default` first, then in creation order.
+    pub partitions: Vec<PartitionForm>,
+    pub index: Option<IndexDefForm>,
+    /// The sealed segments, in their order in the collection.
+    pub segments: Vec<S>,
+}
+
+/// A partition as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionForm {
+    pub id: i64,
+    pub name: String,
+    /// The id of the segment the partition's next rows go to: its growing
+    /// segment, which is stored empty.
+    pub growing_segment_id: i64,
+}
+
+/// The index defined on the vector field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDefForm {
+    pub field: String,
+    pub index_name: String,
+    pub metric: Metric,
+    pub params: IndexParamsForm,
+}
+
+/// Build parameters by index type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexParamsForm {
+    Flat,
+    Hnsw { m: u64, ef_construction: u64 },
+    IvfFlat { nlist: u64 },
+    IvfPq { nlist: u64, m: u64, nbits: u64 },
+}
+
+/// A sealed segment as stored: `C` its columns (one per schema field, in schema
+/// order), `D` its deleted rows, `I` its built index (None while not built yet).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SegmentForm<C, D, I> {
+    pub id: i64,
+    pub partition: i64,
+    pub columns: C,
+    pub deleted: D,
+    pub index: Option<I>,
+}
+
+/// A sealed segment as written, borrowed from the collection.
+pub type SegmentRef<'a> = SegmentForm<&'a [Column], &'a Bitset, &'a Index>;
+/// A sealed segment as read back.
+pub type StoredSegment = SegmentForm<Vec<Column>, Bitset, Index>;
+/// A collection as read back.
+pub type StoredCollection = CollectionForm<StoredSegment>;
+
+impl From<&IndexSpec> for IndexParamsForm {
+    fn from(spec: &IndexSpec) -> Self {
+        let n = |v: usize| v as u64;
+        match spec.params {
+            IndexParams::Flat => Self::Flat,
+            IndexParams::Hnsw { m, ef_construction } => Self::Hnsw {
+                m: n(m),
+                ef_construction: n(ef_construction),
+            },
+            IndexParams::IvfFlat { nlist } => Self::IvfFlat { nlist: n(nlist) },
+            IndexParams::IvfPq { nlist, m, nbits } => Self::IvfPq {
+                nlist: n(nlist),
+                m: n(m),
+                nbits: n(nbits),
+            },
+        }
+    }
+}
+
+impl IndexDefForm {
+    /// The index spec this definition stores.
+    pub fn spec(&self) -> IndexSpec {
+        let n = |v: u64| v as usize;
+        let params = match self.params {
+            IndexParamsForm::Flat => IndexParams::Flat,
+            IndexParamsForm::Hnsw { m, ef_construction } => IndexParams::Hnsw {
+                m: n(m),
+                ef_construction: n(ef_construction),
+            },
+            IndexParamsForm::IvfFlat { nlist } => IndexParams::IvfFlat { nlist: n(nlist) },
+            IndexParamsForm::IvfPq { nlist, m, nbits } => IndexParams::IvfPq {
+                nlist: n(nlist),
+                m: n(m),
+                nbits: n(nbits),
+            },
+        };
+        IndexSpec {
+            params,
+            metric: self.metric,
+        }
+    }
+}
