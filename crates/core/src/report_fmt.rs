@@ -1,4 +1,4 @@
-//! Small formatting helpers shared by reports (Python-like output).
+//! Python's way of printing a parameter dict, for the index step's report.
 
 use serde_json::{Map, Value};
 
@@ -14,11 +14,6 @@ pub fn fmt_params(params: &Map<String, Value>) -> String {
     format!("{{{}}}", items.join(", "))
 }
 
-/// A whole number as Python's `{:.0f}` prints it.
-pub fn thousands(x: f64) -> String {
-    format!("{x:.0}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,6 +27,5 @@ mod tests {
             fmt_params(m.as_object().unwrap()),
             "{'M': 16, 'efConstruction': 200}"
         );
-        assert_eq!(thousands(1911.6), "1912");
     }
 }
