@@ -1,5 +1,8 @@
-// The walking skeleton end to end: the built playground in headless Chromium gives
-// the same top-10 as the native `annlab search` for the same seed.
+// The walking skeleton end to end, now the tutorial's step 7: the page opens on
+// the tutorial, and step 7's search, run in the engine's worker with ef as large
+// as the collection (so that HNSW answers exactly), gives the same top-10 as the
+// native `annlab search` (exact) and as `annlab scenario --step search` for the
+// same seed, without a long task on the main thread.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,37 +12,56 @@ const ANNLAB = process.env.ANNLAB_BIN ?? 'target/debug/annlab';
 const ctx = servedPage(before, after);
 
 async function readTable(page) {
-  return page.$$eval('[data-testid="hit"]', (rows) =>
+  return page.$$eval('[data-testid="step-hits"] tbody tr', (rows) =>
     rows.map((r) => [...r.children].map((c) => c.textContent.trim())));
 }
 
-test('a click on Run gives the same top-10 as the native CLI', async () => {
+test('the page opens on the tutorial; step 7 gives the same top-10 as the native CLI', async () => {
   const { page, errors } = ctx.browser;
   await page.goto(ctx.server.url);
+  assert.match(await page.getByTestId('step-title').textContent(), /^1 · /);
+  assert.equal(await page.getByTestId('run').count(), 0, 'no quick start above the tutorial');
+
   await page.getByTestId('param-n').fill('3000');
   await page.getByTestId('param-dim').fill('256');
   await page.getByTestId('param-seed').fill('42');
-  await page.getByTestId('run').click();
-  await page.locator('[data-testid="hit"]').nth(9).waitFor({ timeout: 60_000 });
+  await page.getByTestId('param-ef').fill('3000');
+  await page.getByTestId('step-search').click();
+  // Long tasks on the main thread while the step runs.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  await page.getByTestId('run-step').click();
+  await page.locator('[data-testid="step-hits"] tbody tr').nth(9).waitFor({ timeout: 120_000 });
   const rows = await readTable(page);
   await screenshot(page, 'skeleton-top10');
+  const long = await page.evaluate(() => window.__longTasks);
+  assert.deepEqual(long.filter((ms) => ms > 200), [], `long tasks: ${long}`);
 
   const native = JSON.parse(execFileSync(ANNLAB, [
     'search', '--n', '3000', '--dim', '256', '--seed', '42', '--json',
   ], { encoding: 'utf8' }));
+  const scenario = JSON.parse(execFileSync(ANNLAB, [
+    'scenario', '--n', '3000', '--dim', '256', '--seed', '42', '--ef', '3000',
+    '--step', 'search', '--json', '--quiet',
+  ], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const step7 = scenario.steps.at(-1);
+  assert.equal(step7.step, 'search');
   assert.equal(rows.length, 10);
   // Same ids, texts and sources; scores equal to 4 decimals give or take one unit
   // (the native build sums with AVX2, the browser with simd128: the last bits of a
-  // float may differ).
+  // float may differ). Every hit is in the exact top-10.
   rows.forEach((row, i) => {
     const h = native.hits[i];
-    assert.deepEqual([row[0], row[1], row[3], row[4]], [String(h.rank), String(h.id), h.text, h.source]);
+    assert.deepEqual([row[0], row[1], row[3], row[4], row[5]], [String(h.rank), String(h.id), h.text, h.source, '✓']);
     assert.ok(Math.abs(Number(row[2]) - h.score) <= 1.01e-4, `rank ${i + 1}: ${row[2]} vs ${h.score}`);
+    assert.equal(step7.hits[i].id, String(h.id), `rank ${i + 1}: annlab scenario`);
   });
-  // The summary shows a measured time, and the URL now reproduces the run.
-  const summary = await page.getByTestId('summary').textContent();
-  assert.match(summary, /n = 3000, dim = 256, seed = 42: generated and searched in \d+\.\d ms/);
-  assert.match(page.url(), /\?n=3000&dim=256&seed=42&step=connect&lang=(zh|en)$/);
+  // The URL now reproduces the run.
+  assert.match(page.url(), /\?n=3000&dim=256&seed=42&step=search&lang=(zh|en)&ef=3000$/);
   assert.deepEqual(errors, []);
 });
 
@@ -47,10 +69,10 @@ test('a shared link restores the parameters and an invalid one is explained', as
   const { page } = ctx.browser;
   await page.goto(`${ctx.server.url}/?n=500&dim=40000&seed=1`);
   assert.equal(await page.getByTestId('param-n').inputValue(), '500');
-  await page.getByTestId('run').click();
+  await page.getByTestId('run-step').click();
   const err = page.getByTestId('param-dim-error');
-  await err.waitFor();
+  await err.filter({ hasText: 'invalid dimension' }).waitFor();
   assert.match(await err.textContent(), /invalid dimension: 40000. should be in range 1 ~ 32768/);
-  assert.equal(await page.locator('[data-testid="hit"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="step-hits"]').count(), 0);
   await screenshot(page, 'skeleton-invalid');
 });

@@ -23,8 +23,13 @@ test('a search step runs in the worker and shows measured output and corrections
   assert.match(await page.getByTestId('step-insert').getAttribute('class'), /done/);
   await screenshot(page, 'tutorial-search');
 
-  // English, and a step that reuses the collection built above.
+  // English: the same report in other words at once, nothing asked of the worker
+  // (Run stays enabled, no progress); then a step that reuses the collection.
   await page.getByTestId('lang').selectOption('en');
+  await output.filter({ hasText: 'Top-10 results' }).waitFor();
+  assert.match(await output.textContent(), /Search latency: \d+\.\d\dms/);
+  assert.equal(await page.getByTestId('run-step').isDisabled(), false);
+  assert.match(await page.getByTestId('step-title').textContent(), /7 · Single search/);
   await page.getByTestId('step-stats').click();
   await page.getByTestId('run-step').click();
   await page.getByTestId('corrections').filter({ hasText: 'AttributeError' }).waitFor({ timeout: 60_000 });

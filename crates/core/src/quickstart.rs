@@ -1,6 +1,7 @@
 //! The walking skeleton's scenario: generate the tutorial's data and answer one exact
-//! COSINE top-k search (the tutorial's step 7, without an index yet). The browser and
-//! the native CLI both call [`run`], so the same seed gives the same table in both.
+//! COSINE top-k search (the tutorial's step 7, without an index). `annlab search`
+//! prints it; the playground shows the same search as step 7, in its worker (with
+//! `ef` as large as the collection, the same ten rows).
 
 use serde::{Deserialize, Serialize};
 

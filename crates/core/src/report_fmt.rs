@@ -1,4 +1,4 @@
-//! Small formatting helpers shared by reports (Python-like output).
+//! Python's way of printing a parameter dict, for the index step's report.
 
 use crate::index::spec::IndexParams;
 
@@ -11,11 +11,6 @@ pub fn fmt_params(params: &IndexParams) -> String {
         .map(|(k, v)| format!("'{k}': {v}"))
         .collect();
     format!("{{{}}}", items.join(", "))
-}
-
-/// A whole number as Python's `{:.0f}` prints it.
-pub fn thousands(x: f64) -> String {
-    format!("{x:.0}")
 }
 
 #[cfg(test)]
@@ -31,6 +26,5 @@ mod tests {
             ef_construction: 200,
         };
         assert_eq!(fmt_params(&m), "{'M': 16, 'efConstruction': 200}");
-        assert_eq!(thousands(1911.6), "1912");
     }
 }

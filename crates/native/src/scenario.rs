@@ -2,7 +2,8 @@
 //! default, printed in the tutorial's format with measured numbers (or `--json`).
 
 use annlab_core::DataSpec;
-use annlab_core::scenario::{Lang, MainIndex, Scenario, ScenarioParams, StepId, StepReport};
+use annlab_core::scenario::words::{self, Lang, Shown};
+use annlab_core::scenario::{MainIndex, Scenario, ScenarioParams, StepId, StepReport};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
@@ -100,7 +101,22 @@ pub struct ScenarioArgs {
     pub milvus: Option<String>,
 }
 
+/// One step of `--json`: the report's typed values and the same in words.
+#[derive(serde::Serialize)]
+struct JsonStep<'a> {
+    #[serde(flatten)]
+    report: &'a StepReport,
+    shown: Shown,
+}
+
 impl ScenarioArgs {
+    fn lang(&self) -> Lang {
+        match self.lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+
     fn params(&self) -> ScenarioParams {
         ScenarioParams {
             data: DataSpec {
@@ -127,10 +143,6 @@ impl ScenarioArgs {
             base_timestamp: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
-            lang: match self.lang {
-                LangArg::Zh => Lang::Zh,
-                LangArg::En => Lang::En,
-            },
             ..ScenarioParams::default()
         }
     }
@@ -174,51 +186,41 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
         let db = scenario.database();
         store.persist(db, &db.list_collections())?;
     }
+    let lang = args.lang();
     if args.json {
+        let steps: Vec<JsonStep> = reports
+            .iter()
+            .map(|report| JsonStep {
+                report,
+                shown: words::show(report, lang),
+            })
+            .collect();
         let out = serde_json::json!({
             "params": scenario.params,
+            "lang": lang,
             "total_seconds": total_s,
-            "steps": reports,
+            "steps": steps,
         });
         println!("{}", serde_json::to_string(&out)?);
         return Ok(());
     }
-    let zh = matches!(args.lang, LangArg::Zh);
+    let (says, measured) = words::correction_labels(lang);
     for r in &reports {
-        for l in &r.lines {
+        let shown = words::show(r, lang);
+        for l in &shown.lines {
             println!("{l}");
         }
-        for c in &r.corrections {
-            println!(
-                "  ⚠ {}: {}",
-                if zh {
-                    "教程写道"
-                } else {
-                    "the tutorial says"
-                },
-                c.tutorial
-            );
-            println!(
-                "    {}: {}",
-                if zh { "实测" } else { "measured" },
-                c.measured
-            );
+        for c in &shown.corrections {
+            println!("  ⚠ {says}: {}", c.tutorial);
+            println!("    {measured}: {}", c.measured);
         }
-        if let Some(t) = &r.text {
+        if let Some(t) = &shown.text {
             println!("{t}");
         }
     }
     println!();
     println!("{}", "=".repeat(60));
-    println!(
-        "{}: {total_s:.1}{}",
-        if zh {
-            "测试完成，总耗时"
-        } else {
-            "Done in"
-        },
-        if zh { "秒" } else { " s" }
-    );
+    println!("{}", words::done_in(total_s, lang));
     println!("{}", "=".repeat(60));
     if let Some(store) = &store {
         let names = scenario.database().list_collections().join(", ");

@@ -53,6 +53,68 @@ fn search_json_matches_the_engine() {
     assert!(v["elapsed_ms"].as_f64().unwrap() >= 0.0);
 }
 
+/// The playground shows the quick start's search as the tutorial's step 7: with
+/// `ef` as large as the collection, its HNSW top-10 is the exact one that
+/// `annlab search` prints (the browser test compares the page with both).
+#[test]
+fn scenario_step_7_is_the_search_of_annlab_search() {
+    let args = |lang: &str| {
+        annlab_ok(&[
+            "scenario",
+            "--n",
+            "500",
+            "--dim",
+            "32",
+            "--seed",
+            "5",
+            "--ef",
+            "500",
+            "--batch-size",
+            "100",
+            "--step",
+            "search",
+            "--json",
+            "-q",
+            "--lang",
+            lang,
+        ])
+    };
+    let step7 = |out: &str| {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v["steps"].as_array().unwrap().last().unwrap().clone()
+    };
+    let (zh, en) = (step7(&args("zh")), step7(&args("en")));
+    assert_eq!(zh["step"], "search");
+    assert_eq!(zh["hits"], en["hits"], "the same values in either language");
+    assert_eq!(zh["shown"]["title"], "查询测试");
+    assert_eq!(en["shown"]["title"], "Single search");
+    let printed = |s: &serde_json::Value| s["shown"]["lines"][4].as_str().unwrap().to_owned();
+    assert!(printed(&zh).starts_with("查询延迟: "), "{}", printed(&zh));
+    assert!(
+        printed(&en).starts_with("Search latency: "),
+        "{}",
+        printed(&en)
+    );
+    let out = annlab(&[
+        "search", "--n", "500", "--dim", "32", "--seed", "5", "--json",
+    ]);
+    let exact: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exact = exact["hits"].as_array().unwrap();
+    let hits = zh["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 10);
+    for (h, e) in hits.iter().zip(exact) {
+        assert_eq!(
+            h["id"].as_str().unwrap(),
+            e["id"].as_i64().unwrap().to_string()
+        );
+        assert_eq!(h["text"], e["text"]);
+        assert_eq!(h["source"], e["source"]);
+        assert!(h["in_exact_top_k"].as_bool().unwrap());
+        let (a, b) = (h["score"].as_f64().unwrap(), e["score"].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-5, "{a} vs {b}");
+    }
+}
+
 #[test]
 fn bad_parameters_exit_nonzero_with_one_line() {
     let out = annlab(&["search", "--dim", "0"]);

@@ -8,7 +8,7 @@ use annlab_core::scenario::{Lang, LiveSnapshot};
 use leptos::prelude::*;
 
 use crate::charts::{Axis, Bar, ChartSpec, Marks};
-use crate::figures::tr;
+use crate::tr;
 
 /// Queries one click of the control sends.
 pub const LIVE_QUERIES: usize = 200;

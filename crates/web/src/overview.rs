@@ -116,10 +116,7 @@ pub const COMPONENTS: [Component; 8] = [
 /// The overview: a table of components with Milvus's role and annlab's.
 #[component]
 pub fn Overview(lang: RwSignal<Lang>) -> impl IntoView {
-    let pick = move |(zh, en): (&'static str, &'static str)| match lang.get() {
-        Lang::Zh => zh,
-        Lang::En => en,
-    };
+    let pick = move |(zh, en): (&'static str, &'static str)| lang.get().pick(zh, en);
     view! {
         <div class="overview" data-testid="architecture">
             <p class="explain">

@@ -1,7 +1,7 @@
-//! The page mounted in headless Chromium: type parameters, click Run, read the table.
+//! The page and its parts mounted in headless Chromium: type parameters, click,
+//! switch language, read what is drawn.
 #![cfg(target_arch = "wasm32")]
 
-use annlab_core::{DataSpec, QuickstartParams, quickstart};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -57,56 +57,16 @@ fn mount_fresh() -> Element {
 }
 
 #[wasm_bindgen_test]
-async fn run_fills_the_table_with_the_engine_results() {
+async fn invalid_data_is_shown_inline_and_nothing_runs() {
     let root = mount_fresh();
-    type_into(&root, "param-n", "400");
-    type_into(&root, "param-dim", "32");
-    type_into(&root, "param-seed", "9");
-    by_testid(&root, "run")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-
-    let rows = || {
-        root.query_selector_all("[data-testid='hit']")
+    assert!(
+        root.query_selector("[data-testid='run']")
             .unwrap()
-            .length()
-    };
-    assert!(wait_for(|| rows() == 10).await, "table never filled");
-
-    let expected = quickstart::run(&QuickstartParams {
-        data: DataSpec {
-            n: 400,
-            dim: 32,
-            seed: 9,
-        },
-        k: 10,
-    })
-    .unwrap();
-    let list = root.query_selector_all("[data-testid='hit']").unwrap();
-    for (i, hit) in expected.iter().enumerate() {
-        let row: Element = list.item(i as u32).unwrap().dyn_into().unwrap();
-        let cells: Vec<String> = (0..5)
-            .map(|c| row.children().item(c).unwrap().text_content().unwrap())
-            .collect();
-        assert_eq!(cells[0], hit.rank.to_string());
-        assert_eq!(cells[1], hit.id.to_string());
-        assert_eq!(cells[2], format!("{:.4}", hit.score));
-        assert_eq!(cells[3], hit.text);
-        assert_eq!(cells[4], hit.source);
-    }
-    let summary = by_testid(&root, "summary").text_content().unwrap();
-    assert!(summary.contains("n = 400, dim = 32, seed = 9"), "{summary}");
-}
-
-#[wasm_bindgen_test]
-async fn invalid_parameters_are_shown_inline_and_nothing_runs() {
-    let root = mount_fresh();
+            .is_none(),
+        "no quick start: the page opens on the tutorial"
+    );
     type_into(&root, "param-dim", "40000");
-    by_testid(&root, "run")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "run-step");
     let msg = || {
         by_testid(&root, "param-dim-error")
             .text_content()
@@ -114,12 +74,36 @@ async fn invalid_parameters_are_shown_inline_and_nothing_runs() {
     };
     assert!(wait_for(|| !msg().is_empty()).await, "no inline error");
     assert!(msg().contains("1 ~ 32768"), "{}", msg());
-    assert_eq!(
-        root.query_selector_all("[data-testid='hit']")
+    assert!(
+        by_testid(&root, "output")
+            .text_content()
             .unwrap()
-            .length(),
-        0
+            .is_empty()
     );
+}
+
+#[wasm_bindgen_test]
+async fn switching_language_renders_the_same_report_in_other_words() {
+    use annlab_core::scenario::{Lang, Line, StepId, StepReport};
+    use leptos::prelude::*;
+    let mut r = StepReport::new(StepId::Search);
+    r.header();
+    r.line(Line::SearchLatency { ms: 0.9 });
+    let lang = RwSignal::new(Lang::Zh);
+    let root = mount_view(move || {
+        let current = Memo::new(move |_| Some(r.clone()));
+        view! { <annlab_web::steps::StepOutput current lang /> }
+    });
+    let output = || by_testid(&root, "output").text_content().unwrap();
+    assert!(output().contains("查询测试"), "{}", output());
+    assert!(output().ends_with("查询延迟: 0.90ms"), "{}", output());
+    lang.set(Lang::En);
+    assert!(
+        wait_for(|| output().ends_with("Search latency: 0.90ms")).await,
+        "{}",
+        output()
+    );
+    assert!(output().contains("Single search"));
 }
 
 fn click(root: &Element, id: &str) {
@@ -139,7 +123,7 @@ fn mount_view<V: leptos::IntoView + 'static>(f: impl FnOnce() -> V + 'static) ->
 #[wasm_bindgen_test]
 fn a_chart_draws_every_measured_point_on_labelled_axes() {
     use annlab_core::scenario::{StepId, StepReport, SweepPoint};
-    let mut r = StepReport::new(StepId::IvfPq, "t");
+    let mut r = StepReport::new(StepId::IvfPq);
     for (index, value, recall, qps) in [
         ("FLAT", 0, 1.0, 90.0),
         ("HNSW", 16, 0.7, 30_000.0),
@@ -156,7 +140,7 @@ fn a_chart_draws_every_measured_point_on_labelled_axes() {
             memory_bytes: 1 << 20,
         });
     }
-    let specs = annlab_web::figures::charts(&r, annlab_core::scenario::Lang::En);
+    let specs = annlab_web::steps::figures::charts(&r, annlab_core::scenario::Lang::En);
     let spec = specs[0].clone();
     let root = mount_view(move || leptos::view! { <annlab_web::charts::view::Chart spec /> });
     let chart = by_testid(&root, "chart-recall-qps");
@@ -181,11 +165,11 @@ fn a_chart_draws_every_measured_point_on_labelled_axes() {
 async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
     use annlab_core::toy::{Toy, ToyParams};
     let layers = Toy::new(ToyParams::default()).unwrap().layers();
-    use annlab_web::toy_state::ToyState;
+    use annlab_web::toy::state::ToyState;
     use leptos::prelude::*;
     let state = RwSignal::new(ToyState::default());
     let root = mount_view(move || {
-        view! { <annlab_web::toy_view::IndexToy state /> }
+        view! { <annlab_web::toy::view::IndexToy state /> }
     });
     assert_eq!(
         root.query_selector_all("[data-testid^='toy-hnsw-layer-']")
@@ -316,7 +300,7 @@ async fn the_cluster_panel_draws_each_node_and_the_measured_latency() {
     use leptos::prelude::*;
     let run = RwSignal::new(None::<ClusterRun>);
     let lang = RwSignal::new(Lang::En);
-    let root = mount_view(move || annlab_web::cluster_view::cluster_panel(run, lang));
+    let root = mount_view(move || annlab_web::cluster::view::cluster_panel(run, lang));
     assert!(
         root.query_selector("[data-testid='cluster']")
             .unwrap()

@@ -2,7 +2,7 @@
 //! curve), a sharded "cluster" (scatter/gather), Prometheus monitoring.
 
 use super::gather::merge_top_k;
-use super::report::{StepReport, SweepPoint};
+use super::report::{FigureId, Line, StepReport, SweepPoint};
 use super::search_steps::K;
 use super::shard::ShardNode;
 use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
@@ -148,41 +148,22 @@ impl Scenario {
         let nprobes = self.nprobe_curve();
         let mut points = self.main_curves(clock)?;
         points.extend(self.curve(PQ_COLLECTION, "IVF_PQ", &nprobes, clock)?);
-        let zh = self.zh();
         let code_bytes = (p.pq_m * p.pq_nbits).div_ceil(8);
-        r.line(format!(
-            "IVF_PQ (nlist={}, m={}, nbits={}): {} {code_bytes} {} ({} {} B)",
-            p.nlist,
-            p.pq_m,
-            p.pq_nbits,
-            if zh {
-                "每个向量编码"
-            } else {
-                "code per vector"
-            },
-            if zh { "字节" } else { "bytes" },
-            if zh { "原始向量" } else { "raw vector" },
-            p.data.dim * 4
-        ));
-        r.line(format!(
-            "{}: {:.2}{}",
-            if zh { "构建耗时" } else { "Build time" },
-            build_ms / 1000.0,
-            if zh { "秒" } else { " s" }
-        ));
+        r.line(Line::PqCode {
+            nlist: p.nlist,
+            m: p.pq_m,
+            nbits: p.pq_nbits,
+            code_bytes,
+            raw_bytes: p.data.dim * 4,
+        });
+        r.line(Line::BuildTime {
+            seconds: build_ms / 1000.0,
+        });
         for pt in &points {
-            r.line(format!(
-                "{:<8} {:>6}={:<4} recall@10={:.3}  {:.3}ms  {:.1} MB",
-                pt.index,
-                pt.param,
-                pt.value,
-                pt.recall,
-                pt.latency_ms,
-                pt.memory_bytes as f64 / 1e6
-            ));
+            r.line(Line::CurveMemory(pt.clone()));
         }
-        r.figure("pq_build_ms", build_ms, "ms");
-        r.figure("pq_code_bytes", code_bytes as f64, "B");
+        r.figure(FigureId::PqBuildMs, build_ms);
+        r.figure(FigureId::PqCodeBytes, code_bytes as f64);
         r.sweep = points;
         Ok(())
     }
@@ -235,67 +216,50 @@ impl Scenario {
         let per_shard: Vec<f64> = shard_ms.iter().map(|t| t / nq as f64).collect();
         let sequential = per_shard.iter().sum::<f64>() + gather_ms / nq as f64;
         let slowest = per_shard.iter().copied().fold(0.0, f64::max);
-        let zh = self.zh();
-        r.line(format!(
-            "{}: {shards} × {}",
-            if zh { "分片" } else { "Shards" },
-            n / shards
-        ));
+        r.line(Line::Shards {
+            shards,
+            rows_per_shard: n / shards,
+        });
         for (s, t) in per_shard.iter().enumerate() {
-            r.line(format!(
-                "  shard{s}: {} {:.2}s, {} {t:.3}ms",
-                if zh { "构建" } else { "build" },
-                build_ms[s] / 1000.0,
-                if zh { "检索" } else { "search" }
-            ));
-            r.figure(&format!("shard{s}_search_ms"), *t, "ms");
+            r.line(Line::Shard {
+                shard: s,
+                build_seconds: build_ms[s] / 1000.0,
+                search_ms: *t,
+            });
+            r.figure(FigureId::ShardSearchMs(s), *t);
         }
-        r.line(format!("gather: {:.4}ms", gather_ms / nq as f64));
-        r.line(format!(
-            "{}: {sequential:.3}ms, {}: {slowest:.3}ms",
-            if zh {
-                "顺序执行"
-            } else {
-                "one after another"
-            },
-            if zh { "最慢分片" } else { "slowest shard" }
-        ));
-        r.line(format!("recall@10: {:.3}", rec / nq as f64));
-        r.figure("sequential_ms", sequential, "ms");
-        r.figure("slowest_shard_ms", slowest, "ms");
-        r.figure("gather_ms", gather_ms / nq as f64, "ms");
-        r.figure("recall", rec / nq as f64, "");
+        r.line(Line::Gather {
+            ms: gather_ms / nq as f64,
+        });
+        r.line(Line::Sequential {
+            sequential_ms: sequential,
+            slowest_ms: slowest,
+        });
+        r.line(Line::Recall {
+            recall: rec / nq as f64,
+            decimals: 3,
+        });
+        r.figure(FigureId::SequentialMs, sequential);
+        r.figure(FigureId::SlowestShardMs, slowest);
+        r.figure(FigureId::GatherMs, gather_ms / nq as f64);
+        r.figure(FigureId::Recall, rec / nq as f64);
         Ok(())
     }
 
     pub(super) fn monitoring(&mut self, r: &mut StepReport) {
         r.header();
         let h = self.metrics.search_latency();
-        let zh = self.zh();
-        r.line(format!(
-            "{}: {}",
-            if zh {
-                "检索请求数"
-            } else {
-                "Search requests"
-            },
-            self.metrics.search_requests_total()
-        ));
-        r.line(format!(
-            "{}: {:.3}s",
-            if zh {
-                "检索总耗时"
-            } else {
-                "Total search time"
-            },
-            h.sum_seconds()
-        ));
+        r.line(Line::SearchRequests {
+            n: self.metrics.search_requests_total(),
+        });
+        r.line(Line::SearchTime {
+            seconds: h.sum_seconds(),
+        });
         r.figure(
-            "search_requests",
+            FigureId::SearchRequests,
             self.metrics.search_requests_total() as f64,
-            "requests",
         );
-        r.figure("search_seconds", h.sum_seconds(), "s");
+        r.figure(FigureId::SearchSeconds, h.sum_seconds());
         r.text = Some(self.metrics.render_prometheus());
     }
 }

@@ -83,10 +83,7 @@ impl Scenario {
                 on_snapshot(self.live_snapshot(i + 1, count));
             }
         }
-        let mut r = StepReport::new(
-            StepId::Monitoring,
-            StepId::Monitoring.title(self.params.lang),
-        );
+        let mut r = StepReport::new(StepId::Monitoring);
         self.monitoring(&mut r);
         self.done.insert(StepId::Monitoring);
         reports.push(r);

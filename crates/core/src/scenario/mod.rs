@@ -1,12 +1,17 @@
 //! The tutorial as a runnable scenario, shared by the browser and the CLI: its 13
-//! steps and 3 exercises as data ([`steps`], [`texts`]) plus runners that execute
-//! them on the engine and report every figure measured ([`report`]). State carries
+//! steps and 3 exercises ([`steps`]) plus runners that execute them on the engine
+//! and report every figure measured as typed values ([`report`]). State carries
 //! between steps as in the tutorial's script; running a step first runs the steps
 //! it needs.
+//!
+//! The engine has no language: the words of a report, the steps' titles and their
+//! teaching texts, in Chinese and English, are [`words`]'s, which the page and the
+//! CLI call and the runners never do.
 
 mod check;
 mod exercises;
 pub mod gather;
+mod lines;
 pub mod live;
 pub mod report;
 mod run;
@@ -15,7 +20,7 @@ pub mod shard;
 pub mod steps;
 #[cfg(test)]
 mod tests;
-pub mod texts;
+pub mod words;
 
 use std::collections::BTreeSet;
 
@@ -30,9 +35,10 @@ use crate::metrics::Metrics;
 
 pub use check::Param;
 pub use live::LiveSnapshot;
-pub use report::{BatchTiming, Correction, Figure, HitRow, StepReport, SweepPoint};
+pub use report::{BatchTiming, Correction, Figure, FigureId, HitRow, Line, StepReport, SweepPoint};
 pub use shard::ShardNode;
-pub use steps::{Lang, StepId};
+pub use steps::StepId;
+pub use words::Lang;
 
 /// The HNSW or IVF_FLAT choice of the tutorial's step 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +76,6 @@ pub struct ScenarioParams {
     pub shards: usize,
     /// `int(time.time())` of the data step, from the caller's clock.
     pub base_timestamp: i64,
-    pub lang: Lang,
 }
 
 impl Default for ScenarioParams {
@@ -92,7 +97,6 @@ impl Default for ScenarioParams {
             sweep_repeats: 10,
             shards: 4,
             base_timestamp: 0,
-            lang: Lang::Zh,
         }
     }
 }
@@ -213,7 +217,7 @@ impl Scenario {
         clock: &dyn Clock,
         progress: &mut dyn Progress,
     ) -> Result<StepReport> {
-        let mut r = StepReport::new(step, step.title(self.params.lang));
+        let mut r = StepReport::new(step);
         match step {
             StepId::Connect => self.connect(&mut r),
             StepId::Schema => self.schema(&mut r)?,
@@ -237,9 +241,5 @@ impl Scenario {
 
     fn data(&self) -> &TutorialData {
         self.data.as_ref().expect("the data step ran first")
-    }
-
-    fn zh(&self) -> bool {
-        self.params.lang == Lang::Zh
     }
 }

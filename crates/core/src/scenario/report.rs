@@ -1,26 +1,77 @@
-//! What running a step produced: the lines the tutorial's script prints (in its
-//! format, with our numbers), every figure measured, and the places where the
-//! tutorial's claims differ from what was measured.
+//! What running a step produced: the lines the tutorial's script prints (typed,
+//! with our numbers: [`Line`]), every figure measured, and the places where the
+//! tutorial's claims differ from what was measured ([`Correction`]).
 
 use serde::{Deserialize, Serialize};
 
+pub use super::lines::{Correction, Line};
 use super::steps::StepId;
 use crate::collection::SearchPlan;
 
-/// A measured number with its unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figure {
-    /// Stable key (JSON, tests).
-    pub key: String,
-    pub value: f64,
-    pub unit: String,
+/// What a figure measures. Stable keys for JSON and tests come from serde
+/// (`snake_case`); the words that name it are the presentation's
+/// (`super::words`), never the engine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureId {
+    GenerateMs,
+    DataBytes,
+    InsertMs,
+    InsertRate,
+    FlushBuildMs,
+    LoadMs,
+    NumEntities,
+    LatencyMs,
+    Recall,
+    TopScore,
+    TotalMs,
+    MeanLatencyMs,
+    Qps,
+    P50Ms,
+    P99Ms,
+    Selectivity,
+    AllowedRows,
+    MemoryBytes,
+    IndexBytes,
+    IvfLatencyMs,
+    IvfRecall,
+    IvfBuildMs,
+    HnswLatencyMs,
+    PqBuildMs,
+    PqCodeBytes,
+    /// Mean search time of one shard of the cluster exercise.
+    ShardSearchMs(usize),
+    SequentialMs,
+    SlowestShardMs,
+    GatherMs,
+    SearchRequests,
+    SearchSeconds,
 }
 
-/// "The tutorial says … / we measured …".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Correction {
-    pub tutorial: String,
-    pub measured: String,
+impl FigureId {
+    /// The unit the value is in (a symbol, the same in every language).
+    pub fn unit(self) -> &'static str {
+        use FigureId::*;
+        match self {
+            GenerateMs | InsertMs | FlushBuildMs | LoadMs | LatencyMs | TotalMs | MeanLatencyMs
+            | P50Ms | P99Ms | IvfLatencyMs | IvfBuildMs | HnswLatencyMs | PqBuildMs
+            | ShardSearchMs(_) | SequentialMs | SlowestShardMs | GatherMs => "ms",
+            DataBytes | MemoryBytes | IndexBytes | PqCodeBytes => "B",
+            InsertRate => "vectors/s",
+            Qps => "queries/s",
+            NumEntities | AllowedRows => "rows",
+            SearchRequests => "requests",
+            SearchSeconds => "s",
+            Recall | TopScore | Selectivity | IvfRecall => "",
+        }
+    }
+}
+
+/// A measured number.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub id: FigureId,
+    pub value: f64,
 }
 
 /// One row of a result table.
@@ -62,13 +113,12 @@ impl BatchTiming {
     }
 }
 
-/// The outcome of one step.
+/// The outcome of one step: typed values only (no words, no language).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
     pub step: StepId,
-    pub title: String,
     /// What the tutorial's script prints for this step, with our numbers.
-    pub lines: Vec<String>,
+    pub lines: Vec<Line>,
     pub figures: Vec<Figure>,
     pub corrections: Vec<Correction>,
     pub hits: Vec<HitRow>,
@@ -79,15 +129,15 @@ pub struct StepReport {
     #[serde(default)]
     pub batches: Vec<BatchTiming>,
     pub plan: Option<SearchPlan>,
-    /// Extra text (Prometheus exposition, notes).
+    /// Text the engine produced as it is: the error a search after release gets
+    /// (clean-up), the Prometheus exposition (monitoring).
     pub text: Option<String>,
 }
 
 impl StepReport {
-    pub fn new(step: StepId, title: &str) -> Self {
+    pub fn new(step: StepId) -> Self {
         Self {
             step,
-            title: title.to_owned(),
             lines: Vec::new(),
             figures: Vec::new(),
             corrections: Vec::new(),
@@ -100,37 +150,27 @@ impl StepReport {
         }
     }
 
-    pub fn line(&mut self, s: impl Into<String>) {
-        self.lines.push(s.into());
+    pub fn line(&mut self, line: Line) {
+        self.lines.push(line);
     }
 
-    pub fn figure(&mut self, key: &str, value: f64, unit: &str) {
-        self.figures.push(Figure {
-            key: key.to_owned(),
-            value,
-            unit: unit.to_owned(),
-        });
+    pub fn figure(&mut self, id: FigureId, value: f64) {
+        self.figures.push(Figure { id, value });
     }
 
-    pub fn correct(&mut self, tutorial: impl Into<String>, measured: impl Into<String>) {
-        self.corrections.push(Correction {
-            tutorial: tutorial.into(),
-            measured: measured.into(),
-        });
+    pub fn correct(&mut self, c: Correction) {
+        self.corrections.push(c);
     }
 
-    /// The figure with `key`, if measured.
-    pub fn get(&self, key: &str) -> Option<f64> {
-        self.figures.iter().find(|f| f.key == key).map(|f| f.value)
+    /// The figure `id`, if measured.
+    pub fn get(&self, id: FigureId) -> Option<f64> {
+        self.figures.iter().find(|f| f.id == id).map(|f| f.value)
     }
 
     /// The section header the script prints: a rule, the title, a rule.
     pub fn header(&mut self) {
-        let rule = "=".repeat(60);
-        self.lines.push(String::new());
-        self.lines.push(rule.clone());
-        self.lines.push(self.title.clone());
-        self.lines.push(rule);
+        self.lines
+            .extend([Line::Blank, Line::Rule, Line::Title(self.step), Line::Rule]);
     }
 }
 

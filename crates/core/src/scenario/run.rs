@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, Progress};
 use crate::metric::Metric;
-use crate::report_fmt::{fmt_params, thousands};
-use crate::scenario::report::{BatchTiming, StepReport};
+use crate::report_fmt::fmt_params;
+use crate::scenario::report::{BatchTiming, Correction, FigureId, Line, StepReport};
 use crate::schema::CollectionSchema;
 
 /// The version string `utility.get_server_version()` returns.
@@ -17,68 +17,35 @@ pub const SERVER_VERSION: &str = concat!("annlab-", env!("CARGO_PKG_VERSION"), "
 
 impl Scenario {
     pub(super) fn connect(&mut self, r: &mut StepReport) {
-        let rule = "=".repeat(60);
-        r.line(rule.clone());
-        r.line(if self.zh() {
-            "Milvus生产级部署"
-        } else {
-            "Milvus production deployment"
+        r.line(Line::Rule);
+        r.line(Line::Banner);
+        r.line(Line::Rule);
+        r.line(Line::Blank);
+        r.line(Line::Connected);
+        r.line(Line::ServerVersion {
+            version: SERVER_VERSION.into(),
         });
-        r.line(rule);
-        r.line("");
-        r.line(if self.zh() {
-            "连接成功"
-        } else {
-            "Connected"
+        r.correct(Correction::ServerVersion {
+            version: SERVER_VERSION.into(),
         });
-        r.line(format!(
-            "{}: {SERVER_VERSION}",
-            if self.zh() {
-                "Milvus版本"
-            } else {
-                "Milvus version"
-            }
-        ));
-        r.correct(
-            "Milvus版本: v2.5.0 (a server reached over gRPC on localhost:19530)",
-            format!("{SERVER_VERSION}: the engine runs in this process; no server, no network round trip"),
-        );
     }
 
     pub(super) fn schema(&mut self, r: &mut StepReport) -> Result<()> {
-        r.line("");
+        r.line(Line::Blank);
         if self.db.drop_collection(COLLECTION) {
-            r.line(format!(
-                "{}: {COLLECTION}",
-                if self.zh() {
-                    "删除已存在的集合"
-                } else {
-                    "Dropped existing collection"
-                }
-            ));
-            r.line("");
+            r.line(Line::DroppedCollection {
+                name: COLLECTION.into(),
+            });
+            r.line(Line::Blank);
         }
         let schema = CollectionSchema::tutorial(self.params.data.dim);
-        let names: Vec<String> = schema
-            .fields
-            .iter()
-            .map(|f| format!("'{}'", f.name))
-            .collect();
+        let names: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
         self.db
             .create_collection(COLLECTION, schema, self.params.data.seed)?;
-        r.line(format!(
-            "{}: {COLLECTION}",
-            if self.zh() {
-                "创建集合"
-            } else {
-                "Created collection"
-            }
-        ));
-        r.line(format!(
-            "{}: [{}]",
-            if self.zh() { "字段" } else { "Fields" },
-            names.join(", ")
-        ));
+        r.line(Line::CreatedCollection {
+            name: COLLECTION.into(),
+        });
+        r.line(Line::Fields { names });
         Ok(())
     }
 
@@ -97,20 +64,15 @@ impl Scenario {
             IndexSpec::new(params, Metric::Cosine),
             progress,
         )?;
-        let zh = self.zh();
-        r.line(format!(
-            "{}: {index_type}",
-            if zh { "索引类型" } else { "Index type" }
-        ));
-        r.line(format!(
-            "{}: COSINE",
-            if zh { "距离度量" } else { "Metric" }
-        ));
-        r.line(format!(
-            "{}: {}",
-            if zh { "参数" } else { "Params" },
-            fmt_params(&params)
-        ));
+        r.line(Line::IndexType {
+            index_type: index_type.into(),
+        });
+        r.line(Line::Metric {
+            metric: "COSINE".into(),
+        });
+        r.line(Line::IndexParams {
+            params: fmt_params(&params),
+        });
         Ok(())
     }
 
@@ -122,20 +84,10 @@ impl Scenario {
         // Query 0 is the single query of steps 7, 9, 10, 12; 1..=n the batch of step 8.
         self.queries = query_vectors(p);
         self.truth = vec![None; self.queries.len()];
-        let zh = self.zh();
-        r.line(format!(
-            "{} {} {}",
-            if zh { "生成了" } else { "Generated" },
-            p.data.n,
-            if zh { "个向量" } else { "vectors" }
-        ));
-        r.line(format!(
-            "{}: {}",
-            if zh { "向量维度" } else { "Dimension" },
-            p.data.dim
-        ));
-        r.figure("generate_ms", ms, "ms");
-        r.figure("data_bytes", (data.embeddings.len() * 4) as f64, "B");
+        r.line(Line::Generated { n: p.data.n });
+        r.line(Line::Dimension { dim: p.data.dim });
+        r.figure(FigureId::GenerateMs, ms);
+        r.figure(FigureId::DataBytes, (data.embeddings.len() * 4) as f64);
         self.data = Some(data);
         Ok(())
     }
@@ -189,52 +141,29 @@ impl Scenario {
         let n = self.params.data.n;
         let batch = self.params.batch_size;
         let (insert_ms, batches, flush_ms) = self.fill(COLLECTION, clock, progress)?;
-        let zh = self.zh();
         for (b, _) in batches.iter().enumerate() {
             let end = ((b + 1) * batch).min(n);
-            r.line(format!(
-                "  {} {end}/{n} {}",
-                if zh { "已插入" } else { "Inserted" },
-                if zh { "个向量" } else { "vectors" }
-            ));
+            r.line(Line::Inserted {
+                done: end,
+                total: n,
+            });
         }
         let secs = insert_ms / 1000.0;
         let rate = n as f64 / secs.max(1e-9);
-        r.line("");
-        r.line(format!(
-            "{}: {secs:.2}{}",
-            if zh {
-                "插入完成，耗时"
-            } else {
-                "Insert took"
-            },
-            if zh { "秒" } else { " s" }
-        ));
-        r.line(format!(
-            "{}: {} {}",
-            if zh { "吞吐量" } else { "Throughput" },
-            thousands(rate),
-            if zh { "向量/秒" } else { "vectors/s" }
-        ));
-        r.line(if zh {
-            "数据已刷新到磁盘"
-        } else {
-            "Data flushed"
-        });
         let index_type = self.main_index().index_type().name();
-        r.line(format!(
-            "{} {index_type}: {:.2}{}",
-            if zh {
-                "索引构建完成"
-            } else {
-                "Index built:"
-            },
-            flush_ms / 1000.0,
-            if zh { "秒" } else { " s" }
-        ));
-        r.figure("insert_ms", insert_ms, "ms");
-        r.figure("insert_rate", rate, "vectors/s");
-        r.figure("flush_build_ms", flush_ms, "ms");
+        r.line(Line::Blank);
+        r.line(Line::InsertTook { seconds: secs });
+        r.line(Line::Throughput {
+            vectors_per_s: rate,
+        });
+        r.line(Line::Flushed);
+        r.line(Line::IndexBuilt {
+            index_type: index_type.into(),
+            seconds: flush_ms / 1000.0,
+        });
+        r.figure(FigureId::InsertMs, insert_ms);
+        r.figure(FigureId::InsertRate, rate);
+        r.figure(FigureId::FlushBuildMs, flush_ms);
         r.batches = batches
             .iter()
             .enumerate()
@@ -244,36 +173,26 @@ impl Scenario {
             })
             .collect();
         r.latencies_ms = batches;
-        r.correct(
-            "数据已刷新到磁盘 (then searches start while Milvus is still building the index in the background)",
-            format!("flush sealed the segment and built its {index_type} index in {:.2} s before any search", flush_ms / 1000.0),
-        );
+        r.correct(Correction::FlushBuildsIndex {
+            index_type: index_type.into(),
+            seconds: flush_ms / 1000.0,
+        });
         Ok(())
     }
 
     pub(super) fn load(&mut self, r: &mut StepReport, clock: &dyn Clock) -> Result<()> {
         r.header();
-        let zh = self.zh();
         let c = self.db.collection_mut(COLLECTION)?;
         let (loaded, ms) = timed(clock, || c.load());
         loaded?;
-        r.line(format!(
-            "{}: {:.2}{}",
-            if zh {
-                "加载完成，耗时"
-            } else {
-                "Load took"
-            },
-            ms / 1000.0,
-            if zh { "秒" } else { " s" }
-        ));
-        r.line(format!(
-            "{}: {}",
-            if zh { "向量数量" } else { "Entities" },
-            c.num_entities()
-        ));
-        r.figure("load_ms", ms, "ms");
-        r.figure("num_entities", c.num_entities() as f64, "rows");
+        r.line(Line::LoadTook {
+            seconds: ms / 1000.0,
+        });
+        r.line(Line::Entities {
+            n: c.num_entities(),
+        });
+        r.figure(FigureId::LoadMs, ms);
+        r.figure(FigureId::NumEntities, c.num_entities() as f64);
         Ok(())
     }
 }

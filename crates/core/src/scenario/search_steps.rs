@@ -2,7 +2,7 @@
 //! IVF comparison, clean-up. Every search figure comes with recall@10 against
 //! exact search.
 
-use super::report::{HitRow, StepReport, SweepPoint};
+use super::report::{Correction, FigureId, HitRow, Line, StepReport, SweepPoint};
 use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
 use crate::clock::{Clock, timed};
 use crate::collection::{SearchHit, SearchRequest, SearchResult};
@@ -112,26 +112,16 @@ impl Scenario {
         let (res, ms) = self.search_timed(COLLECTION, &req, clock)?;
         self.single_search_ms = Some(ms);
         let truth = self.truth(0);
-        let zh = self.zh();
-        r.line(format!(
-            "{}: {ms:.2}ms",
-            if zh { "查询延迟" } else { "Search latency" }
-        ));
-        r.line("");
-        r.line(if zh {
-            "Top-10结果:"
-        } else {
-            "Top-10 results:"
-        });
+        r.line(Line::SearchLatency { ms });
+        r.line(Line::Blank);
+        r.line(Line::TopResults);
         for (i, h) in res.hits(0).enumerate() {
             let text = field_str(&h, "text");
-            r.line(format!(
-                "{}. {}={:.4}, {}={text}",
-                i + 1,
-                if zh { "距离" } else { "distance" },
-                h.score(),
-                if zh { "文本" } else { "text" }
-            ));
+            r.line(Line::Hit {
+                rank: i + 1,
+                score: h.score(),
+                text: text.clone(),
+            });
             r.hits.push(HitRow {
                 rank: i + 1,
                 id: h.id().to_string(),
@@ -143,26 +133,25 @@ impl Scenario {
         }
         let rec = self.recall_of(0, &res.int_ids(0));
         let top = res.hits(0).next().map_or(0.0, |h| h.score());
-        r.line(format!("recall@10: {rec:.2}"));
-        r.figure("latency_ms", ms, "ms");
-        r.figure("recall", rec, "");
-        r.figure("top_score", top as f64, "");
-        r.correct(
-            "1. 距离=0.9234 (top COSINE similarity of random vectors)",
-            format!(
-                "top score {top:.4}: random {}-d unit vectors are nearly orthogonal (expected best of {} ≈ √(2·ln n / dim) = {:.3})",
-                self.params.data.dim,
-                self.params.data.n,
-                (2.0 * (self.params.data.n.max(2) as f64).ln() / self.params.data.dim as f64).sqrt()
-            ),
-        );
-        r.correct(
-            "HNSW: 召回率高（96-98%）",
-            format!(
-                "recall@10 {rec:.2} at {} on this random data",
-                describe_param(self.params.index, value)
-            ),
-        );
+        r.line(Line::Recall {
+            recall: rec,
+            decimals: 2,
+        });
+        r.figure(FigureId::LatencyMs, ms);
+        r.figure(FigureId::Recall, rec);
+        r.figure(FigureId::TopScore, top as f64);
+        let (n, dim) = (self.params.data.n, self.params.data.dim);
+        r.correct(Correction::TopScore {
+            top,
+            n,
+            dim,
+            expected: (2.0 * (n.max(2) as f64).ln() / dim as f64).sqrt(),
+        });
+        r.correct(Correction::Recall {
+            recall: rec,
+            index: self.params.index,
+            value,
+        });
         Ok(())
     }
 
@@ -186,33 +175,23 @@ impl Scenario {
             let (_, one) = self.search_timed(COLLECTION, &req, clock)?;
             r.latencies_ms.push(one);
         }
-        let zh = self.zh();
         let secs = ms / 1000.0;
         let qps = nq as f64 / secs.max(1e-9);
         let rec = total_recall / nq as f64;
-        r.line(format!(
-            "{} {nq} {}",
-            if zh { "批量查询" } else { "Batch of" },
-            if zh { "次" } else { "queries" }
-        ));
-        r.line(format!(
-            "{}: {secs:.2}{}",
-            if zh { "总耗时" } else { "Total" },
-            if zh { "秒" } else { " s" }
-        ));
-        r.line(format!(
-            "{}: {:.2}ms",
-            if zh { "平均延迟" } else { "Mean latency" },
-            ms / nq as f64
-        ));
-        r.line(format!("QPS: {qps:.0}"));
-        r.line(format!("recall@10: {rec:.3}"));
-        r.figure("total_ms", ms, "ms");
-        r.figure("mean_latency_ms", ms / nq as f64, "ms");
-        r.figure("qps", qps, "queries/s");
-        r.figure("recall", rec, "");
-        r.figure("p50_ms", percentile(&r.latencies_ms, 50.0), "ms");
-        r.figure("p99_ms", percentile(&r.latencies_ms, 99.0), "ms");
+        r.line(Line::BatchOf { queries: nq });
+        r.line(Line::Total { seconds: secs });
+        r.line(Line::MeanLatency { ms: ms / nq as f64 });
+        r.line(Line::Qps { qps });
+        r.line(Line::Recall {
+            recall: rec,
+            decimals: 3,
+        });
+        r.figure(FigureId::TotalMs, ms);
+        r.figure(FigureId::MeanLatencyMs, ms / nq as f64);
+        r.figure(FigureId::Qps, qps);
+        r.figure(FigureId::Recall, rec);
+        r.figure(FigureId::P50Ms, percentile(&r.latencies_ms, 50.0));
+        r.figure(FigureId::P99Ms, percentile(&r.latencies_ms, 99.0));
         Ok(())
     }
 
@@ -238,27 +217,19 @@ impl Scenario {
         let allowed = res.plan.allowed_rows().unwrap_or(c.count());
         let truth_ids = prepared.run_exact()?.int_ids(0);
         let rec = recall_at_k(&res.int_ids(0), &truth_ids, K);
-        let zh = self.zh();
-        r.line(format!(
-            "{}: {}",
-            if zh { "过滤条件" } else { "Filter" },
-            self.params.filter
-        ));
-        r.line(format!(
-            "{}: {ms:.2}ms",
-            if zh { "查询延迟" } else { "Search latency" }
-        ));
-        r.line(format!(
-            "{}: {}",
-            if zh { "结果数量" } else { "Results" },
-            res.topks[0]
-        ));
+        r.line(Line::Filter {
+            expr: self.params.filter.clone(),
+        });
+        r.line(Line::SearchLatency { ms });
+        r.line(Line::Results {
+            count: res.topks[0],
+        });
         let total = res.plan.total_rows().max(1);
-        r.line(format!(
-            "{}: {allowed}/{total} ({:.1}%), recall@10: {rec:.2}",
-            if zh { "匹配行数" } else { "Matching rows" },
-            100.0 * allowed as f64 / total as f64
-        ));
+        r.line(Line::MatchingRows {
+            allowed,
+            total,
+            recall: rec,
+        });
         for h in res.hits(0) {
             r.hits.push(HitRow {
                 rank: r.hits.len() + 1,
@@ -269,10 +240,10 @@ impl Scenario {
                 in_exact_top_k: matches!(h.id(), PrimaryKey::Int64(id) if truth_ids.contains(&id)),
             });
         }
-        r.figure("latency_ms", ms, "ms");
-        r.figure("selectivity", allowed as f64 / total as f64, "");
-        r.figure("allowed_rows", allowed as f64, "rows");
-        r.figure("recall", rec, "");
+        r.figure(FigureId::LatencyMs, ms);
+        r.figure(FigureId::Selectivity, allowed as f64 / total as f64);
+        r.figure(FigureId::AllowedRows, allowed as f64);
+        r.figure(FigureId::Recall, rec);
         r.plan = Some(res.plan);
         Ok(())
     }
@@ -302,11 +273,12 @@ impl Scenario {
                 rec += self.recall_of(i + 1, &res.int_ids(i));
             }
             rec /= nq as f64;
-            let zh = self.zh();
-            r.line(format!(
-                "{param}={v:3}: {}={avg:.2}ms, recall@10={rec:.3}",
-                if zh { "平均延迟" } else { "mean latency" }
-            ));
+            r.line(Line::Sweep {
+                param: param.into(),
+                value: v,
+                mean_ms: avg,
+                recall: rec,
+            });
             r.sweep.push(SweepPoint {
                 index: index_name.into(),
                 param: param.into(),
@@ -317,10 +289,7 @@ impl Scenario {
                 memory_bytes: memory,
             });
         }
-        r.correct(
-            "ef= 16: 4.23ms … ef=128: 12.34ms (measured while the index was still being built: every search was brute force)",
-            "measured after the index was built; recall@10 beside each latency".to_string(),
-        );
+        r.correct(Correction::SweepAfterBuild);
         Ok(())
     }
 
@@ -328,52 +297,32 @@ impl Scenario {
         r.header();
         let c = self.db.collection(COLLECTION)?;
         let index_type = self.main_index().index_type().name();
-        let zh = self.zh();
         let index_bytes: usize = c
             .sealed_segments()
             .iter()
             .filter_map(|s| s.index.as_ref())
             .map(|i| i.as_dyn().memory_bytes())
             .sum();
-        r.line(format!(
-            "{}: {}",
-            if zh { "向量数量" } else { "Entities" },
-            c.num_entities()
-        ));
-        r.line(format!(
-            "{}: {index_type}",
-            if zh { "索引类型" } else { "Index type" }
-        ));
-        r.line(format!(
-            "{}: COSINE",
-            if zh { "距离度量" } else { "Metric" }
-        ));
-        r.line(format!(
-            "{}: {}",
-            if zh { "段数量" } else { "Segments" },
-            c.sealed_segments().len()
-        ));
-        r.line(format!(
-            "{}: {:.1} MB",
-            if zh {
-                "内存（数据+索引）"
-            } else {
-                "Memory (data + index)"
-            },
-            c.memory_bytes() as f64 / 1e6
-        ));
-        r.line(format!(
-            "{}: {:.1} MB",
-            if zh { "索引大小" } else { "Index size" },
-            index_bytes as f64 / 1e6
-        ));
-        r.figure("num_entities", c.num_entities() as f64, "rows");
-        r.figure("memory_bytes", c.memory_bytes() as f64, "B");
-        r.figure("index_bytes", index_bytes as f64, "B");
-        r.correct(
-            "stats = collection.get_stats()",
-            "AttributeError: 'Collection' object has no attribute 'get_stats' (pymilvus has no such method; use num_entities or utility.get_collection_stats)",
-        );
+        r.line(Line::Entities {
+            n: c.num_entities(),
+        });
+        r.line(Line::IndexType {
+            index_type: index_type.into(),
+        });
+        r.line(Line::Metric {
+            metric: "COSINE".into(),
+        });
+        r.line(Line::Segments {
+            n: c.sealed_segments().len(),
+        });
+        r.line(Line::Memory {
+            bytes: c.memory_bytes(),
+        });
+        r.line(Line::IndexSize { bytes: index_bytes });
+        r.figure(FigureId::NumEntities, c.num_entities() as f64);
+        r.figure(FigureId::MemoryBytes, c.memory_bytes() as f64);
+        r.figure(FigureId::IndexBytes, index_bytes as f64);
+        r.correct(Correction::GetStats);
         Ok(())
     }
 
@@ -397,13 +346,8 @@ impl Scenario {
             IndexSpec::new(IndexParams::IvfFlat { nlist }, Metric::Cosine),
             progress,
         )?;
-        let zh = self.zh();
-        r.line("");
-        r.line(if zh {
-            "插入数据到IVF集合..."
-        } else {
-            "Inserting into the IVF collection..."
-        });
+        r.line(Line::Blank);
+        r.line(Line::InsertingIvf);
         let (_, _, build_ms) = self.fill(IVF_COLLECTION, clock, progress)?;
         self.db.collection_mut(IVF_COLLECTION)?.load()?;
         let nprobe = AnnParams::Ivf {
@@ -414,53 +358,28 @@ impl Scenario {
         let ivf_recall = self.recall_of(0, &res.int_ids(0));
         let hnsw_ms = self.single_search_ms.unwrap_or(f64::NAN);
         let ratio = ivf_ms / hnsw_ms;
-        r.line("");
-        r.line(format!(
-            "{}: {ivf_ms:.2}ms (recall@10 {ivf_recall:.2})",
-            if zh {
-                "IVF查询延迟"
-            } else {
-                "IVF search latency"
-            }
-        ));
-        r.line(format!(
-            "{}: {hnsw_ms:.2}ms",
-            if zh {
-                "HNSW查询延迟"
-            } else {
-                "HNSW search latency"
-            }
-        ));
-        r.line(format!(
-            "{}: {ratio:.1}{}",
-            if zh {
-                "对比: IVF比HNSW慢"
-            } else {
-                "Ratio IVF / HNSW"
-            },
-            if zh { "倍" } else { "×" }
-        ));
-        r.figure("ivf_latency_ms", ivf_ms, "ms");
-        r.figure("ivf_recall", ivf_recall, "");
-        r.figure("ivf_build_ms", build_ms, "ms");
-        r.figure("hnsw_latency_ms", hnsw_ms, "ms");
+        r.line(Line::Blank);
+        r.line(Line::IvfLatency {
+            ms: ivf_ms,
+            recall: ivf_recall,
+        });
+        r.line(Line::HnswLatency { ms: hnsw_ms });
+        r.line(Line::IvfRatio { ratio });
+        r.figure(FigureId::IvfLatencyMs, ivf_ms);
+        r.figure(FigureId::IvfRecall, ivf_recall);
+        r.figure(FigureId::IvfBuildMs, build_ms);
+        r.figure(FigureId::HnswLatencyMs, hnsw_ms);
         // Every index's recall against QPS over the batch's queries (ann-benchmarks).
         let curves = self.main_curves(clock)?;
         for pt in &curves {
-            r.line(format!(
-                "{:<8} {:>6}={:<4} recall@10={:.3}  {:.0} QPS",
-                pt.index, pt.param, pt.value, pt.recall, pt.qps
-            ));
+            r.line(Line::CurveQps(pt.clone()));
         }
         r.sweep = curves;
-        r.correct(
-            "对比: IVF比HNSW慢 {ratio}倍 (printed as 'slower' whatever the ratio)",
-            if ratio < 1.0 {
-                format!("IVF_FLAT (nprobe={}) was {:.1}× faster than HNSW here, at recall@10 {ivf_recall:.2}", self.params.nprobe, 1.0 / ratio)
-            } else {
-                format!("IVF_FLAT (nprobe={}) was {ratio:.1}× slower than HNSW here, at recall@10 {ivf_recall:.2}", self.params.nprobe)
-            },
-        );
+        r.correct(Correction::IvfRatio {
+            ratio,
+            nprobe: self.params.nprobe,
+            recall: ivf_recall,
+        });
         Ok(())
     }
 
@@ -471,20 +390,11 @@ impl Scenario {
                 c.release();
             }
         }
-        let zh = self.zh();
-        r.line(if zh {
-            "Collection已释放"
-        } else {
-            "Collections released"
-        });
-        r.line(if zh {
-            "连接已断开"
-        } else {
-            "Disconnected"
-        });
+        r.line(Line::Released);
+        r.line(Line::Disconnected);
         let probe = self.request(&[0], AnnParams::Default, false);
         if let Err(e) = self.db.collection(COLLECTION)?.search(&probe) {
-            r.text = Some(format!("search after release: {e}"));
+            r.text = Some(e.to_string());
         }
         Ok(())
     }
@@ -497,11 +407,4 @@ fn field_str(hit: &SearchHit<'_>, name: &str) -> String {
             other => format!("{other:?}"),
         })
         .unwrap_or_default()
-}
-
-fn describe_param(index: MainIndex, value: usize) -> String {
-    match index {
-        MainIndex::Hnsw => format!("ef={value}"),
-        MainIndex::IvfFlat => format!("nprobe={value}"),
-    }
 }

@@ -35,33 +35,34 @@ fn every_step_and_exercise_reports_measured_figures() {
     for r in &reports {
         assert!(!r.lines.is_empty(), "{:?} printed nothing", r.step);
         for f in &r.figures {
-            assert!(f.value.is_finite(), "{:?} {} = {}", r.step, f.key, f.value);
+            assert!(f.value.is_finite(), "{:?} {:?} = {}", r.step, f.id, f.value);
         }
     }
-    let get = |step: StepId, key: &str| {
+    let get = |step: StepId, key: FigureId| {
         reports
             .iter()
             .find(|r| r.step == step)
             .and_then(|r| r.get(key))
-            .unwrap_or_else(|| panic!("{step:?} {key}"))
+            .unwrap_or_else(|| panic!("{step:?} {key:?}"))
     };
-    assert_eq!(get(StepId::Load, "num_entities"), 1500.0);
-    let top = get(StepId::Search, "top_score");
+    assert_eq!(get(StepId::Load, FigureId::NumEntities), 1500.0);
+    let top = get(StepId::Search, FigureId::TopScore);
     assert!(top > 0.2 && top < 0.8, "random 64-d data: top score {top}");
     for (step, key) in [
-        (StepId::Search, "recall"),
-        (StepId::BatchSearch, "recall"),
-        (StepId::FilteredSearch, "recall"),
+        (StepId::Search, FigureId::Recall),
+        (StepId::BatchSearch, FigureId::Recall),
+        (StepId::FilteredSearch, FigureId::Recall),
     ] {
         let r = get(step, key);
         assert!((0.0..=1.0).contains(&r), "{step:?} recall {r}");
     }
-    assert!((get(StepId::FilteredSearch, "selectivity") - 0.1).abs() < 1e-9);
+    assert!((get(StepId::FilteredSearch, FigureId::Selectivity) - 0.1).abs() < 1e-9);
     let search = reports.iter().find(|r| r.step == StepId::Search).unwrap();
     assert_eq!(search.hits.len(), 10);
-    assert!(search.lines.iter().any(|l| l.starts_with("1. 距离=")));
+    let shown = words::show(search, Lang::Zh);
+    assert!(shown.lines.iter().any(|l| l.starts_with("1. 距离=")));
     assert!(
-        search
+        shown
             .corrections
             .iter()
             .any(|c| c.tutorial.contains("0.9234"))
@@ -91,7 +92,11 @@ fn every_step_and_exercise_reports_measured_figures() {
     }
     assert!(compare.sweep.iter().all(|p| p.qps > 0.0));
     let stats = reports.iter().find(|r| r.step == StepId::Stats).unwrap();
-    assert!(stats.corrections[0].measured.contains("AttributeError"));
+    assert!(
+        words::show(stats, Lang::Zh).corrections[0]
+            .measured
+            .contains("AttributeError")
+    );
     let cleanup = reports.iter().find(|r| r.step == StepId::Cleanup).unwrap();
     assert!(
         cleanup
@@ -120,7 +125,7 @@ fn every_step_and_exercise_reports_measured_figures() {
         .unwrap()
         .memory_bytes;
     assert!(pq_mem > 0 && flat_mem > 0);
-    assert!(get(StepId::Cluster, "recall") > 0.0);
+    assert!(get(StepId::Cluster, FigureId::Recall) > 0.0);
     let metrics = reports
         .iter()
         .find(|r| r.step == StepId::Monitoring)
@@ -136,11 +141,7 @@ fn every_step_and_exercise_reports_measured_figures() {
 
 #[test]
 fn a_later_step_runs_what_it_needs_and_english_works() {
-    let mut s = Scenario::new(ScenarioParams {
-        lang: Lang::En,
-        ..small()
-    })
-    .unwrap();
+    let mut s = Scenario::new(small()).unwrap();
     let reports = s
         .run(
             StepId::FilteredSearch,
@@ -162,9 +163,7 @@ fn a_later_step_runs_what_it_needs_and_english_works() {
         ]
     );
     assert!(
-        reports
-            .last()
-            .unwrap()
+        words::show(reports.last().unwrap(), Lang::En)
             .lines
             .iter()
             .any(|l| l.starts_with("Filter: source == 'source_0.txt'"))

@@ -7,13 +7,14 @@ use std::cell::RefCell;
 use annlab_core::clock::Clock;
 use annlab_core::index::Progress;
 use annlab_core::scenario::{Scenario, ScenarioParams, ShardNode, StepReport};
-use annlab_web::protocol::{Request, Response};
+use annlab_web::engine::protocol::{Request, Response};
+use annlab_web::engine::session::Session;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
-    static SCENARIO: RefCell<Option<Scenario>> = const { RefCell::new(None) };
+    static SESSION: RefCell<Session> = RefCell::new(Session::default());
     /// The shard this worker serves when it acts as a query node.
     static SHARD: RefCell<Option<ShardNode>> = const { RefCell::new(None) };
 }
@@ -64,15 +65,9 @@ impl Progress for Poster {
 
 /// The scenario for `params` (kept while the parameters stay the same).
 fn with_scenario(params: ScenarioParams, f: impl FnOnce(&mut Scenario) -> Response) -> Response {
-    SCENARIO.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|s| s.params != params) {
-            match Scenario::new(params) {
-                Ok(s) => *slot = Some(s),
-                Err(e) => return Response::Error(e.to_string()),
-            }
-        }
-        f(slot.as_mut().expect("just set"))
+    SESSION.with(|cell| match cell.borrow_mut().scenario(params) {
+        Ok(s) => f(s),
+        Err(e) => Response::Error(e.to_string()),
     })
 }
 

@@ -2,8 +2,11 @@
 //! Workers, one shard each) build their shards, then the page sends each query to
 //! every node at once, waits for the last answer and merges the top-10 with
 //! core's `merge_top_k`. This records what the page measured (per node and end to
-//! end) and lays out the diagram; `crate::cluster_nodes` drives the workers and
+//! end) and lays out the diagram; `crate::cluster::nodes` drives the workers and
 //! draws it. Every time comes from a clock reading; nothing is estimated.
+
+pub mod nodes;
+pub mod view;
 
 use annlab_core::clock::Clock;
 use annlab_core::scenario::gather::merge_top_k;

@@ -1,19 +1,26 @@
 //! The tutorial, step by step: pick a step, read what it does and its code, run it
 //! in the engine worker, read what the tutorial's script would print with the
-//! numbers measured in this tab, and where the tutorial is wrong.
+//! numbers measured in this tab, and where the tutorial is wrong. The worker
+//! sends typed reports; the words, in the page's language, are rendered here
+//! (`annlab_core::scenario::words`), so switching language asks nothing of it.
+
+pub mod callouts;
+pub mod figures;
+mod output;
+mod params;
 
 use std::rc::Rc;
 
-use annlab_core::DataSpec;
-use annlab_core::scenario::{Lang, Param, ScenarioParams, StepId, StepReport, texts};
+use annlab_core::scenario::{FigureId, Lang, ScenarioParams, StepId, StepReport, words};
 use leptos::prelude::*;
 
 use crate::cluster::ClusterRun;
-use crate::cluster_nodes::ClusterNodes;
+use crate::cluster::nodes::ClusterNodes;
 use crate::engine::Engine;
-use crate::params::{FIELDS, TutorialForm};
-use crate::protocol::{Request, Response};
-use crate::state::Form;
+use crate::engine::protocol::{Request, Response};
+use crate::page::form::{FieldError, Form};
+pub use output::StepOutput;
+use params::ParamsPanel;
 
 /// The latest report of each step, merged from every run.
 pub fn merge_reports(all: &mut Vec<StepReport>, new: Vec<StepReport>) {
@@ -24,40 +31,26 @@ pub fn merge_reports(all: &mut Vec<StepReport>, new: Vec<StepReport>) {
     all.sort_by_key(|r| r.step);
 }
 
-/// Why the parameters cannot run: a page-level message (n, dim, seed) or one
-/// message per tutorial parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ParamsError {
-    Data(String),
-    Fields(Vec<(Param, String)>),
-}
-
-/// The scenario parameters for the form's n, dim and seed and the tutorial form's
-/// values, checked by the engine.
-pub fn params_for(
-    form: &Form,
-    tutorial: &TutorialForm,
-    lang: Lang,
-) -> Result<ScenarioParams, ParamsError> {
-    let p = form.parse().map_err(|e| ParamsError::Data(e.message))?;
-    tutorial
-        .apply(ScenarioParams {
-            data: DataSpec { ..p.data },
-            lang,
-            ..ScenarioParams::default()
-        })
-        .map_err(ParamsError::Fields)
+/// The message above the Run button when the form cannot run: the data's own
+/// problem (n, dim, seed), or a pointer to the fields marked.
+pub fn form_problem(errors: &[FieldError]) -> Option<String> {
+    errors.first().map(|(field, message)| {
+        if field.is_data() {
+            message.clone()
+        } else {
+            "check the parameters marked above".to_owned()
+        }
+    })
 }
 
 #[component]
 pub fn Tutorial(
     form: RwSignal<Form>,
-    tutorial: RwSignal<TutorialForm>,
     step: RwSignal<StepId>,
     overview: RwSignal<bool>,
     lang: RwSignal<Lang>,
     /// Step 3's toy (query point and nprobe), kept in the URL.
-    toy: RwSignal<crate::toy_state::ToyState>,
+    toy: RwSignal<crate::toy::state::ToyState>,
 ) -> impl IntoView {
     let reports = RwSignal::new(Vec::<StepReport>::new());
     let busy = RwSignal::new(false);
@@ -76,7 +69,7 @@ pub fn Tutorial(
     });
     let progress = RwSignal::new(None::<(usize, usize)>);
     let error = RwSignal::new(None::<String>);
-    let field_errors = RwSignal::new(Vec::<(Param, String)>::new());
+    let field_errors = RwSignal::new(Vec::<FieldError>::new());
     // "Run all": the steps still to play, and the parameters they run with.
     let queue = RwSignal::new(Vec::<StepId>::new());
     let queue_params = RwSignal::new(None::<ScenarioParams>);
@@ -100,7 +93,7 @@ pub fn Tutorial(
             let cluster_ran = new
                 .iter()
                 .find(|r| r.step == StepId::Cluster)
-                .map(|r| r.get("sequential_ms"));
+                .map(|r| r.get(FigureId::SequentialMs));
             reports.update(|all| merge_reports(all, new));
             match (cluster_ran, last_params.get_untracked()) {
                 // Still busy: the query nodes run next.
@@ -120,30 +113,18 @@ pub fn Tutorial(
             progress.set(None);
         }
     });
-    // Checks the parameters, showing each problem beside its field.
-    let checked = move || {
-        let result = params_for(
-            &form.get_untracked(),
-            &tutorial.get_untracked(),
-            lang.get_untracked(),
-        );
-        field_errors.set(match &result {
-            Err(ParamsError::Fields(f)) => f.clone(),
-            _ => Vec::new(),
-        });
-        match result {
-            Ok(p) => {
-                error.set(None);
-                Some(p)
-            }
-            Err(ParamsError::Data(e)) => {
-                error.set(Some(e));
-                None
-            }
-            Err(ParamsError::Fields(_)) => {
-                error.set(Some("check the parameters marked above".into()));
-                None
-            }
+    // Checks the parameters, showing each problem beside its field. The
+    // language is not among them.
+    let checked = move || match form.with_untracked(Form::parse) {
+        Ok(p) => {
+            field_errors.set(Vec::new());
+            error.set(None);
+            Some(p)
+        }
+        Err(errors) => {
+            error.set(form_problem(&errors));
+            field_errors.set(errors);
+            None
         }
     };
     // Starts the query nodes and asks the engine worker for the exact answers.
@@ -242,15 +223,15 @@ pub fn Tutorial(
                     <span>"语言 / language"</span>
                     <select
                         data-testid="lang"
-                        prop:value=move || crate::state::lang_key(lang.get())
-                        on:change=move |ev| lang.set(if event_target_value(&ev) == "en" { Lang::En } else { Lang::Zh })
+                        prop:value=move || lang.get().key()
+                        on:change=move |ev| lang.set(Lang::from_key(&event_target_value(&ev)).unwrap_or_default())
                     >
                         <option value="zh">"中文"</option>
                         <option value="en">"English"</option>
                     </select>
                 </label>
             </div>
-            <ParamsPanel tutorial field_errors />
+            <ParamsPanel form field_errors />
             <div class="tutorial-body">
                 <nav class="steps" data-testid="steps">
                     <button
@@ -272,21 +253,21 @@ pub fn Tutorial(
                                 step.set(s);
                             }
                         >
-                            {move || format!("{} {}", s.number(), s.title(lang.get()))}
+                            {move || format!("{} {}", s.number(), words::title(s, lang.get()))}
                         </button>
                     }).collect_view()}
                 </nav>
                 <div class="step-page" class:hidden=move || overview.get()>
-                    <h3 data-testid="step-title">{move || format!("{} · {}", step.get().number(), step.get().title(lang.get()))}</h3>
-                    <p class="explain" data-testid="step-explanation">{move || texts::explanation(step.get(), lang.get())}</p>
+                    <h3 data-testid="step-title">{move || format!("{} · {}", step.get().number(), words::title(step.get(), lang.get()))}</h3>
+                    <p class="explain" data-testid="step-explanation">{move || words::explanation(step.get(), lang.get())}</p>
                     <div class="code-pair">
                         <figure>
                             <figcaption>"pymilvus"</figcaption>
-                            <pre data-testid="code-pymilvus"><code>{move || texts::pymilvus_code(step.get())}</code></pre>
+                            <pre data-testid="code-pymilvus"><code>{move || words::pymilvus_code(step.get())}</code></pre>
                         </figure>
                         <figure>
                             <figcaption>"annlab (Rust)"</figcaption>
-                            <pre data-testid="code-annlab"><code>{move || texts::annlab_code(step.get())}</code></pre>
+                            <pre data-testid="code-annlab"><code>{move || words::annlab_code(step.get())}</code></pre>
                         </figure>
                     </div>
                     <div class="controls">
@@ -310,9 +291,9 @@ pub fn Tutorial(
                         {crate::monitor::monitor_panel(live, busy, loaded, lang, send_live)}
                     </div>
                     <div class:hidden=move || step.get() != StepId::Cluster>
-                        {crate::cluster_view::cluster_panel(cluster, lang)}
+                        {crate::cluster::view::cluster_panel(cluster, lang)}
                     </div>
-                    {move || (step.get() == StepId::Index && toy_shown.get()).then(|| view! { <crate::toy_view::IndexToy state=toy /> })}
+                    {move || (step.get() == StepId::Index && toy_shown.get()).then(|| view! { <crate::toy::view::IndexToy state=toy /> })}
                 </div>
                 {move || overview.get().then(|| view! {
                     <div class="step-page">
@@ -327,101 +308,18 @@ pub fn Tutorial(
     }
 }
 
-/// The tutorial's parameters, each with the engine's message when it is refused.
-#[component]
-fn ParamsPanel(
-    tutorial: RwSignal<TutorialForm>,
-    field_errors: RwSignal<Vec<(Param, String)>>,
-) -> impl IntoView {
-    view! {
-        <fieldset class="tutorial-params" data-testid="tutorial-params">
-            <legend>"参数 / parameters (the tutorial's values by default; checked by the engine with Milvus's messages)"</legend>
-            <div class="controls">
-                {FIELDS.into_iter().map(|(param, key, label)| {
-                    let id = format!("param-{key}");
-                    let message = move || field_errors.with(|e| e.iter().find(|e| e.0 == param).map(|e| e.1.clone()));
-                    view! {
-                        <label class="param" class:wide=param == Param::Filter for=id.clone()>
-                            <span>{label}</span>
-                            <input
-                                id=id.clone()
-                                data-testid=id.clone()
-                                type="text"
-                                prop:value=move || tutorial.with(|f| f.get(param).to_owned())
-                                on:input=move |ev| tutorial.update(|f| f.set(param, event_target_value(&ev)))
-                                aria-invalid=move || message().is_some().to_string()
-                            />
-                            <span class="field-error" data-testid=format!("{id}-error")>{message}</span>
-                        </label>
-                    }
-                }).collect_view()}
-            </div>
-        </fieldset>
-    }
-}
-
-/// What the step printed, its corrections and its result table.
-#[component]
-fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl IntoView {
-    view! {
-        <div class="step-output">
-            <pre class="console" data-testid="output">
-                {move || current.get().map(|r| r.lines.join("\n")).unwrap_or_default()}
-            </pre>
-            {move || current.get().map(|r| crate::callouts::callouts(&r, lang.get()).into_iter().map(|c| view! {
-                <div class="note callout" data-testid=c.testid>
-                    {c.share.map(|f| view! {
-                        <div class="share-bar" title=format!("{:.1}%", f * 100.0)>
-                            <span style=format!("width:{:.2}%", f * 100.0)></span>
-                        </div>
-                    })}
-                    <p>{c.text}</p>
-                </div>
-            }).collect_view())}
-            <div class="charts" data-testid="charts">
-                {move || current.get().map(|r| crate::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
-                    <crate::charts::view::Chart spec />
-                }).collect_view())}
-            </div>
-            <div data-testid="corrections">
-                {move || current.get().map(|r| r.corrections.into_iter().map(|c| view! {
-                    <div class="note correction">
-                        <p><strong>"教程写道 / the tutorial says: "</strong>{c.tutorial}</p>
-                        <p><strong>"实测 / measured: "</strong>{c.measured}</p>
-                    </div>
-                }).collect_view())}
-            </div>
-            {move || current.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
-                <table class="hits" data-testid="step-hits">
-                    <thead><tr><th>"rank"</th><th>"id"</th><th>"score"</th><th>"text"</th><th>"source"</th><th>"in exact top-10"</th></tr></thead>
-                    <tbody>
-                        {r.hits.into_iter().map(|h| view! {
-                            <tr>
-                                <td>{h.rank}</td>
-                                <td class="num">{h.id}</td>
-                                <td class="num">{format!("{:.4}", h.score)}</td>
-                                <td>{h.text}</td>
-                                <td>{h.source}</td>
-                                <td>{if h.in_exact_top_k { "✓" } else { "–" }}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            {move || current.get().and_then(|r| r.text).map(|t| view! { <pre class="console" data-testid="step-text">{t}</pre> })}
-        </div>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page::PageState;
+    use crate::page::form::Field;
+    use annlab_core::scenario::Param;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn reports_merge_by_step_in_tutorial_order() {
-        let r = |s| StepReport::new(s, "t");
+        let r = StepReport::new;
         let mut all = vec![r(StepId::Search)];
         merge_reports(&mut all, vec![r(StepId::Connect), r(StepId::Search)]);
         assert_eq!(
@@ -431,23 +329,45 @@ mod tests {
     }
 
     #[test]
-    fn params_follow_the_form() {
+    fn the_data_problem_is_stated_and_others_are_pointed_at() {
         let mut f = Form::default();
-        f.set(crate::state::Field::N, "5000".into());
-        let mut t = TutorialForm::default();
-        let p = params_for(&f, &t, Lang::En).unwrap();
-        assert_eq!(p.data.n, 5000);
-        assert_eq!(p.lang, Lang::En);
-        assert_eq!(p.m, 16);
-        t.set(Param::Nlist, "0".into());
-        assert!(matches!(
-            params_for(&f, &t, Lang::En),
-            Err(ParamsError::Fields(e)) if e[0].0 == Param::Nlist
-        ));
-        f.set(crate::state::Field::Dim, "0".into());
-        assert!(matches!(
-            params_for(&f, &t, Lang::Zh),
-            Err(ParamsError::Data(_))
-        ));
+        f.set(Field::Dim, "0".into());
+        let e = f.parse().unwrap_err();
+        assert!(form_problem(&e).unwrap().contains("invalid dimension: 0"));
+        let mut f = Form::default();
+        f.set(Field::Tutorial(Param::Nlist), "0".into());
+        let e = f.parse().unwrap_err();
+        assert_eq!(
+            form_problem(&e).as_deref(),
+            Some("check the parameters marked above")
+        );
+        assert_eq!(form_problem(&[]), None);
+    }
+
+    /// Run sends the form's parameters; the language only picks the words the
+    /// page renders the reports with. Two pages that differ only in language send
+    /// equal parameters, and the worker keeps its scenario for equal parameters
+    /// (`crate::engine::session`): switching language never rebuilds.
+    #[test]
+    fn switching_language_sends_the_same_parameters() {
+        let page = |lang: &str| {
+            PageState::from_query(
+                vec![
+                    ("n".into(), "2000".into()),
+                    ("dim".into(), "64".into()),
+                    ("lang".into(), lang.into()),
+                ],
+                Lang::Zh,
+            )
+        };
+        let (zh, en) = (page("zh"), page("en"));
+        assert_ne!(zh, en);
+        assert_eq!(zh.form.parse(), en.form.parse());
+        let step = StepId::Search;
+        let run = |p: &PageState| Request::Run {
+            step,
+            params: p.form.parse().unwrap(),
+        };
+        assert_eq!(run(&zh), run(&en));
     }
 }

@@ -5,9 +5,9 @@
 
 use annlab_core::toy::{Toy, ToyParams};
 
-use crate::toy_state::ToyState;
+use crate::toy::state::ToyState;
 
-use crate::toy_geometry::{
+use crate::toy::geometry::{
     GRID, SIDE, cell_colour, cells_path, dots_path, from_px, nudge, segments_path, to_px,
 };
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! The browser edges of the page: the URL (state worth sharing lives in the query
 //! string), the browser's language and the page's clock.
 
-use crate::state::{PageState, lang_for};
+use super::{PageState, lang_for};
 
 /// The page state from the current URL (defaults for what is absent; the language
 /// defaults to the browser's).

@@ -1,7 +1,32 @@
-//! What each page says: a short explanation (zh, en), the tutorial's own pymilvus
-//! code for the step, and the annlab call that does the same.
+//! What each page says: its title and a short explanation (zh, en), the
+//! tutorial's own pymilvus code for the step, and the annlab call that does the
+//! same. Teaching content: the page and the CLI read it, the engine never does.
 
-use super::steps::{Lang, StepId};
+use super::Lang;
+use crate::scenario::StepId;
+
+/// The section title, as the tutorial prints it (zh) or translated (en).
+pub fn title(step: StepId, lang: Lang) -> &'static str {
+    let (zh, en) = match step {
+        StepId::Connect => ("连接Milvus", "Connect to Milvus"),
+        StepId::Schema => ("创建Collection", "Create the collection"),
+        StepId::Index => ("创建索引", "Create the index"),
+        StepId::Data => ("生成测试数据", "Generate test data"),
+        StepId::Insert => ("批量插入", "Batch insert"),
+        StepId::Load => ("加载Collection", "Load the collection"),
+        StepId::Search => ("查询测试", "Single search"),
+        StepId::BatchSearch => ("批量查询测试", "Batch search"),
+        StepId::FilteredSearch => ("过滤查询测试", "Filtered search"),
+        StepId::EfSweep => ("性能对比：不同ef参数", "Latency and recall against ef"),
+        StepId::Stats => ("索引统计", "Index statistics"),
+        StepId::IvfCompare => ("IVF索引对比", "IVF_FLAT compared with HNSW"),
+        StepId::Cleanup => ("清理资源", "Clean up"),
+        StepId::IvfPq => ("练习1：IVF_PQ量化", "Exercise 1: IVF_PQ quantisation"),
+        StepId::Cluster => ("练习2：分布式集群", "Exercise 2: a distributed cluster"),
+        StepId::Monitoring => ("练习3：Prometheus监控", "Exercise 3: Prometheus monitoring"),
+    };
+    lang.pick(zh, en)
+}
 
 /// The explanation of a step.
 pub fn explanation(step: StepId, lang: Lang) -> &'static str {

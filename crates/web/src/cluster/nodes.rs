@@ -15,14 +15,14 @@ use leptos::prelude::*;
 
 use crate::cluster::{ClusterRun, Phase};
 use crate::engine::Engine;
-use crate::protocol::{Request, Response};
+use crate::engine::protocol::{Request, Response};
 
 /// The page's `performance.now()`.
 pub struct PageClock;
 
 impl Clock for PageClock {
     fn now_ms(&self) -> f64 {
-        crate::url::now_ms()
+        crate::page::url::now_ms()
     }
 }
 

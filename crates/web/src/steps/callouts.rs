@@ -2,9 +2,10 @@
 //! and recall; step 5's note when every batch was faster than the page's clock.
 
 use annlab_core::collection::Strategy;
-use annlab_core::scenario::{Lang, StepId, StepReport};
+use annlab_core::scenario::{FigureId, Lang, StepId, StepReport};
 
-use crate::figures::{CLOCK_RESOLUTION_MS, measurable, tr};
+use super::figures::{CLOCK_RESOLUTION_MS, measurable};
+use crate::tr;
 
 /// A short measured statement beside a step's output, optionally with a share
 /// (0–1) drawn as a bar.
@@ -31,7 +32,11 @@ pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
         });
     }
     if r.step == StepId::FilteredSearch
-        && let (Some(sel), Some(rec), Some(plan)) = (r.get("selectivity"), r.get("recall"), &r.plan)
+        && let (Some(sel), Some(rec), Some(plan)) = (
+            r.get(FigureId::Selectivity),
+            r.get(FigureId::Recall),
+            &r.plan,
+        )
     {
         let exact = plan
             .segments
@@ -76,12 +81,12 @@ pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
                 &format!(
                     "选择性 {:.1}%（{} 行通过过滤）→ 计划：{plan_text} → recall@10 {rec:.2}",
                     sel * 100.0,
-                    r.get("allowed_rows").unwrap_or(0.0)
+                    r.get(FigureId::AllowedRows).unwrap_or(0.0)
                 ),
                 &format!(
                     "Selectivity {:.1}% ({} rows pass the filter) → plan: {plan_text} → recall@10 {rec:.2}",
                     sel * 100.0,
-                    r.get("allowed_rows").unwrap_or(0.0)
+                    r.get(FigureId::AllowedRows).unwrap_or(0.0)
                 ),
             ),
         });
@@ -99,7 +104,7 @@ mod tests {
 
     #[test]
     fn a_callout_replaces_the_insert_chart_only_when_no_batch_is_measurable() {
-        let mut r = StepReport::new(StepId::Insert, "t");
+        let mut r = StepReport::new(StepId::Insert);
         r.batches = vec![
             BatchTiming { rows: 250, ms: 0.0 },
             BatchTiming { rows: 250, ms: 0.5 },
@@ -111,10 +116,10 @@ mod tests {
 
     #[test]
     fn the_filter_callout_states_selectivity_plan_and_recall() {
-        let mut r = StepReport::new(StepId::FilteredSearch, "t");
-        r.figure("selectivity", 0.1, "");
-        r.figure("allowed_rows", 1000.0, "rows");
-        r.figure("recall", 1.0, "");
+        let mut r = StepReport::new(StepId::FilteredSearch);
+        r.figure(FigureId::Selectivity, 0.1);
+        r.figure(FigureId::AllowedRows, 1000.0);
+        r.figure(FigureId::Recall, 1.0);
         r.plan = Some(SearchPlan {
             segments: vec![SegmentPlan {
                 segment_id: 1,

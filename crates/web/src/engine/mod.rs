@@ -2,7 +2,10 @@
 //! requests until then, and hands every response to the page. Cancel terminates
 //! the worker (the only way to stop wasm busy in a loop) and starts a fresh one.
 //! The cluster exercise's query nodes are more handles of the same kind, one per
-//! worker (`crate::cluster_nodes`).
+//! worker (`crate::cluster::nodes`).
+
+pub mod protocol;
+pub mod session;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -11,7 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use crate::protocol::{Request, Response};
+use protocol::{Request, Response};
 
 /// The URL of trunk's loader for the `worker` binary (`data-loader-shim`).
 pub const WORKER_URL: &str = "./worker_loader.js";

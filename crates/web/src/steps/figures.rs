@@ -1,18 +1,12 @@
 //! Which charts a step's report gets: plain functions from a measured
 //! [`StepReport`] to [`ChartSpec`]s (no drawing here, no typed-in numbers).
-//! Callouts are in [`crate::callouts`].
+//! Callouts are in [`super::callouts`].
 
-use annlab_core::scenario::{BatchTiming, Lang, StepId, StepReport, SweepPoint};
+use annlab_core::scenario::{BatchTiming, FigureId, Lang, StepId, StepReport, SweepPoint};
 
 use crate::charts::histogram::bins;
 use crate::charts::{Axis, ChartSpec, Marks, Series, index_colour};
-
-pub(crate) fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
+use crate::tr;
 
 /// The finest time a page can trust: browsers coarsen `performance.now()` to
 /// 100 µs without cross-origin isolation.
@@ -80,12 +74,9 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
             x: Axis::linear(tr(lang, "延迟 (ms)", "latency (ms)")),
             y: Axis::linear(tr(lang, "查询数", "queries")),
             marks: Marks::Bars(bins(&r.latencies_ms)),
-            rules: ["p50_ms", "p99_ms"]
+            rules: [(FigureId::P50Ms, "p50"), (FigureId::P99Ms, "p99")]
                 .into_iter()
-                .filter_map(|k| {
-                    r.get(k)
-                        .map(|v| (v, format!("{} {v:.2} ms", k.trim_end_matches("_ms"))))
-                })
+                .filter_map(|(id, name)| r.get(id).map(|v| (v, format!("{name} {v:.2} ms"))))
                 .collect(),
             caption: tr(
                 lang,
@@ -254,15 +245,15 @@ mod tests {
 
     #[test]
     fn most_steps_have_no_chart() {
-        let r = StepReport::new(StepId::Connect, "t");
+        let r = StepReport::new(StepId::Connect);
         assert!(charts(&r, Lang::En).is_empty());
         // A step whose data is missing shows nothing rather than an empty chart.
-        assert!(charts(&StepReport::new(StepId::BatchSearch, "t"), Lang::En).is_empty());
+        assert!(charts(&StepReport::new(StepId::BatchSearch), Lang::En).is_empty());
     }
 
     #[test]
     fn insert_batches_become_throughput_points() {
-        let mut r = StepReport::new(StepId::Insert, "t");
+        let mut r = StepReport::new(StepId::Insert);
         r.batches = vec![
             BatchTiming {
                 rows: 1000,
@@ -286,7 +277,7 @@ mod tests {
 
     #[test]
     fn batches_below_the_clocks_resolution_are_not_drawn() {
-        let mut r = StepReport::new(StepId::Insert, "t");
+        let mut r = StepReport::new(StepId::Insert);
         r.batches = vec![
             BatchTiming { rows: 250, ms: 0.0 },
             BatchTiming { rows: 250, ms: 0.5 },
@@ -304,10 +295,10 @@ mod tests {
 
     #[test]
     fn batch_latencies_become_a_histogram_of_every_query() {
-        let mut r = StepReport::new(StepId::BatchSearch, "t");
+        let mut r = StepReport::new(StepId::BatchSearch);
         r.latencies_ms = (0..100).map(|i| 0.3 + (i % 7) as f64 * 0.05).collect();
-        r.figure("p50_ms", 0.45, "ms");
-        r.figure("p99_ms", 0.6, "ms");
+        r.figure(FigureId::P50Ms, 0.45);
+        r.figure(FigureId::P99Ms, 0.6);
         let c = charts(&r, Lang::Zh);
         assert_eq!(
             c[0].rules,
@@ -325,7 +316,7 @@ mod tests {
 
     #[test]
     fn sweeps_give_one_series_per_index_on_a_log_qps_axis() {
-        let mut r = StepReport::new(StepId::IvfPq, "t");
+        let mut r = StepReport::new(StepId::IvfPq);
         r.sweep = vec![
             point("FLAT", 0, 1.0, 80.0),
             point("IVF_FLAT", 1, 0.4, 9000.0),

@@ -8,7 +8,7 @@ use annlab_core::scenario::Lang;
 use leptos::prelude::*;
 
 use crate::cluster::{ClusterRun, Phase, Summary};
-use crate::figures::tr;
+use crate::tr;
 
 pub const WIDTH: f64 = 720.0;
 const NODE_H: f64 = 96.0;

@@ -1,0 +1,59 @@
+//! What a step printed (in the page's language), its callouts and charts, its
+//! corrections and its result table: all rendered from the worker's typed report.
+
+use annlab_core::scenario::{Lang, StepReport, words};
+use leptos::prelude::*;
+
+#[component]
+pub fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl IntoView {
+    let shown =
+        Memo::new(move |_| current.with(|r| r.as_ref().map(|r| words::show(r, lang.get()))));
+    view! {
+        <div class="step-output">
+            <pre class="console" data-testid="output">
+                {move || shown.with(|s| s.as_ref().map(|s| s.lines.join("\n")).unwrap_or_default())}
+            </pre>
+            {move || current.get().map(|r| super::callouts::callouts(&r, lang.get()).into_iter().map(|c| view! {
+                <div class="note callout" data-testid=c.testid>
+                    {c.share.map(|f| view! {
+                        <div class="share-bar" title=format!("{:.1}%", f * 100.0)>
+                            <span style=format!("width:{:.2}%", f * 100.0)></span>
+                        </div>
+                    })}
+                    <p>{c.text}</p>
+                </div>
+            }).collect_view())}
+            <div class="charts" data-testid="charts">
+                {move || current.get().map(|r| super::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
+                    <crate::charts::view::Chart spec />
+                }).collect_view())}
+            </div>
+            <div data-testid="corrections">
+                {move || shown.get().map(|s| s.corrections.into_iter().map(|c| view! {
+                    <div class="note correction">
+                        <p><strong>"教程写道 / the tutorial says: "</strong>{c.tutorial}</p>
+                        <p><strong>"实测 / measured: "</strong>{c.measured}</p>
+                    </div>
+                }).collect_view())}
+            </div>
+            {move || current.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
+                <table class="hits" data-testid="step-hits">
+                    <thead><tr><th>"rank"</th><th>"id"</th><th>"score"</th><th>"text"</th><th>"source"</th><th>"in exact top-10"</th></tr></thead>
+                    <tbody>
+                        {r.hits.into_iter().map(|h| view! {
+                            <tr>
+                                <td>{h.rank}</td>
+                                <td class="num">{h.id}</td>
+                                <td class="num">{format!("{:.4}", h.score)}</td>
+                                <td>{h.text}</td>
+                                <td>{h.source}</td>
+                                <td>{if h.in_exact_top_k { "✓" } else { "–" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {move || shown.get().and_then(|s| s.text).map(|t| view! { <pre class="console" data-testid="step-text">{t}</pre> })}
+        </div>
+    }
+}
