@@ -300,20 +300,11 @@ pub enum Error {
     )]
     VarCharTooLong { length: usize, max_length: usize },
 
-    /// A row given as a map lacks a field.
+    /// An insert lacks a column of the schema.
     #[error(
         "Insert missed an field `{field}` to collection without set nullable==true or set default_value"
     )]
     MissingField { field: String },
-
-    /// A value of the wrong JSON type in a row.
-    #[error(
-        "The Input data type is inconsistent with defined schema, please check it. (field {field} expects {expected})"
-    )]
-    BadValue {
-        field: String,
-        expected: &'static str,
-    },
 
     #[error("field {field} not exist")]
     UnknownField { field: String },

@@ -1,8 +1,7 @@
-//! Insert: the tutorial's list-of-columns form and rows as JSON objects. Everything
-//! is validated before anything is applied.
+//! Insert: the tutorial's list-of-columns form. Everything is validated before
+//! anything is applied.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::{Collection, DEFAULT_PARTITION};
 use crate::error::{Error, Result};
@@ -101,37 +100,6 @@ impl Collection {
             insert_count: rows,
         })
     }
-
-    /// Inserts rows given as JSON objects (`{"embedding": [...], "text": "..."}`).
-    pub fn insert_rows(&mut self, rows: &[Map<String, Value>]) -> Result<InsertResult> {
-        let fields: Vec<FieldSchema> = self.schema.insert_fields().cloned().collect();
-        let mut columns: Vec<Column> = fields.iter().map(Column::empty_for).collect();
-        for row in rows {
-            for key in row.keys() {
-                if !fields.iter().any(|f| &f.name == key) {
-                    let is_auto_pk = self
-                        .schema
-                        .field(key)
-                        .is_some_and(|f| f.is_primary && f.auto_id);
-                    return Err(if is_auto_pk {
-                        Error::ColumnCountMismatch {
-                            expected: fields.len(),
-                            got: fields.len() + 1,
-                        }
-                    } else {
-                        Error::UnknownField { field: key.clone() }
-                    });
-                }
-            }
-            for (field, column) in fields.iter().zip(columns.iter_mut()) {
-                let value = row.get(&field.name).ok_or_else(|| Error::MissingField {
-                    field: field.name.clone(),
-                })?;
-                push_json(field, column, value)?;
-            }
-        }
-        self.insert(columns)
-    }
 }
 
 /// Type, length and content checks of one column.
@@ -170,39 +138,6 @@ fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()>
             expected: rows,
             got: column.len(),
         });
-    }
-    Ok(())
-}
-
-fn push_json(field: &FieldSchema, column: &mut Column, value: &Value) -> Result<()> {
-    let bad = |expected| Error::BadValue {
-        field: field.name.clone(),
-        expected,
-    };
-    match column {
-        Column::Bool(v) => v.push(value.as_bool().ok_or_else(|| bad("a bool"))?),
-        Column::Int32(v) => v.push(
-            value
-                .as_i64()
-                .and_then(|x| i32::try_from(x).ok())
-                .ok_or_else(|| bad("an Int32"))?,
-        ),
-        Column::Int64(v) => v.push(value.as_i64().ok_or_else(|| bad("an Int64"))?),
-        Column::Float(v) => v.push(value.as_f64().ok_or_else(|| bad("a number"))? as f32),
-        Column::Double(v) => v.push(value.as_f64().ok_or_else(|| bad("a number"))?),
-        Column::VarChar(v) => v.push(value.as_str().ok_or_else(|| bad("a string"))?.to_owned()),
-        Column::FloatVector { dim, data } => {
-            let arr = value.as_array().ok_or_else(|| bad("a list of floats"))?;
-            if arr.len() != *dim {
-                return Err(Error::VectorDimMismatch {
-                    expected: *dim,
-                    got: arr.len(),
-                });
-            }
-            for x in arr {
-                data.push(x.as_f64().ok_or_else(|| bad("a list of floats"))? as f32);
-            }
-        }
     }
     Ok(())
 }
