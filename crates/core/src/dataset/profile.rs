@@ -3,17 +3,18 @@
 //! the variance, and how far the queries' nearest neighbours stand above the bulk.
 
 use crate::kernels::scalar::dot;
+use crate::stats;
 
 /// What [`Profile::measure`] found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Profile {
-    /// Mean cosine over the pairs of the sample.
+    /// Mean cosine over the pairs of the sample (NaN for fewer than two rows).
     pub mean_cosine: f64,
     /// Standard deviation of those cosines.
     pub sd_cosine: f64,
     /// Principal components of the (centred) sample that carry 90 % of its variance.
     pub dims_90: usize,
-    /// Mean over the queries of the best cosine to a base vector.
+    /// Mean over the queries of the best cosine to a base vector (NaN for none).
     pub top1: f64,
     /// Mean over the queries of the 10th best cosine.
     pub top10: f64,
@@ -25,31 +26,26 @@ impl Profile {
     pub fn measure(dim: usize, base: &[f32], queries: &[f32], sample: usize) -> Profile {
         let rows: Vec<&[f32]> = base.chunks_exact(dim).take(sample).collect();
         let m = rows.len();
-        let (mut sum, mut sum2, mut pairs) = (0.0f64, 0.0f64, 0usize);
-        for i in 0..m {
-            for j in i + 1..m {
-                let c = dot(rows[i], rows[j]) as f64;
-                sum += c;
-                sum2 += c * c;
-                pairs += 1;
-            }
-        }
-        let mean = sum / pairs.max(1) as f64;
-        let sd = (sum2 / pairs.max(1) as f64 - mean * mean).max(0.0).sqrt();
-        let (mut top1, mut top10, mut nq) = (0.0f64, 0.0f64, 0usize);
+        let cosines: Vec<f64> = (0..m)
+            .flat_map(|i| (i + 1..m).map(move |j| (i, j)))
+            .map(|(i, j)| dot(rows[i], rows[j]) as f64)
+            .collect();
+        let mean = stats::mean(&cosines);
+        let squares: Vec<f64> = cosines.iter().map(|c| (c - mean) * (c - mean)).collect();
+        let sd = stats::mean(&squares).sqrt();
+        let (mut top1, mut top10) = (Vec::new(), Vec::new());
         for q in queries.chunks_exact(dim) {
             let mut sims: Vec<f32> = base.chunks_exact(dim).map(|v| dot(q, v)).collect();
             sims.sort_unstable_by(|a, b| b.total_cmp(a));
-            top1 += sims[0] as f64;
-            top10 += sims[sims.len().min(10) - 1] as f64;
-            nq += 1;
+            top1.push(sims[0] as f64);
+            top10.push(sims[sims.len().min(10) - 1] as f64);
         }
         Profile {
             mean_cosine: mean,
             sd_cosine: sd,
             dims_90: dims_for_variance(dim, &rows, 0.9),
-            top1: top1 / nq.max(1) as f64,
-            top10: top10 / nq.max(1) as f64,
+            top1: stats::mean(&top1),
+            top10: stats::mean(&top10),
         }
     }
 }

@@ -14,9 +14,9 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use serde_json::{Map, json};
 
-use super::measure::median;
 use super::report::{BuildStat, Common, Row};
 use super::sweep::{BATCH, SearchStats};
+use annlab_core::stats::{mean, median, percentile};
 
 const SCRIPT: &str = r#"
 import json, sys, time
@@ -174,23 +174,23 @@ fn peer_rows(p: &PyRun<'_>, peer: PeerOut) -> Vec<Row> {
     peer.efs
         .into_iter()
         .map(|s| {
-            let hits: usize = s
+            let recalls: Vec<f64> = s
                 .ids
                 .iter()
                 .enumerate()
                 .map(|(q, ids)| {
                     let ids: Vec<u32> = ids.iter().map(|&i| i as u32).collect();
-                    p.data.hits(q, &ids, p.common.k)
+                    p.data.recall_at_k(q, &ids, p.common.k)
                 })
-                .sum();
+                .collect();
             let per_pass = |f: &dyn Fn(&Pass) -> f64| -> f64 {
                 median(&s.passes.iter().map(f).collect::<Vec<_>>())
             };
             let nq = p.data.nq() as f64;
             let stats = SearchStats {
-                recall: hits as f64 / (p.data.nq() * p.common.k) as f64,
+                recall: mean(&recalls),
                 lat_med_ms: per_pass(&|x| median(&x.wall_ms)),
-                lat_p99_ms: per_pass(&|x| super::measure::percentile(&x.wall_ms, 99.0)),
+                lat_p99_ms: per_pass(&|x| percentile(&x.wall_ms, 99.0)),
                 qps: per_pass(&|x| nq / (x.wall_ms.iter().sum::<f64>() / 1e3)),
                 batch_s: per_pass(&|x| x.batch_s),
                 batch: p.data.nq().min(BATCH),

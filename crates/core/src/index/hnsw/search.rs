@@ -131,13 +131,18 @@ pub(crate) fn greedy<O: Observer>(
     loop {
         let mut moved = false;
         let mut best = current;
-        distances(space, q, graph.neighbours(current.row, layer), |e, distance| {
-            obs.computed(e, distance);
-            if distance < best.distance {
-                best = Scored { distance, row: e };
-                moved = true;
-            }
-        });
+        distances(
+            space,
+            q,
+            graph.neighbours(current.row, layer),
+            |e, distance| {
+                obs.computed(e, distance);
+                if distance < best.distance {
+                    best = Scored { distance, row: e };
+                    moved = true;
+                }
+            },
+        );
         current = best;
         if !moved {
             return current;
