@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
 
+mod embeddings;
+pub mod profile;
+
+pub use embeddings::{Embeddings, embeddings};
+
 /// Milvus's largest FloatVector dimension.
 pub const MAX_DIM: usize = 32_768;
 
@@ -24,6 +29,36 @@ pub const MAX_GENERATED_FLOATS: usize = 1 << 28;
 pub enum Stream {
     Base = 0,
     Queries = 1,
+}
+
+/// Which data to generate: the tutorial's random vectors or embedding-like ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    /// The tutorial's `np.random.randn(n, dim)`, normalised: no neighbourhood
+    /// structure, every index looks poor on it.
+    #[default]
+    Random,
+    /// Text-embedding-like vectors (see [`Embeddings`]).
+    Embeddings,
+}
+
+impl DataKind {
+    /// The name on the command line and in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataKind::Random => "random",
+            DataKind::Embeddings => "embeddings",
+        }
+    }
+
+    /// `n` unit vectors of `dim` floats from `seed`'s `stream`.
+    pub fn generate(self, n: usize, dim: usize, seed: u64, stream: Stream) -> Vec<f32> {
+        match self {
+            DataKind::Random => unit_gaussian(n, dim, seed, stream),
+            DataKind::Embeddings => embeddings(n, dim, seed, stream),
+        }
+    }
 }
 
 /// What to generate.

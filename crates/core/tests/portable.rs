@@ -33,6 +33,25 @@ fn generated_data_matches_the_pinned_bits() {
     );
 }
 
+/// FNV-1a of the bits of 8 embedding-like vectors (seed 42, dim 64, base and
+/// query streams): the same on every target.
+#[test]
+fn embeddings_match_the_pinned_hash() {
+    let fnv = |v: &[f32]| {
+        v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+            (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let base = annlab_core::dataset::embeddings(8, 64, 42, Stream::Base);
+    let queries = annlab_core::dataset::embeddings(8, 64, 42, Stream::Queries);
+    let got = (fnv(&base), fnv(&queries));
+    assert_eq!(
+        got,
+        (0x64df_2b97_3079_6be6, 0x9d27_236d_ae75_d1b3),
+        "generator output changed: {got:#x?}"
+    );
+}
+
 #[test]
 fn quickstart_top10_matches_the_pinned_ids() {
     let p = QuickstartParams {

@@ -81,6 +81,22 @@ pub fn best() -> Kernels {
     *BEST.get_or_init(|| *available().last().expect("scalar is always available"))
 }
 
+/// Asks the CPU to start loading the cache line holding `*p` into all cache levels.
+/// A hint only: it never faults, whatever the address. On x86-64 it is SSE's
+/// `prefetcht0` (part of the x86-64 baseline, no detection needed); a no-op where
+/// stable Rust has no prefetch (wasm32, aarch64).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint: it never faults or changes memory.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Inner product of two equally long slices.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {

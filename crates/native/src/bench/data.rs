@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use annlab_core::dataset::{Mixture, Stream, unit_gaussian, validate_dim};
+use annlab_core::dataset::{Embeddings, Mixture, Stream, unit_gaussian, validate_dim};
 use annlab_core::index::VectorView;
 use annlab_core::index::flat::exact_search;
 use annlab_core::{DataSpec, Metric};
@@ -22,6 +22,9 @@ pub enum DataKind {
     Random,
     /// A Gaussian mixture of low intrinsic dimension, like text embeddings (dim ≥ 64).
     Clustered,
+    /// Text-embedding-like: anisotropic (mean pairwise cosine ≈ 0.7, as OpenAI's
+    /// ada-002), Zipf-sized topics, low intrinsic dimension.
+    Embeddings,
 }
 
 #[derive(Args, Debug)]
@@ -160,10 +163,18 @@ fn generate(args: &DataArgs) -> anyhow::Result<Data> {
                 mixture.sample(nq, seed, Stream::Queries).0,
             )
         }
+        DataKind::Embeddings => {
+            let model = Embeddings::new(dim, seed);
+            (
+                model.sample(n, seed, Stream::Base).0,
+                model.sample(nq, seed, Stream::Queries).0,
+            )
+        }
     };
     let name = match kind {
         DataKind::Random => "random",
         DataKind::Clustered => "clustered",
+        DataKind::Embeddings => "embeddings",
     };
     Ok(Data {
         name: format!("{name}-seed{seed}"),

@@ -19,6 +19,7 @@ use super::data::{self, DataArgs, METRIC};
 use super::measure::{PeakRss, process_cpu_s};
 use super::peer::{self, PEER, PeerRun};
 use super::plot;
+use super::pypeers;
 use super::report::{self, ANNLAB, BuildStat, Common, Row};
 use super::sweep::Sweep;
 use crate::progress::Bar;
@@ -105,6 +106,10 @@ pub struct IndexArgs {
     /// No progress bars or status lines.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A Python interpreter with hnswlib and/or faiss-cpu (and numpy): both are
+    /// built and searched beside our HNSW in the same run, on the same data.
+    #[arg(long)]
+    pub python: Option<PathBuf>,
     /// Threads of our HNSW build (1 by default, as the peers' figures; the graph
     /// is the same whatever the number, only the build time changes).
     #[arg(long, default_value_t = 1)]
@@ -219,6 +224,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = Vec::new();
     // The peer is measured once, beside the first HNSW variant.
     let mut peer_pending = !args.no_peer;
+    let mut python_pending = args.python.as_deref();
     for job in &jobs {
         let name = job.spec.params.index_type().name();
         let mut milvus_params = crate::serve::params::index_params_json(&job.spec.params);
@@ -281,6 +287,22 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
                     "note: peer skipped: {PEER} is compiled here for M = 8, 16, 32, 64 only"
                 ),
             }
+        }
+        if let (IndexParams::Hnsw { m, ef_construction }, Some(python)) =
+            (job.spec.params, python_pending.take())
+        {
+            status(quiet, "building and searching the Python peers…");
+            let peer_rows = pypeers::run(&pypeers::PyRun {
+                python,
+                data: &data,
+                common: &common,
+                m,
+                ef_construction,
+                efs: &args.ef,
+                reps: args.reps,
+                seed: args.data.seed,
+            })?;
+            emit(args.json, peer_rows, &mut rows)?;
         }
     }
     if !args.json {

@@ -14,6 +14,7 @@ mod kernels;
 mod measure;
 mod peer;
 mod plot;
+mod pypeers;
 mod report;
 mod sweep;
 

@@ -153,16 +153,25 @@ fn print_peer_ratio(rows: &[Row]) {
         .iter()
         .filter(|r| r.implementation == ANNLAB && r.index == "HNSW")
         .collect();
-    let peer: Vec<&Row> = rows
-        .iter()
-        .filter(|r| r.implementation != ANNLAB && r.index == "HNSW")
-        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        if r.implementation != ANNLAB && r.index == "HNSW" && !names.contains(&r.peer.as_str()) {
+            names.push(&r.peer);
+        }
+    }
+    for name in names {
+        let peer: Vec<&Row> = rows.iter().filter(|r| r.peer == name).collect();
+        print_one_peer(&ours, &peer);
+    }
+}
+
+fn print_one_peer(ours: &[&Row], peer: &[&Row]) {
     let (Some(o), Some(p)) = (ours.first(), peer.first()) else {
         return;
     };
     let cpu = ours
         .iter()
-        .chain(&peer)
+        .chain(peer)
         .all(|r| r.stats.cpu_lat_med_ms.is_some());
     let clock = if cpu { "thread CPU" } else { "wall" };
     println!();
@@ -180,13 +189,19 @@ fn print_peer_ratio(rows: &[Row]) {
             pb.build_s,
             ob.build_s / pb.build_s
         );
+        if let (Some(oc), Some(pc)) = (ob.build_cpu_s, pb.build_cpu_s) {
+            println!(
+                "build CPU: ours {oc:.2} s, peer {pc:.2} s (ours/peer {:.2})",
+                oc / pc
+            );
+        }
     }
     println!();
     println!(
         "| ours | recall | ms | peer at ≥ that recall | recall | ms | ours/peer time | peer at same ef: recall | ms | ours/peer time |"
     );
     println!("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-    for r in &ours {
+    for r in ours {
         let matching = peer
             .iter()
             .filter(|q| q.stats.recall >= r.stats.recall)
@@ -227,5 +242,19 @@ fn print_peer_ratio(rows: &[Row]) {
             r.stats.recall,
             r.time_ms()
         );
+    }
+    let per_query = |r: &Row| r.stats.cpu_batch_s.map(|s| s * 1e3 / r.stats.batch as f64);
+    println!();
+    println!("batch of the first queries back to back (thread CPU ms per query), same ef:");
+    for r in ours {
+        if let Some(q) = peer.iter().find(|q| q.search_value == r.search_value)
+            && let (Some(a), Some(b)) = (per_query(r), per_query(q))
+        {
+            println!(
+                "ef={}: ours {a:.3}, peer {b:.3}, ours/peer {:.2}",
+                r.search_value,
+                a / b
+            );
+        }
     }
 }

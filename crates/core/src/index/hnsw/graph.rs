@@ -148,6 +148,19 @@ impl Graph {
         &store[at + 1..at + 1 + count]
     }
 
+    /// Starts loading `row`'s layer-0 list (count and first neighbours) into the
+    /// cache: the search prefetches the list of the candidate it expands next.
+    #[inline(always)]
+    pub fn prefetch_layer0(&self, row: u32) {
+        let at = row as usize * (self.m_max0 as usize + 1);
+        if let Some(slot) = self.layer0.get(at) {
+            // The list's first slots, and the next line (M_max0 = 32: 132 bytes).
+            let p = (slot as *const u32).cast::<u8>();
+            crate::kernels::prefetch(p);
+            crate::kernels::prefetch(p.wrapping_add(64));
+        }
+    }
+
     /// Replaces `row`'s neighbours on `layer` (at most [`Graph::capacity`]).
     #[inline]
     pub(crate) fn set_neighbours(
