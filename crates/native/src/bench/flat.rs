@@ -49,10 +49,8 @@ pub struct FlatArgs {
     /// Timed repetitions; medians are reported.
     #[arg(long, default_value_t = 7)]
     pub reps: usize,
-    /// A Python interpreter with numpy: numpy's GEMV and GEMM are then timed on the
-    /// same data in the same run (one BLAS thread).
-    #[arg(long)]
-    pub python: Option<PathBuf>,
+    #[command(flatten)]
+    pub python: super::python::PythonArgs,
     /// One JSON object per line and configuration, no table.
     #[arg(long)]
     pub json: bool,
@@ -120,6 +118,7 @@ pub fn run(args: &FlatArgs) -> anyhow::Result<()> {
     }
     .validate()
     .context("invalid --n/--dim")?;
+    let python = args.python.interpreter();
     if args.nq == 0 || args.k == 0 || args.reps == 0 {
         bail!("--nq, --k and --reps must be at least 1");
     }
@@ -156,7 +155,7 @@ pub fn run(args: &FlatArgs) -> anyhow::Result<()> {
         ("annlab", "batch: blocked", nq, vec![], vec![]),
     ];
     let mut numpy_version = None;
-    if args.python.is_some() {
+    if python.is_some() {
         samples.push(("numpy", "single: GEMV", 1, vec![], vec![]));
         samples.push(("numpy", "batch: GEMM", nq, vec![], vec![]));
     }
@@ -184,7 +183,7 @@ pub fn run(args: &FlatArgs) -> anyhow::Result<()> {
         time(3, &mut || {
             black_box(exact_search_batch(v, metric, black_box(&q), k, None));
         });
-        if let Some(python) = &args.python {
+        if let Some(python) = &python {
             let out = numpy(python, &base, &queries, dim, k, args.reps)?;
             numpy_version = Some(out.numpy);
             for (slot, (cpu, wall)) in [(4, out.single), (5, out.batch)] {
@@ -279,7 +278,7 @@ fn numpy(
     let out = out?;
     if !out.status.success() {
         bail!(
-            "{} failed (does it have numpy? `python3 -m venv V && V/bin/pip install numpy`): {}",
+            "{} failed (does it have numpy? `./x peers`, or `python3 -m venv V && V/bin/pip install numpy`): {}",
             python.display(),
             String::from_utf8_lossy(&out.stderr)
                 .lines()
@@ -305,7 +304,9 @@ fn print_table(args: &FlatArgs, rows: &[FlatRow], numpy: Option<&str>) {
     );
     match numpy {
         Some(v) => println!("numpy {v}: same data, same run, one BLAS thread"),
-        None => println!("numpy: not measured (pass --python PATH to an interpreter with numpy)"),
+        None => println!(
+            "numpy: not measured (`./x peers` installs target/peers-venv, found by default; or --python PATH to an interpreter with numpy)"
+        ),
     }
     println!();
     println!(

@@ -106,10 +106,8 @@ pub struct IndexArgs {
     /// No progress bars or status lines.
     #[arg(long, short)]
     pub quiet: bool,
-    /// A Python interpreter with hnswlib and/or faiss-cpu (and numpy): both are
-    /// built and searched beside our HNSW in the same run, on the same data.
-    #[arg(long)]
-    pub python: Option<PathBuf>,
+    #[command(flatten)]
+    pub python: super::python::PythonArgs,
     /// Threads of our HNSW build (1 by default, as the peers' figures; the graph
     /// is the same whatever the number, only the build time changes).
     #[arg(long, default_value_t = 1)]
@@ -224,7 +222,8 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = Vec::new();
     // The peer is measured once, beside the first HNSW variant.
     let mut peer_pending = !args.no_peer;
-    let mut python_pending = args.python.as_deref();
+    let python = args.python.interpreter();
+    let mut python_pending = python.as_deref();
     for job in &jobs {
         let name = job.spec.params.index_type().name();
         let mut milvus_params = crate::serve::params::index_params_json(&job.spec.params);

@@ -15,6 +15,7 @@ mod measure;
 mod peer;
 mod plot;
 mod pypeers;
+mod python;
 mod report;
 mod sweep;
 

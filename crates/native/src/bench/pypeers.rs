@@ -147,7 +147,7 @@ pub fn run(p: &PyRun<'_>) -> anyhow::Result<Vec<Row>> {
     let out = out?;
     if !out.status.success() {
         bail!(
-            "{} failed (`python3 -m venv V && V/bin/pip install numpy hnswlib faiss-cpu`): {}",
+            "{} failed (`./x peers` installs them into target/peers-venv): {}",
             p.python.display(),
             String::from_utf8_lossy(&out.stderr)
                 .lines()
