@@ -305,6 +305,53 @@ fn bench_index_rejects_milvus_out_of_range_params() {
     }
 }
 
+#[test]
+fn bench_scale_reports_each_size_and_draws_it() {
+    let svg = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench_scale.svg");
+    let out = annlab(&[
+        "bench",
+        "scale",
+        "--n",
+        "300,600",
+        "--dim",
+        "32",
+        "--nq",
+        "10",
+        "--m",
+        "8",
+        "--ef-construction",
+        "40",
+        "--reps",
+        "1",
+        "--threads",
+        "2",
+        "--json",
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    for (line, n) in lines.iter().zip([300, 600]) {
+        assert_eq!(line["n"], n);
+        assert_eq!(line["threads"], 2);
+        assert!(line["build_1t_s"].as_f64().unwrap() > 0.0);
+        assert!(line["index_bytes"].as_u64().unwrap() > 0);
+        // Embedding-like data at this size reaches 0.95 well within the ef list.
+        assert!(line["stats"]["recall"].as_f64().unwrap() >= 0.95, "{line}");
+        assert!(line["ef"].as_u64().is_some());
+    }
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.contains("<svg") && drawn.contains("n (log scale)"));
+    let bad = annlab(&["bench", "scale", "--n", "300", "--dim", "32", "--m", "0"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("M out of range: [1, 2048]"));
+}
+
 /// Writes rows as `.fvecs` (f32) or `.ivecs` (i32) records.
 fn write_vecs<T: Copy>(path: &std::path::Path, rows: &[Vec<T>], bytes: fn(T) -> [u8; 4]) {
     let mut out = Vec::new();

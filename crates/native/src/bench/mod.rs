@@ -3,7 +3,9 @@
 //! - `kernels`: every distance kernel of this CPU, beside its memory bandwidth;
 //! - `flat`: exact search, single query and batch, beside numpy's GEMV and GEMM;
 //! - `index`: recall, latency and QPS of each index, and of a peer library
-//!   measured in the same run on the same data.
+//!   measured in the same run on the same data;
+//! - `scale`: HNSW as n grows (build on 1 and on every core, memory, query time
+//!   at a recall target).
 //!
 //! Only measuring lives here: every index and kernel comes from `annlab-core`.
 
@@ -17,6 +19,7 @@ mod plot;
 mod pypeers;
 mod python;
 mod report;
+mod scale;
 mod sweep;
 
 use clap::{Args, Subcommand};
@@ -38,6 +41,9 @@ pub enum BenchCommand {
     /// Build each index on the same data and measure recall@k, latency and QPS per
     /// ef or nprobe, single thread, beside the `hnsw` crate measured in the same run.
     Index(Box<index::IndexArgs>),
+    /// HNSW as n grows: build time on one thread and on every core, memory, and
+    /// the per-query time at the first ef reaching a recall target, per size.
+    Scale(scale::ScaleArgs),
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -45,5 +51,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Kernels(a) => kernels::run(a),
         BenchCommand::Flat(a) => flat::run(a),
         BenchCommand::Index(a) => index::run(a),
+        BenchCommand::Scale(a) => scale::run(a),
     }
 }
