@@ -20,6 +20,15 @@ const TYPES = {
   '.json': 'application/json',
 };
 
+/**
+ * Cross-origin isolation (as Trunk.toml's [serve.headers] and the README ask of any
+ * host): performance.now() in the worker then ticks in microseconds.
+ */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
 export async function serveDist() {
   const server = createServer(async (req, res) => {
@@ -31,7 +40,7 @@ export async function serveDist() {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...ISOLATION });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

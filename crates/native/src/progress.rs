@@ -7,18 +7,31 @@ use annlab_core::clock::Clock;
 use annlab_core::index::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A monotonic clock from process start.
-pub struct WallClock(Instant);
+/// A monotonic clock from process start, with its resolution measured once.
+pub struct WallClock {
+    start: Instant,
+    resolution_ms: f64,
+}
 
 impl WallClock {
     pub fn new() -> Self {
-        Self(Instant::now())
+        let start = Instant::now();
+        let resolution_ms =
+            annlab_core::clock::measure_resolution(|| start.elapsed().as_secs_f64() * 1e3);
+        Self {
+            start,
+            resolution_ms,
+        }
     }
 }
 
 impl Clock for WallClock {
     fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1e3
+        self.start.elapsed().as_secs_f64() * 1e3
+    }
+
+    fn resolution_ms(&self) -> f64 {
+        self.resolution_ms
     }
 }
 

@@ -138,6 +138,8 @@ fn a_chart_draws_every_measured_point_on_labelled_axes() {
             qps,
             recall,
             memory_bytes: 1 << 20,
+            reps: 1,
+            unresolved: false,
         });
     }
     let specs = annlab_web::steps::figures::charts(&r, annlab_core::scenario::Lang::En);

@@ -136,6 +136,13 @@ pub enum Line {
     },
     /// A point of a recall-against-QPS curve.
     CurveQps(SweepPoint),
+    /// How the step's times were measured: each averaged over `reps_min` to
+    /// `reps_max` runs, with a clock of this resolution (0: not known).
+    Timing {
+        reps_min: usize,
+        reps_max: usize,
+        resolution_us: f64,
+    },
     PqCode {
         nlist: usize,
         m: usize,

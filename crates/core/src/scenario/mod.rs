@@ -236,6 +236,14 @@ impl Scenario {
             StepId::Cluster => self.cluster(&mut r, clock, progress)?,
             StepId::Monitoring => self.monitoring(&mut r),
         }
+        r.clock_resolution_ms = clock.resolution_ms();
+        if let Some((reps_min, reps_max)) = r.reps {
+            r.line(Line::Timing {
+                reps_min,
+                reps_max,
+                resolution_us: r.clock_resolution_ms * 1000.0,
+            });
+        }
         Ok(r)
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::lines::{Correction, Line};
 use super::steps::StepId;
+use crate::clock::Timing;
 use crate::collection::SearchPlan;
 
 /// What a figure measures. Stable keys for JSON and tests come from serde
@@ -97,6 +98,13 @@ pub struct SweepPoint {
     pub qps: f64,
     pub recall: f64,
     pub memory_bytes: usize,
+    /// The query set was run this many times for the latency and QPS (1: once).
+    #[serde(default)]
+    pub reps: usize,
+    /// The time measured stayed below [`crate::clock::RESOLUTION_FACTOR`] clock
+    /// ticks even after repetition: latency and QPS are not drawn.
+    #[serde(default)]
+    pub unresolved: bool,
 }
 
 /// One insert batch: how many rows it carried and how long `insert` took.
@@ -132,6 +140,13 @@ pub struct StepReport {
     /// Text the engine produced as it is: the error a search after release gets
     /// (clean-up), the Prometheus exposition (monitoring).
     pub text: Option<String>,
+    /// The resolution of the clock the step was timed with, in ms (0: not known).
+    #[serde(default)]
+    pub clock_resolution_ms: f64,
+    /// The fewest and the most runs any timing of this step was averaged over
+    /// (`None`: nothing was timed by [`crate::clock::timed_repeated`]).
+    #[serde(default)]
+    pub reps: Option<(usize, usize)>,
 }
 
 impl StepReport {
@@ -147,6 +162,8 @@ impl StepReport {
             batches: Vec::new(),
             plan: None,
             text: None,
+            clock_resolution_ms: 0.0,
+            reps: None,
         }
     }
 
@@ -160,6 +177,25 @@ impl StepReport {
 
     pub fn correct(&mut self, c: Correction) {
         self.corrections.push(c);
+    }
+
+    /// Notes how a timing of this step was measured (its repetitions).
+    pub fn timed(&mut self, t: &Timing) {
+        self.reps = Some(match self.reps {
+            None => (t.reps, t.reps),
+            Some((lo, hi)) => (lo.min(t.reps), hi.max(t.reps)),
+        });
+    }
+
+    /// Notes the repetitions of every point of a sweep.
+    pub fn timed_sweep(&mut self, points: &[SweepPoint]) {
+        for p in points {
+            self.timed(&Timing {
+                ms: p.latency_ms,
+                reps: p.reps,
+                resolved: !p.unresolved,
+            });
+        }
     }
 
     /// The figure `id`, if measured.

@@ -4,7 +4,7 @@
 
 use super::report::{Correction, FigureId, HitRow, Line, StepReport, SweepPoint};
 use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
-use crate::clock::{Clock, timed};
+use crate::clock::{Clock, Timing, timed_repeated};
 use crate::collection::{SearchHit, SearchRequest, SearchResult};
 use crate::error::Result;
 use crate::index::flat::exact_search_batch;
@@ -86,15 +86,17 @@ impl Scenario {
         name: &str,
         req: &SearchRequest,
         clock: &dyn Clock,
-    ) -> Result<(SearchResult, f64)> {
+    ) -> Result<(SearchResult, Timing)> {
         let c = self.db.collection(name)?;
-        let (res, ms) = timed(clock, || c.search(req));
+        let (res, t) = timed_repeated(clock, || c.search(req));
         let res = res?;
         let index = c
             .index()
             .map_or("FLAT", |d| d.spec.params.index_type().name());
-        self.metrics.observe_search(name, index, req.data.len(), ms);
-        Ok((res, ms))
+        // One request observed, however often it was repeated to be timed.
+        self.metrics
+            .observe_search(name, index, req.data.len(), t.ms);
+        Ok((res, t))
     }
 
     /// recall@10 of the ids `found` for query `q`.
@@ -109,7 +111,9 @@ impl Scenario {
             MainIndex::IvfFlat => self.params.nprobe,
         };
         let req = self.request(&[0], self.main_param(value), true);
-        let (res, ms) = self.search_timed(COLLECTION, &req, clock)?;
+        let (res, t) = self.search_timed(COLLECTION, &req, clock)?;
+        r.timed(&t);
+        let ms = t.ms;
         self.single_search_ms = Some(ms);
         let truth = self.truth(0);
         r.line(Line::SearchLatency { ms });
@@ -164,7 +168,9 @@ impl Scenario {
         };
         let queries: Vec<usize> = (1..=nq).collect();
         let req = self.request(&queries, self.main_param(value), false);
-        let (res, ms) = self.search_timed(COLLECTION, &req, clock)?;
+        let (res, t) = self.search_timed(COLLECTION, &req, clock)?;
+        r.timed(&t);
+        let ms = t.ms;
         let mut total_recall = 0.0;
         for i in 0..res.nq() {
             total_recall += self.recall_of(i + 1, &res.int_ids(i));
@@ -173,7 +179,8 @@ impl Scenario {
         for q in 1..=nq {
             let req = self.request(&[q], self.main_param(value), false);
             let (_, one) = self.search_timed(COLLECTION, &req, clock)?;
-            r.latencies_ms.push(one);
+            r.timed(&one);
+            r.latencies_ms.push(one.ms);
         }
         let secs = ms / 1000.0;
         let qps = nq as f64 / secs.max(1e-9);
@@ -206,12 +213,11 @@ impl Scenario {
         // The request prepared once (the filter parsed once): searched, timed,
         // then scanned exactly for the truth.
         let c = self.db.collection(COLLECTION)?;
-        let (searched, ms) = timed(clock, || {
-            let prepared = c.prepare_search(&req)?;
-            let res = prepared.run()?;
-            Ok::<_, crate::Error>((prepared, res))
-        });
-        let (prepared, res) = searched?;
+        let prepared = c.prepare_search(&req)?;
+        let (res, t) = timed_repeated(clock, || prepared.run());
+        let res = res?;
+        r.timed(&t);
+        let ms = t.ms;
         let index = self.main_index().index_type().name();
         self.metrics.observe_search(COLLECTION, index, 1, ms);
         let allowed = res.plan.allowed_rows().unwrap_or(c.count());
@@ -261,13 +267,16 @@ impl Scenario {
             let mut times = Vec::new();
             for _ in 0..self.params.sweep_repeats {
                 let req = self.request(&[0], self.main_param(v), false);
-                times.push(self.search_timed(COLLECTION, &req, clock)?.1);
+                let (_, t) = self.search_timed(COLLECTION, &req, clock)?;
+                r.timed(&t);
+                times.push(t.ms);
             }
             let avg = mean(&times);
             // Recall over the batch's queries (one query's recall is too noisy).
             let queries: Vec<usize> = (1..=nq).collect();
             let req = self.request(&queries, self.main_param(v), false);
-            let (res, batch_ms) = self.search_timed(COLLECTION, &req, clock)?;
+            let (res, batch) = self.search_timed(COLLECTION, &req, clock)?;
+            r.timed(&batch);
             let mut rec = 0.0;
             for i in 0..res.nq() {
                 rec += self.recall_of(i + 1, &res.int_ids(i));
@@ -284,9 +293,11 @@ impl Scenario {
                 param: param.into(),
                 value: v,
                 latency_ms: avg,
-                qps: nq as f64 / (batch_ms / 1000.0).max(1e-9),
+                qps: nq as f64 / (batch.ms / 1000.0).max(1e-9),
                 recall: rec,
                 memory_bytes: memory,
+                reps: batch.reps,
+                unresolved: !batch.resolved,
             });
         }
         r.correct(Correction::SweepAfterBuild);
@@ -354,7 +365,9 @@ impl Scenario {
             nprobe: self.params.nprobe,
         };
         let req = self.request(&[0], nprobe, false);
-        let (res, ivf_ms) = self.search_timed(IVF_COLLECTION, &req, clock)?;
+        let (res, ivf) = self.search_timed(IVF_COLLECTION, &req, clock)?;
+        r.timed(&ivf);
+        let ivf_ms = ivf.ms;
         let ivf_recall = self.recall_of(0, &res.int_ids(0));
         let hnsw_ms = self.single_search_ms.unwrap_or(f64::NAN);
         let ratio = ivf_ms / hnsw_ms;
@@ -371,6 +384,7 @@ impl Scenario {
         r.figure(FigureId::HnswLatencyMs, hnsw_ms);
         // Every index's recall against QPS over the batch's queries (ann-benchmarks).
         let curves = self.main_curves(clock)?;
+        r.timed_sweep(&curves);
         for pt in &curves {
             r.line(Line::CurveQps(pt.clone()));
         }

@@ -24,6 +24,13 @@ impl Clock for PageClock {
     fn now_ms(&self) -> f64 {
         crate::page::url::now_ms()
     }
+
+    fn resolution_ms(&self) -> f64 {
+        thread_local! {
+            static RESOLUTION_MS: f64 = annlab_core::clock::measure_resolution(crate::page::url::now_ms);
+        }
+        RESOLUTION_MS.with(|r| *r)
+    }
 }
 
 /// The view is refreshed every this many answered queries.

@@ -4,7 +4,7 @@
 use annlab_core::collection::Strategy;
 use annlab_core::scenario::{FigureId, Lang, StepId, StepReport};
 
-use super::figures::{CLOCK_RESOLUTION_MS, measurable};
+use super::figures::{measurable, resolution_text, shortest_ms};
 use crate::tr;
 
 /// A short measured statement beside a step's output, optionally with a share
@@ -19,15 +19,20 @@ pub struct Callout {
 /// Step 9: how selective the filter was, which plan the engine chose, and recall.
 pub fn callouts(r: &StepReport, lang: Lang) -> Vec<Callout> {
     let mut out = Vec::new();
-    if r.step == StepId::Insert && !r.batches.is_empty() && !r.batches.iter().any(measurable) {
+    if r.step == StepId::Insert
+        && !r.batches.is_empty()
+        && !r.batches.iter().any(|b| measurable(r, b))
+    {
         let n = r.batches.len();
+        let shortest = shortest_ms(r);
+        let clock = resolution_text(r.clock_resolution_ms);
         out.push(Callout {
             testid: "insert-resolution",
             share: None,
             text: tr(
                 lang,
-                &format!("全部 {n} 批都快于 {CLOCK_RESOLUTION_MS} ms 的时钟精度：增大 n、dim 或 batch_size 才能看到每批的吞吐量。"),
-                &format!("All {n} batches took less than the clock's {CLOCK_RESOLUTION_MS} ms resolution: raise n, dim or batch_size to see per-batch throughput."),
+                &format!("全部 {n} 批都快于 {shortest:.2} ms（时钟精度 {clock} 的 100 倍），一次插入无法重复计时：增大 n、dim 或 batch_size 才能看到每批的吞吐量。"),
+                &format!("All {n} batches took less than {shortest:.2} ms (100 ticks of the clock's {clock} resolution; an insert cannot be repeated to be timed): raise n, dim or batch_size to see per-batch throughput."),
             ),
         });
     }
@@ -109,6 +114,7 @@ mod tests {
             BatchTiming { rows: 250, ms: 0.0 },
             BatchTiming { rows: 250, ms: 0.5 },
         ];
+        r.clock_resolution_ms = 0.005;
         assert!(callouts(&r, Lang::En).is_empty());
         r.batches[1].ms = 0.01;
         assert_eq!(callouts(&r, Lang::En)[0].testid, "insert-resolution");

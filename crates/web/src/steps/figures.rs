@@ -2,26 +2,44 @@
 //! [`StepReport`] to [`ChartSpec`]s (no drawing here, no typed-in numbers).
 //! Callouts are in [`super::callouts`].
 
+use annlab_core::clock::RESOLUTION_FACTOR;
 use annlab_core::scenario::{BatchTiming, FigureId, Lang, StepId, StepReport, SweepPoint};
 
 use crate::charts::histogram::bins;
 use crate::charts::{Axis, ChartSpec, Marks, Series, index_colour};
 use crate::tr;
 
-/// The finest time a page can trust: browsers coarsen `performance.now()` to
-/// 100 µs without cross-origin isolation.
-pub const CLOCK_RESOLUTION_MS: f64 = 0.1;
+/// The shortest time a report's clock measures to 1 %: [`RESOLUTION_FACTOR`]
+/// ticks of the resolution measured in the worker (browsers coarsen
+/// `performance.now()` to 100 µs without cross-origin isolation, 5 µs with it).
+pub fn shortest_ms(r: &StepReport) -> f64 {
+    RESOLUTION_FACTOR * r.clock_resolution_ms
+}
 
-pub(crate) fn measurable(b: &BatchTiming) -> bool {
-    b.ms >= CLOCK_RESOLUTION_MS
+/// The clock's resolution in words: `5.0 µs`.
+pub fn resolution_text(ms: f64) -> String {
+    let us = ms * 1000.0;
+    if us >= 10.0 {
+        format!("{us:.0} µs")
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
+/// Whether an insert batch (timed once: it cannot be repeated) took long enough
+/// for the report's clock.
+pub(crate) fn measurable(r: &StepReport, b: &BatchTiming) -> bool {
+    b.ms > 0.0 && b.ms >= shortest_ms(r)
 }
 
 /// The charts of a step's report, in display order (none for most steps).
 pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
     let mut out = Vec::new();
     match r.step {
-        StepId::Insert if r.batches.iter().any(measurable) => {
-            let hidden = r.batches.iter().filter(|b| !measurable(b)).count();
+        StepId::Insert if r.batches.iter().any(|b| measurable(r, b)) => {
+            let hidden = r.batches.iter().filter(|b| !measurable(r, b)).count();
+            let shortest = shortest_ms(r);
+            let clock = resolution_text(r.clock_resolution_ms);
             out.push(ChartSpec {
                 testid: "chart-insert-throughput".into(),
                 title: tr(lang, "每批插入吞吐量", "Insert throughput per batch"),
@@ -34,7 +52,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                         .batches
                         .iter()
                         .enumerate()
-                        .filter(|(_, b)| measurable(b))
+                        .filter(|(_, b)| measurable(r, b))
                         .map(|(i, b)| {
                             let label = format!("{} rows, {:.2} ms", b.rows, b.ms);
                             ((i + 1) as f64, b.rate(), label)
@@ -48,7 +66,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                     &format!(
                         "每个点是一次 insert 调用的实测速度；索引在 flush 时构建，不在这里。{}",
                         if hidden > 0 {
-                            format!("{hidden} 批耗时低于 {CLOCK_RESOLUTION_MS} ms 的时钟精度，未画出。")
+                            format!("{hidden} 批耗时低于 {shortest:.2} ms（时钟精度 {clock} 的 100 倍），无法准确计时，未画出。")
                         } else {
                             String::new()
                         }
@@ -56,7 +74,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                     &format!(
                         "Each point is one measured insert call; the index is built at flush, not here.{}",
                         if hidden > 0 {
-                            format!(" {hidden} batches took less than the clock's {CLOCK_RESOLUTION_MS} ms resolution and are not drawn.")
+                            format!(" {hidden} batches took less than {shortest:.2} ms (100 ticks of the clock's {clock} resolution), too short to time, and are not drawn.")
                         } else {
                             String::new()
                         }
@@ -80,19 +98,20 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 .collect(),
             caption: tr(
                 lang,
-                "每次查询单独计时；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。p50 / p99 在相邻排名之间线性插值（同 numpy.percentile）。浏览器把时钟取整到约 0.1 ms，所以短时间会落在 0、0.1、0.2 ms 上。",
-                "Each query timed on its own; the tail sets p99 (the last bar may hold slower queries too: hover it). p50 and p99 interpolate linearly between ranks, as numpy.percentile does. Browsers round the page clock (to 0.1 ms without cross-origin isolation), so short times land on 0, 0.1, 0.2 ms.",
-            ),
+                "每次查询单独计时（太快时重复多次取平均）；长尾决定 p99（最后一个柱可能包含更慢的查询，见提示）。p50 / p99 在相邻排名之间线性插值（同 numpy.percentile）。",
+                "Each query timed on its own (repeated and averaged when too fast for the clock); the tail sets p99 (the last bar may hold slower queries too: hover it). p50 and p99 interpolate linearly between ranks, as numpy.percentile does.",
+            ) + &timing_note(r, lang),
         }),
         StepId::EfSweep if !r.sweep.is_empty() => {
             let param = r.sweep[0].param.clone();
-            let curve = |f: fn(&SweepPoint) -> f64| {
+            let curve = |f: fn(&SweepPoint) -> f64, timed: bool| {
                 vec![Series {
                     name: r.sweep[0].index.clone(),
                     colour: index_colour(&r.sweep[0].index),
                     points: r
                         .sweep
                         .iter()
+                        .filter(|p| !(timed && p.unresolved))
                         .map(|p| (p.value as f64, f(p), format!("{}={}", p.param, p.value)))
                         .collect(),
                     line: true,
@@ -107,13 +126,13 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 ),
                 x: Axis::linear(param.clone()),
                 y: Axis::linear(tr(lang, "平均延迟 (ms)", "mean latency (ms)")),
-                marks: Marks::Series(curve(|p| p.latency_ms)),
+                marks: Marks::Series(curve(|p| p.latency_ms, true)),
                 rules: Vec::new(),
                 caption: tr(
                     lang,
                     "索引建好之后测得（教程的数字是在构建期间测的）。",
                     "Measured after the index was built (the tutorial measured during the build).",
-                ),
+                ) + &timing_note(r, lang),
             });
             out.push(ChartSpec {
                 testid: "chart-ef-recall".into(),
@@ -124,7 +143,7 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                 ),
                 x: Axis::linear(param),
                 y: Axis::linear("recall@10"),
-                marks: Marks::Series(curve(|p| p.recall)),
+                marks: Marks::Series(curve(|p| p.recall, false)),
                 rules: Vec::new(),
                 caption: tr(
                     lang,
@@ -150,6 +169,50 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
         _ => {}
     }
     out
+}
+
+/// How a chart's times were measured: the repetitions and the clock's resolution
+/// (empty when the report says nothing of them).
+pub fn timing_note(r: &StepReport, lang: Lang) -> String {
+    let Some((lo, hi)) = r.reps else {
+        return String::new();
+    };
+    let clock = resolution_text(r.clock_resolution_ms);
+    let reps = if lo == hi {
+        hi.to_string()
+    } else {
+        format!("{lo}–{hi}")
+    };
+    let hidden = r.sweep.iter().filter(|p| p.unresolved).count();
+    let mut note = if hi == 1 {
+        tr(
+            lang,
+            &format!(
+                " 每个时间计时一次（都超过时钟精度 {clock} 的 100 倍，在引擎 worker 中测得）。"
+            ),
+            &format!(
+                " Each time measured once (all above 100 ticks of the clock's {clock} resolution, measured in the engine's worker)."
+            ),
+        )
+    } else {
+        tr(
+            lang,
+            &format!(" 计时：重复 {reps} 次取平均；时钟精度 {clock}（在引擎 worker 中测得）。"),
+            &format!(
+                " Timed over {reps} repetitions; clock resolution {clock} (measured in the engine's worker)."
+            ),
+        )
+    };
+    if hidden > 0 {
+        note += &tr(
+            lang,
+            &format!(" {hidden} 个点即使重复也低于时钟精度，未画出。"),
+            &format!(
+                " {hidden} points stayed below the clock's resolution even repeated and are not drawn."
+            ),
+        );
+    }
+    note
 }
 
 /// One series per index, in the order the report lists them.
@@ -181,18 +244,20 @@ fn by_index(
 
 /// ann-benchmarks' plot: QPS (log) against recall; up and to the right is better.
 fn recall_qps(r: &StepReport, lang: Lang) -> ChartSpec {
+    // Only points whose time was measured above the clock's resolution.
+    let timed: Vec<SweepPoint> = r.sweep.iter().filter(|p| !p.unresolved).cloned().collect();
     ChartSpec {
         testid: "chart-recall-qps".into(),
         title: tr(lang, "召回率 vs 每秒查询数", "Recall vs queries per second"),
         x: Axis::linear("recall@10"),
         y: Axis::log(tr(lang, "QPS (查询/秒, 对数)", "QPS (queries/s, log)")),
-        marks: Marks::Series(by_index(&r.sweep, |p| (p.recall, p.qps), true)),
+        marks: Marks::Series(by_index(&timed, |p| (p.recall, p.qps), true)),
         rules: Vec::new(),
         caption: tr(
             lang,
             "ann-benchmarks 风格：越靠右上越好。FLAT 是精确搜索（recall = 1）。",
             "ann-benchmarks style: up and to the right is better. FLAT is exact search (recall 1).",
-        ),
+        ) + &timing_note(r, lang),
     }
 }
 
@@ -240,6 +305,8 @@ mod tests {
             qps,
             recall,
             memory_bytes: 1_000_000,
+            reps: 1,
+            unresolved: false,
         }
     }
 
@@ -282,6 +349,7 @@ mod tests {
             BatchTiming { rows: 250, ms: 0.0 },
             BatchTiming { rows: 250, ms: 0.5 },
         ];
+        r.clock_resolution_ms = 0.005;
         let c = charts(&r, Lang::En);
         let Marks::Series(s) = &c[0].marks else {
             panic!()

@@ -11,6 +11,17 @@ fn seconds(s: f64, lang: Lang) -> String {
     format!("{s:.2}{}", lang.pick("秒", " s"))
 }
 
+/// Microseconds with the digits that matter.
+fn micros(us: f64) -> String {
+    if us >= 10.0 {
+        format!("{us:.0} µs")
+    } else if us >= 1.0 {
+        format!("{us:.1} µs")
+    } else {
+        format!("{us:.3} µs")
+    }
+}
+
 /// A whole number as Python's `{:.0f}` prints it.
 fn whole(x: f64) -> String {
     format!("{x:.0}")
@@ -149,9 +160,49 @@ pub fn line(l: &Line, lang: Lang) -> String {
             w("倍", "×")
         ),
         Line::CurveQps(p) => format!(
-            "{:<8} {:>6}={:<4} recall@10={:.3}  {:.0} QPS",
-            p.index, p.param, p.value, p.recall, p.qps
+            "{:<8} {:>6}={:<4} recall@10={:.3}  {:.0} QPS{}",
+            p.index,
+            p.param,
+            p.value,
+            p.recall,
+            p.qps,
+            if p.unresolved {
+                w("（低于时钟精度）", " (below the clock's resolution)")
+            } else {
+                ""
+            }
         ),
+        Line::Timing {
+            reps_min,
+            reps_max,
+            resolution_us,
+        } => {
+            let reps = match (reps_min, reps_max) {
+                (_, 1) => w("每个时间只计时一次", "each time measured once").to_owned(),
+                (lo, hi) if lo == hi => {
+                    format!(
+                        "{} {hi} {}",
+                        w("重复", "timed over"),
+                        w("次计时取平均", "repetitions")
+                    )
+                }
+                (lo, hi) => format!(
+                    "{} {lo}–{hi} {}",
+                    w("重复", "timed over"),
+                    w("次计时取平均", "repetitions")
+                ),
+            };
+            let clock = if *resolution_us > 0.0 {
+                format!(
+                    "{} {}",
+                    w("时钟精度", "clock resolution"),
+                    micros(*resolution_us)
+                )
+            } else {
+                w("时钟精度未知", "clock resolution not known").to_owned()
+            };
+            format!("({reps}; {clock})")
+        }
         Line::PqCode {
             nlist,
             m,

@@ -65,10 +65,43 @@ fn lines_print_as_the_tutorials_script_does() {
         qps: 1450.4,
         recall: 0.279,
         memory_bytes: 2_000_000,
+        reps: 1,
+        unresolved: false,
     };
     assert_eq!(
         en(Line::CurveQps(p)),
         "HNSW         ef=64   recall@10=0.279  1450 QPS"
+    );
+}
+
+#[test]
+fn timing_lines_say_how_the_time_was_measured() {
+    let zh = |l: Line| line(&l, Lang::Zh);
+    let en = |l: Line| line(&l, Lang::En);
+    let t = |reps_min, reps_max, resolution_us| Line::Timing {
+        reps_min,
+        reps_max,
+        resolution_us,
+    };
+    assert_eq!(
+        en(t(1, 1, 0.042)),
+        "(each time measured once; clock resolution 0.042 µs)"
+    );
+    assert_eq!(
+        en(t(20, 20, 100.0)),
+        "(timed over 20 repetitions; clock resolution 100 µs)"
+    );
+    assert_eq!(
+        en(t(3, 240, 5.0)),
+        "(timed over 3–240 repetitions; clock resolution 5.0 µs)"
+    );
+    assert_eq!(
+        zh(t(20, 20, 100.0)),
+        "(重复 20 次计时取平均; 时钟精度 100 µs)"
+    );
+    assert_eq!(
+        en(t(1, 1, 0.0)),
+        "(each time measured once; clock resolution not known)"
     );
 }
 
