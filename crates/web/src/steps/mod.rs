@@ -5,9 +5,11 @@
 //! (`annlab_core::scenario::words`), so switching language asks nothing of it.
 
 pub mod callouts;
+mod code;
 pub mod figures;
+pub mod intro;
 mod output;
-mod params;
+pub mod params;
 
 use std::rc::Rc;
 
@@ -19,8 +21,10 @@ use crate::cluster::nodes::ClusterNodes;
 use crate::engine::Engine;
 use crate::engine::protocol::{Request, Response};
 use crate::page::form::{FieldError, Form};
+use code::CodePanel;
+use intro::LastRunAll;
 pub use output::StepOutput;
-use params::ParamsPanel;
+use params::{DataBar, StepParams};
 
 /// The latest report of each step, merged from every run.
 pub fn merge_reports(all: &mut Vec<StepReport>, new: Vec<StepReport>) {
@@ -73,6 +77,10 @@ pub fn Tutorial(
     // "Run all": the steps still to play, and the parameters they run with.
     let queue = RwSignal::new(Vec::<StepId>::new());
     let queue_params = RwSignal::new(None::<ScenarioParams>);
+    // When the running Run all started (page clock, ms) and on what data; the
+    // last complete one's wall time, kept in localStorage.
+    let run_all_started = RwSignal::new(None::<(f64, usize, usize)>);
+    let last_run_all = RwSignal::new(intro::load());
     // The monitoring exercise's latest metric snapshot.
     let live = RwSignal::new(None::<annlab_core::scenario::LiveSnapshot>);
     // The cluster exercise's query nodes, started once the engine worker has run
@@ -107,6 +115,7 @@ pub fn Tutorial(
         Response::Truth(truth) => truth_nodes.set_truth(truth),
         Response::ShardBuilt { .. } | Response::ShardHits { .. } => {}
         Response::Error(e) => {
+            run_all_started.set(None);
             queue.set(Vec::new());
             error.set(Some(e));
             busy.set(false);
@@ -166,6 +175,11 @@ pub fn Tutorial(
         all_engine.restart();
         reports.set(Vec::new());
         live.set(None);
+        run_all_started.set(Some((
+            crate::page::url::now_ms(),
+            params.data.n,
+            params.data.dim,
+        )));
         queue_params.set(Some(params));
         queue.set(StepId::ALL.to_vec());
     };
@@ -190,6 +204,32 @@ pub fn Tutorial(
         busy.set(true);
         play_engine.send(Request::Run { step: next, params });
     });
+    // A Run all is complete when its queue is empty and the worker (and the
+    // cluster's query nodes) idle: its wall time is kept for the next visit.
+    Effect::new(move |_| {
+        if busy.get() || !queue.with(Vec::is_empty) {
+            return;
+        }
+        if let Some((t0, n, dim)) = run_all_started.get_untracked() {
+            run_all_started.set(None);
+            let last = LastRunAll {
+                seconds: (crate::page::url::now_ms() - t0) / 1000.0,
+                n,
+                dim,
+            };
+            intro::store(last);
+            last_run_all.set(Some(last));
+        }
+    });
+    let resolution = Memo::new(move |_| {
+        reports.with(|all| {
+            all.iter()
+                .rev()
+                .map(|r| r.clock_resolution_ms)
+                .find(|&ms| ms > 0.0)
+        })
+    });
+    let isolated = intro::cross_origin_isolated();
     let live_engine = engine.clone();
     let send_live = move |_| {
         let Some(params) = checked() else { return };
@@ -201,6 +241,7 @@ pub fn Tutorial(
     };
     let loaded = Memo::new(move |_| reports.with(|all| all.iter().any(|r| r.step == StepId::Load)));
     let cancel = move |_| {
+        run_all_started.set(None);
         queue.set(Vec::new());
         nodes.stop();
         cluster.set(None);
@@ -217,7 +258,20 @@ pub fn Tutorial(
 
     view! {
         <section class="tutorial" data-testid="tutorial">
-            <h2>"Milvus 教程 · The tutorial, step by step"</h2>
+            <div class="intro" data-testid="intro">
+                <h2>{move || if lang.get() == Lang::Zh { "Milvus 教程，一步一步真实运行" } else { "The Milvus tutorial, step by step, run for real" }}</h2>
+                <p class="learn-title">{move || if lang.get() == Lang::Zh { "你将学到：" } else { "What you will learn:" }}</p>
+                <ul class="learn" data-testid="learn">
+                    {move || intro::learn(lang.get()).into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}
+                </ul>
+                <div class="run-all-row">
+                    <button class="run-all" data-testid="run-all" on:click=run_all disabled=move || busy.get()>
+                        {move || if queue.with(|q| q.is_empty()) { "Run all".to_owned() } else { format!("Run all: {} to go", queue.with(Vec::len)) }}
+                    </button>
+                    <span class="estimate" data-testid="run-all-estimate">{move || format!("({})", intro::estimate(last_run_all.get(), lang.get()))}</span>
+                </div>
+                <p class="clock" data-testid="clock-resolution">{move || intro::clock_text(resolution.get(), isolated, lang.get())}</p>
+            </div>
             <div class="tutorial-bar">
                 <label class="param">
                     <span>"语言 / language"</span>
@@ -230,8 +284,8 @@ pub fn Tutorial(
                         <option value="en">"English"</option>
                     </select>
                 </label>
+                <DataBar form field_errors />
             </div>
-            <ParamsPanel form field_errors />
             <div class="tutorial-body">
                 <nav class="steps" data-testid="steps">
                     <button
@@ -261,24 +315,17 @@ pub fn Tutorial(
                     <h3 data-testid="step-title">{move || format!("{} · {}", step.get().number(), words::title(step.get(), lang.get()))}</h3>
                     <p class="explain" data-testid="step-explanation">{move || words::explanation(step.get(), lang.get())}</p>
                     <div class="code-pair">
-                        <figure>
-                            <figcaption>"pymilvus"</figcaption>
-                            <pre data-testid="code-pymilvus"><code>{move || words::pymilvus_code(step.get())}</code></pre>
-                        </figure>
-                        <figure>
-                            <figcaption>"annlab (Rust)"</figcaption>
-                            <pre data-testid="code-annlab"><code>{move || words::annlab_code(step.get())}</code></pre>
-                        </figure>
+                        <CodePanel caption="pymilvus" testid="code-pymilvus" copy_testid="copy-pymilvus" code=Signal::derive(move || words::pymilvus_code(step.get()).to_owned()) lang />
+                        <CodePanel caption="annlab (Rust)" testid="code-annlab" copy_testid="copy-annlab" code=Signal::derive(move || words::annlab_code(step.get()).to_owned()) lang />
                     </div>
+                    <StepParams step form field_errors />
                     <div class="controls">
                         <button class="run" data-testid="run-step" on:click=run disabled=move || busy.get()>
                             {move || if busy.get() { "Running…" } else { "Run step" }}
                         </button>
-                        <button class="run-all" data-testid="run-all" on:click=run_all disabled=move || busy.get()>
-                            {move || if queue.with(|q| q.is_empty()) { "Run all".to_owned() } else { format!("Run all: {} to go", queue.with(Vec::len)) }}
-                        </button>
                         <button class="cancel" data-testid="cancel" on:click=cancel disabled=move || !busy.get()>"Cancel"</button>
                         <progress
+                            aria-label="progress"
                             data-testid="progress"
                             max=move || progress.get().map_or(1, |p| p.1.max(1)) as f64
                             value=move || progress.get().map_or(0, |p| p.0) as f64

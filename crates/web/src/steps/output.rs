@@ -37,6 +37,7 @@ pub fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> im
                 }).collect_view())}
             </div>
             {move || current.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label="top-10">
                 <table class="hits" data-testid="step-hits">
                     <thead><tr><th>"rank"</th><th>"id"</th><th>"score"</th><th>"text"</th><th>"source"</th><th>"in exact top-10"</th></tr></thead>
                     <tbody>
@@ -52,6 +53,7 @@ pub fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> im
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             })}
             {move || shown.get().and_then(|s| s.text).map(|t| view! { <pre class="console" data-testid="step-text">{t}</pre> })}
         </div>
