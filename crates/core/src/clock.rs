@@ -94,34 +94,50 @@ pub struct Timing {
     pub resolved: bool,
 }
 
-/// Measures `f` with `clock`: once if that takes at least [`RESOLUTION_FACTOR`]
-/// ticks of the clock, otherwise again `R` times in a row with `R` estimated from
-/// the runs so far (as `timeit`'s autorange does), the mean being total / `R`.
+/// A first run shorter than this many ticks is a warm-up (caches, the wasm
+/// engine's tier-up from its baseline compiler): it is not the measurement.
+pub const WARM_UP_FACTOR: f64 = 10.0 * RESOLUTION_FACTOR;
+
+/// Measures `f` with `clock`. A first run of at least [`WARM_UP_FACTOR`] ticks is
+/// the measurement; a shorter one only warms up, and `f` is then timed `R` times
+/// in a row (total / `R`), `R` estimated from the runs so far (as `timeit`'s
+/// autorange does) until the total is at least [`RESOLUTION_FACTOR`] ticks.
 /// Returns the first run's result.
 pub fn timed_repeated<T>(clock: &dyn Clock, mut f: impl FnMut() -> T) -> (T, Timing) {
     let target = RESOLUTION_FACTOR * clock.resolution_ms();
-    let (out, mut total) = timed(clock, &mut f);
-    let mut reps = 1;
-    while total < target && reps < MAX_REPS {
-        let estimate = if total > 0.0 {
+    let (out, first) = timed(clock, &mut f);
+    if first >= WARM_UP_FACTOR * clock.resolution_ms() {
+        let timing = Timing {
+            ms: first,
+            reps: 1,
+            resolved: true,
+        };
+        return (out, timing);
+    }
+    let estimate = |reps: usize, total: f64| {
+        if total > 0.0 {
             (reps as f64 * target / total * 1.2).ceil() as usize
         } else {
             reps * 10
-        };
-        let next = estimate.clamp(reps * 2, MAX_REPS);
+        }
+    };
+    let mut reps = estimate(1, first).clamp(1, MAX_REPS);
+    loop {
         let start = clock.now_ms();
-        for _ in 0..next {
+        for _ in 0..reps {
             std::hint::black_box(f());
         }
-        total = clock.now_ms() - start;
-        reps = next;
+        let total = clock.now_ms() - start;
+        if total >= target || reps >= MAX_REPS {
+            let timing = Timing {
+                ms: total / reps as f64,
+                reps,
+                resolved: total >= target,
+            };
+            return (out, timing);
+        }
+        reps = estimate(reps, total).clamp(reps * 2, MAX_REPS);
     }
-    let timing = Timing {
-        ms: total / reps as f64,
-        reps,
-        resolved: total >= target,
-    };
-    (out, timing)
 }
 
 #[cfg(test)]
@@ -175,6 +191,23 @@ mod tests {
         // A clock of unknown resolution never repeats.
         let (_, t) = timed_repeated(&StepClock::new(1.0), || ());
         assert_eq!((t.ms, t.reps), (1.0, 1));
+    }
+
+    #[test]
+    fn a_short_first_run_only_warms_up() {
+        let clock = TickClock {
+            now: Cell::new(0.0),
+            tick: 0.001,
+        };
+        let runs = Cell::new(0);
+        let (_, t) = timed_repeated(&clock, || {
+            // Cold: 0.5 ms (under 1000 ticks); warm: 0.02 ms.
+            let ms = if runs.get() == 0 { 0.5 } else { 0.02 };
+            runs.set(runs.get() + 1);
+            clock.now.set(clock.now.get() + ms);
+        });
+        assert!(t.resolved && t.reps > 1, "{t:?}");
+        assert!((t.ms - 0.02).abs() < 0.001, "{t:?}");
     }
 
     #[test]
