@@ -6,6 +6,10 @@ use crate::collection::Collection;
 use crate::error::{Error, Result};
 use crate::schema::CollectionSchema;
 
+/// The database every Milvus instance has, and the one a request without a
+/// database name means.
+pub const DEFAULT_DATABASE: &str = "default";
+
 #[derive(Debug, Default)]
 pub struct Database {
     collections: BTreeMap<String, Collection>,
@@ -73,6 +77,7 @@ impl Database {
         self.collections
             .get(name)
             .ok_or_else(|| Error::CollectionNotFound {
+                database: crate::db::DEFAULT_DATABASE.to_owned(),
                 name: name.to_owned(),
             })
     }
@@ -81,6 +86,7 @@ impl Database {
         self.collections
             .get_mut(name)
             .ok_or_else(|| Error::CollectionNotFound {
+                database: crate::db::DEFAULT_DATABASE.to_owned(),
                 name: name.to_owned(),
             })
     }

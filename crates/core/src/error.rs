@@ -260,8 +260,8 @@ pub enum Error {
     },
 
     /// Milvus 2.3.5's words; pymilvus's `has_collection` keys off its code (100).
-    #[error("can't find collection collection not found[database=default][collection={name}]")]
-    CollectionNotFound { name: String },
+    #[error("can't find collection collection not found[database={database}][collection={name}]")]
+    CollectionNotFound { database: String, name: String },
 
     #[error("collection {name} already exists")]
     CollectionAlreadyExists { name: String },
@@ -382,4 +382,55 @@ pub enum Error {
     /// Upsert on a collection whose primary key the engine assigns.
     #[error("upsert can not assign primary field data when auto id enabled")]
     UpsertAutoId,
+
+    // Databases and aliases (Milvus 2.5's rootcoord and `merr` words).
+    #[error("database not found[database={name}]")]
+    DatabaseNotFound { name: String },
+
+    #[error("database already exist: {name}")]
+    DatabaseAlreadyExists { name: String },
+
+    #[error("can not drop default database")]
+    DropDefaultDatabase,
+
+    #[error("database:{name} not empty, must drop all collections before drop database")]
+    DatabaseNotEmpty { name: String },
+
+    #[error("database number ({max}) exceeds max configuration ({max})")]
+    TooManyDatabases { max: usize },
+
+    #[error("alias not found[database={database}][alias={alias}]")]
+    AliasNotFound { database: String, alias: String },
+
+    /// An alias named like a collection of its database.
+    #[error("alias and collection name conflict[database={database}][alias={alias}]")]
+    AliasCollectionNameConflict { database: String, alias: String },
+
+    #[error(
+        "{alias} is alias to another collection: {collection}: alias already exist[database={database}][alias={alias}]"
+    )]
+    AliasAlreadyExists {
+        database: String,
+        alias: String,
+        collection: String,
+    },
+
+    /// A new collection named like an alias of its database.
+    #[error(
+        "collection name [{name}] conflicts with an existing alias, please choose a unique name"
+    )]
+    CollectionNameIsAlias { name: String },
+
+    /// `aliases`: Go's `%v` of a string slice, `[a b]`.
+    #[error(
+        "unable to drop the collection [{name}] because it has associated aliases [{}], please remove all aliases before dropping the collection",
+        aliases.join(" ")
+    )]
+    CollectionHasAliases { name: String, aliases: Vec<String> },
+
+    #[error("target database:{name} not found")]
+    RenameTargetDatabaseNotFound { name: String },
+
+    #[error("duplicated new collection name {database}:{name} with other collection name or alias")]
+    RenameTargetExists { database: String, name: String },
 }

@@ -24,10 +24,11 @@ use form::StoredCollection;
 const MAGIC: &[u8; 8] = b"ANNLAB\0C";
 /// Bumped whenever the payload's layout changes. Version 4: the explicit
 /// persisted form ([`form`]; versions up to 3 stored the in-memory collection,
-/// load state and growing rows included). Older versions are refused with a
+/// load state and growing rows included). Version 5: the collection's
+/// properties (AlterCollection). Older versions are refused with a
 /// message saying so: postcard is not self-describing, and annlab keeps no
 /// reader per old layout.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -174,7 +175,7 @@ mod tests {
         other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 3, but this annlab reads version 4 (written by an older annlab")
+                .contains("version 3, but this annlab reads version 5 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }

@@ -3,6 +3,7 @@
 //! need the collection loaded (and, as in Milvus, loading needs an index).
 
 mod build;
+mod compact;
 mod insert;
 mod output;
 mod partition;
@@ -15,6 +16,8 @@ mod stored;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -24,6 +27,7 @@ use crate::metric::Metric;
 use crate::schema::{CollectionSchema, DataType};
 
 pub use build::IndexJob;
+pub use compact::CompactionPlan;
 pub use insert::InsertResult;
 pub use output::OutputColumns;
 pub use partition::{
@@ -107,6 +111,9 @@ pub struct Collection {
     segment_max_rows: usize,
     /// Seed of every random choice made for this collection (index builds).
     seed: u64,
+    /// Milvus's collection properties (`collection.ttl.seconds`, `mmap.enabled`,
+    /// …), kept and described as given; annlab's engine reads none of them.
+    properties: BTreeMap<String, String>,
 }
 
 impl Collection {
@@ -146,6 +153,7 @@ impl Collection {
             next_segment_id: id * 1000 + 1,
             segment_max_rows: DEFAULT_SEGMENT_MAX_ROWS,
             seed,
+            properties: BTreeMap::new(),
         })
     }
 
@@ -159,6 +167,28 @@ impl Collection {
 
     pub fn schema(&self) -> &CollectionSchema {
         &self.schema
+    }
+
+    /// Milvus's RenameCollection: the new name checked with Milvus's rules.
+    pub fn rename(&mut self, new_name: &str) -> Result<()> {
+        crate::schema::validate_name(new_name, "collection")?;
+        self.name = new_name.to_owned();
+        Ok(())
+    }
+
+    /// The collection's properties, by key.
+    pub fn properties(&self) -> &BTreeMap<String, String> {
+        &self.properties
+    }
+
+    /// Milvus's AlterCollection: sets `set` (key, value) and removes `delete`.
+    pub fn alter_properties(&mut self, set: &[(String, String)], delete: &[String]) {
+        for (k, v) in set {
+            self.properties.insert(k.clone(), v.clone());
+        }
+        for k in delete {
+            self.properties.remove(k);
+        }
     }
 
     /// Whether any partition is loaded (search and query need one).

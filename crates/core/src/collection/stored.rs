@@ -49,6 +49,11 @@ impl Collection {
                     index: s.index.as_ref(),
                 })
                 .collect(),
+            properties: self
+                .properties
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 
@@ -128,6 +133,7 @@ impl Collection {
             next_segment_id: form.next_segment_id,
             segment_max_rows: (form.segment_max_rows as usize).max(1),
             seed: form.seed,
+            properties: form.properties.into_iter().collect(),
         })
     }
 }

@@ -426,3 +426,24 @@ fn scalar_indexes_are_refused_with_what_annlab_does_instead() {
         "cannot create index on non-exist field: nope"
     );
 }
+
+#[test]
+fn properties_and_renames_survive_the_persisted_form() {
+    let (mut c, _) = tutorial_collection(hnsw(8, 64));
+    assert!(c.properties().is_empty());
+    let set = vec![
+        ("collection.ttl.seconds".to_owned(), "60".to_owned()),
+        ("mmap.enabled".to_owned(), "true".to_owned()),
+    ];
+    c.alter_properties(&set, &[]);
+    c.alter_properties(&[], &["mmap.enabled".to_owned()]);
+    c.rename("renamed_docs").unwrap();
+    assert!(matches!(c.rename("1bad"), Err(Error::InvalidName { .. })));
+    let back = crate::persist::from_bytes(&crate::persist::to_bytes(&c).unwrap()).unwrap();
+    assert_eq!(back.name(), "renamed_docs");
+    let props: Vec<_> = back.properties().iter().collect();
+    assert_eq!(
+        props,
+        vec![(&"collection.ttl.seconds".to_owned(), &"60".to_owned())]
+    );
+}

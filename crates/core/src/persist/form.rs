@@ -2,7 +2,7 @@
 //! from the in-memory [`Collection`](crate::collection::Collection), so that
 //! nothing is stored by accident.
 //!
-//! Stored: the schema, the partitions, the index definition, the sealed segments
+//! Stored: the schema, the properties, the partitions, the index definition, the sealed segments
 //! (their columns, deletions and built indexes), and the counters that keep ids
 //! unique (auto ids, segment and partition ids). Not stored: load state (a
 //! reopened collection is released, as in Milvus after a restart) and the rows of
@@ -45,6 +45,8 @@ pub struct CollectionForm<S> {
     pub index: Option<IndexDefForm>,
     /// The sealed segments, in their order in the collection.
     pub segments: Vec<S>,
+    /// Milvus's collection properties (AlterCollection), sorted by key.
+    pub properties: Vec<(String, String)>,
 }
 
 /// A partition as stored.

@@ -1,5 +1,7 @@
 //! Milvus's status codes, in one table: the numbers real Milvus 2.3.5 answers
-//! in `common.Status.code` (`../shared/milvus/REFERENCE.md`), which engine
+//! in `common.Status.code` (`../shared/milvus/REFERENCE.md`; databases and
+//! aliases: Milvus 2.5's `pkg/util/merr`; the rootcoord's plain errors, such as
+//! a database that is not empty, are 65535), which engine
 //! error gets which, and the legacy `error_code` that goes with each. pymilvus
 //! turns a status with a code into `MilvusException(code=…)` (its
 //! `has_collection` keys off [`COLLECTION_NOT_FOUND`]).
@@ -14,6 +16,10 @@ pub const COLLECTION_NOT_FOUND: i32 = 100;
 pub const COLLECTION_NOT_LOADED: i32 = 101;
 pub const PARTITION_NOT_FOUND: i32 = 200;
 pub const INDEX_NOT_FOUND: i32 = 700;
+pub const DATABASE_NOT_FOUND: i32 = 800;
+pub const ALIAS_NOT_FOUND: i32 = 1600;
+pub const ALIAS_COLLECTION_NAME_CONFLICT: i32 = 1601;
+pub const ALIAS_ALREADY_EXIST: i32 = 1602;
 /// Milvus's "invalid parameter"; its reasons end in `: invalid parameter`.
 pub const PARAMETER_INVALID: i32 = 1100;
 /// Milvus's "unexpected error": everything without a code of its own.
@@ -25,6 +31,10 @@ pub fn of(e: &Error) -> i32 {
         Error::CollectionNotFound { .. } => COLLECTION_NOT_FOUND,
         Error::CollectionNotLoaded { .. } => COLLECTION_NOT_LOADED,
         Error::IndexNotFound { .. } => INDEX_NOT_FOUND,
+        Error::DatabaseNotFound { .. } => DATABASE_NOT_FOUND,
+        Error::AliasNotFound { .. } => ALIAS_NOT_FOUND,
+        Error::AliasCollectionNameConflict { .. } => ALIAS_COLLECTION_NAME_CONFLICT,
+        Error::AliasAlreadyExists { .. } => ALIAS_ALREADY_EXIST,
         Error::PartitionNotFound { .. } => PARTITION_NOT_FOUND,
         Error::InvalidName { .. }
         | Error::InvalidMaxLength { .. }
@@ -53,7 +63,13 @@ mod tests {
     #[test]
     fn codes_follow_the_real_server() {
         let code = |e: Error| of(&e);
-        assert_eq!(code(Error::CollectionNotFound { name: "x".into() }), 100);
+        assert_eq!(
+            code(Error::CollectionNotFound {
+                database: "default".into(),
+                name: "x".into()
+            }),
+            100
+        );
         let not_loaded = Error::CollectionNotLoaded {
             operation: "search",
             collection: 7,
@@ -90,6 +106,18 @@ mod tests {
             field: "nope".into(),
         };
         assert_eq!(code(missing), 65535);
+        assert_eq!(code(Error::DatabaseNotFound { name: "d".into() }), 800);
+        let alias = |database: &str| Error::AliasNotFound {
+            database: database.into(),
+            alias: "a".into(),
+        };
+        assert_eq!(code(alias("default")), 1600);
+        let conflict = Error::AliasCollectionNameConflict {
+            database: "default".into(),
+            alias: "a".into(),
+        };
+        assert_eq!(code(conflict), 1601);
+        assert_eq!(code(Error::DatabaseNotEmpty { name: "d".into() }), 65535);
         assert_eq!(legacy(700), ErrorCode::IndexNotExist);
         assert_eq!(legacy(100), ErrorCode::UnexpectedError);
     }

@@ -32,6 +32,18 @@ pub fn pair(key: &str, value: impl ToString) -> KeyValuePair {
     }
 }
 
+/// Properties (collection or database) as Milvus sends them.
+pub fn pairs_from_proto(pairs: &[KeyValuePair]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect()
+}
+
+pub fn pairs_to_proto(pairs: &[(String, String)]) -> Vec<KeyValuePair> {
+    pairs.iter().map(|(k, v)| pair(k, v)).collect()
+}
+
 fn data_type_from_proto(code: i32, field: &str) -> Result<DataType, Failure> {
     Ok(match pb::DataType::try_from(code) {
         Ok(pb::DataType::Bool) => DataType::Bool,

@@ -1,29 +1,28 @@
 //! Collections, indexes and loading: the calls around the data (Connect,
 //! GetVersion, Create/Drop/Has/Describe/ShowCollections, statistics, CreateIndex,
 //! DescribeIndex, GetIndexState, GetIndexBuildProgress, DropIndex, Load/Release,
-//! GetLoadingProgress, GetLoadState, AllocTimestamp).
+//! GetLoadingProgress, GetLoadState, AllocTimestamp, AlterCollection).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use annlab_core::Error;
 use annlab_core::collection::IndexState;
 use milvus::proto::common::{self as common, ConsistencyLevel, LoadState, ServerInfo};
 use milvus::proto::milvus::{
-    AllocTimestampResponse, BoolResponse, ConnectResponse, CreateCollectionRequest,
-    CreateIndexRequest, DescribeCollectionRequest, DescribeCollectionResponse,
-    DescribeIndexRequest, DescribeIndexResponse, DropCollectionRequest, DropIndexRequest,
-    GetCollectionStatisticsRequest, GetCollectionStatisticsResponse, GetIndexBuildProgressRequest,
-    GetIndexBuildProgressResponse, GetIndexStateRequest, GetIndexStateResponse,
-    GetLoadStateRequest, GetLoadStateResponse, GetLoadingProgressRequest,
+    AllocTimestampResponse, AlterCollectionRequest, BoolResponse, ConnectResponse,
+    CreateCollectionRequest, CreateIndexRequest, DescribeCollectionRequest,
+    DescribeCollectionResponse, DescribeIndexRequest, DescribeIndexResponse, DropCollectionRequest,
+    DropIndexRequest, GetCollectionStatisticsRequest, GetCollectionStatisticsResponse,
+    GetIndexBuildProgressRequest, GetIndexBuildProgressResponse, GetIndexStateRequest,
+    GetIndexStateResponse, GetLoadStateRequest, GetLoadStateResponse, GetLoadingProgressRequest,
     GetLoadingProgressResponse, GetVersionResponse, HasCollectionRequest, IndexDescription,
     LoadCollectionRequest, ReleaseCollectionRequest, ShowCollectionsResponse,
 };
 
-use super::codes::INDEX_NOT_FOUND;
-use super::convert::{pair, schema_from_proto, schema_to_proto};
+use super::codes::{COLLECTION_NOT_FOUND, INDEX_NOT_FOUND};
+use super::convert::{pair, pairs_from_proto, pairs_to_proto, schema_from_proto, schema_to_proto};
 use super::params;
-use super::state::State;
+use super::scope::Scope;
 use super::status::Failure;
 
 /// The version `utility.get_server_version()` prints: the Milvus release whose
@@ -35,7 +34,7 @@ type Common = common::Status;
 
 static NEXT_CLIENT: AtomicI64 = AtomicI64::new(1);
 
-pub fn connect(_state: &Arc<State>) -> Res<ConnectResponse> {
+pub fn connect(_state: &Scope) -> Res<ConnectResponse> {
     Ok(ConnectResponse {
         server_info: Some(ServerInfo {
             build_tags: format!("annlab {}", env!("CARGO_PKG_VERSION")),
@@ -54,38 +53,50 @@ pub fn get_version() -> Res<GetVersionResponse> {
     })
 }
 
-pub fn alloc_timestamp(state: &Arc<State>) -> Res<AllocTimestampResponse> {
+pub fn alloc_timestamp(state: &Scope) -> Res<AllocTimestampResponse> {
     Ok(AllocTimestampResponse {
         timestamp: state.timestamp(),
         ..Default::default()
     })
 }
 
-pub fn create_collection(state: &Arc<State>, req: CreateCollectionRequest) -> Res<Common> {
+pub fn create_collection(state: &Scope, req: CreateCollectionRequest) -> Res<Common> {
     let schema = schema_from_proto(&req.schema)?;
     state.create(&req.collection_name, schema)?;
     Ok(Common::default())
 }
 
-pub fn drop_collection(state: &Arc<State>, req: DropCollectionRequest) -> Res<Common> {
+pub fn drop_collection(state: &Scope, req: DropCollectionRequest) -> Res<Common> {
     state.drop_collection(&req.collection_name)?;
     Ok(Common::default())
 }
 
-pub fn has_collection(state: &Arc<State>, req: HasCollectionRequest) -> Res<BoolResponse> {
+pub fn has_collection(state: &Scope, req: HasCollectionRequest) -> Res<BoolResponse> {
+    // A missing database is refused; a missing collection is `false`.
+    let value = match state.get(&req.collection_name) {
+        Ok(_) => true,
+        Err(f) if f.code == COLLECTION_NOT_FOUND => false,
+        Err(f) => return Err(f),
+    };
     Ok(BoolResponse {
-        value: state.get(&req.collection_name).is_ok(),
+        value,
         ..Default::default()
     })
 }
 
 pub fn describe_collection(
-    state: &Arc<State>,
+    state: &Scope,
     req: DescribeCollectionRequest,
 ) -> Res<DescribeCollectionResponse> {
-    let entry = state.get(&req.collection_name)?;
+    let (name, entry) = state.resolve(&req.collection_name)?;
+    let aliases = state.with_db(&state.db, |d| Ok(d.aliases_of(&name)))?;
     let c = entry.collection.read();
     let id = c.id();
+    let properties: Vec<(String, String)> = c
+        .properties()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     Ok(DescribeCollectionResponse {
         schema: Some(schema_to_proto(c.name(), c.schema())),
         collection_id: id,
@@ -97,15 +108,29 @@ pub fn describe_collection(
         // annlab is strongly consistent: every call sees every earlier write.
         consistency_level: ConsistencyLevel::Strong as i32,
         collection_name: c.name().to_owned(),
-        db_name: "default".into(),
+        db_name: state.db.clone(),
         num_partitions: c.partitions().len() as i64,
+        aliases,
+        properties: pairs_to_proto(&properties),
         ..Default::default()
     })
 }
 
-pub fn show_collections(state: &Arc<State>) -> Res<ShowCollectionsResponse> {
+/// Milvus's AlterCollection: properties set (`properties`) and removed
+/// (`delete_keys`), kept as given and returned by DescribeCollection.
+pub fn alter_collection(state: &Scope, req: AlterCollectionRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    entry
+        .collection
+        .write()
+        .alter_properties(&pairs_from_proto(&req.properties), &req.delete_keys);
+    state.persist_entry(&entry)?;
+    Ok(Common::default())
+}
+
+pub fn show_collections(state: &Scope) -> Res<ShowCollectionsResponse> {
     let mut r = ShowCollectionsResponse::default();
-    for (name, entry) in state.names() {
+    for (name, entry) in state.names()? {
         let c = entry.collection.read();
         r.collection_names.push(name);
         r.collection_ids.push(c.id());
@@ -121,7 +146,7 @@ pub fn show_collections(state: &Arc<State>) -> Res<ShowCollectionsResponse> {
 }
 
 pub fn collection_statistics(
-    state: &Arc<State>,
+    state: &Scope,
     req: GetCollectionStatisticsRequest,
 ) -> Res<GetCollectionStatisticsResponse> {
     let entry = state.get(&req.collection_name)?;
@@ -132,7 +157,7 @@ pub fn collection_statistics(
     })
 }
 
-pub fn create_index(state: &Arc<State>, req: CreateIndexRequest) -> Res<Common> {
+pub fn create_index(state: &Scope, req: CreateIndexRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     let pairs = &req.extra_params;
     let raw = params::index_params_map(pairs)?;
@@ -154,7 +179,7 @@ fn index_not_found(name: &str) -> Failure {
     )
 }
 
-pub fn describe_index(state: &Arc<State>, req: DescribeIndexRequest) -> Res<DescribeIndexResponse> {
+pub fn describe_index(state: &Scope, req: DescribeIndexRequest) -> Res<DescribeIndexResponse> {
     let entry = state.get(&req.collection_name)?;
     let d = entry.collection.read().describe();
     let def = d
@@ -191,7 +216,7 @@ fn index_state(s: IndexState) -> common::IndexState {
     }
 }
 
-pub fn index_state_of(state: &Arc<State>, req: GetIndexStateRequest) -> Res<GetIndexStateResponse> {
+pub fn index_state_of(state: &Scope, req: GetIndexStateRequest) -> Res<GetIndexStateResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
     if c.index().is_none() {
@@ -204,7 +229,7 @@ pub fn index_state_of(state: &Arc<State>, req: GetIndexStateRequest) -> Res<GetI
 }
 
 pub fn index_build_progress(
-    state: &Arc<State>,
+    state: &Scope,
     req: GetIndexBuildProgressRequest,
 ) -> Res<GetIndexBuildProgressResponse> {
     let entry = state.get(&req.collection_name)?;
@@ -220,27 +245,27 @@ pub fn index_build_progress(
     })
 }
 
-pub fn drop_index(state: &Arc<State>, req: DropIndexRequest) -> Res<Common> {
+pub fn drop_index(state: &Scope, req: DropIndexRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry.collection.write().drop_index()?;
     state.persist(&req.collection_name)?;
     Ok(Common::default())
 }
 
-pub fn load(state: &Arc<State>, req: LoadCollectionRequest) -> Res<Common> {
+pub fn load(state: &Scope, req: LoadCollectionRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry.collection.write().load()?;
     Ok(Common::default())
 }
 
-pub fn release(state: &Arc<State>, req: ReleaseCollectionRequest) -> Res<Common> {
+pub fn release(state: &Scope, req: ReleaseCollectionRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry.collection.write().release();
     Ok(Common::default())
 }
 
 pub fn loading_progress(
-    state: &Arc<State>,
+    state: &Scope,
     req: GetLoadingProgressRequest,
 ) -> Res<GetLoadingProgressResponse> {
     let entry = state.get(&req.collection_name)?;
@@ -259,7 +284,7 @@ pub fn loading_progress(
     })
 }
 
-pub fn load_state(state: &Arc<State>, req: GetLoadStateRequest) -> Res<GetLoadStateResponse> {
+pub fn load_state(state: &Scope, req: GetLoadStateRequest) -> Res<GetLoadStateResponse> {
     let entry = state.get(&req.collection_name)?;
     let loaded = entry
         .collection

@@ -2,7 +2,6 @@
 //! Requests are converted before the collection is locked, and searches share a
 //! read lock, so many clients search one collection at once.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use annlab_core::Error;
@@ -19,7 +18,7 @@ use super::convert::{
     column_to_proto, columns_from_proto, ids_to_proto, keys_to_proto, kv, output_to_proto,
 };
 use super::params;
-use super::state::State;
+use super::scope::Scope;
 use super::status::{Failure, query_failure, search_failure};
 
 type Res<T> = Result<T, Failure>;
@@ -33,7 +32,7 @@ fn partition_or_default(name: &str) -> &str {
     }
 }
 
-pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
+pub fn insert(state: &Scope, req: InsertRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let schema = entry.collection.read().schema().clone();
     let columns = columns_from_proto(req.num_rows, &schema, &req.fields_data, false)?;
@@ -52,7 +51,7 @@ pub fn insert(state: &Arc<State>, req: InsertRequest) -> Res<MutationResult> {
     })
 }
 
-pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
+pub fn upsert(state: &Scope, req: UpsertRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let schema = entry.collection.read().schema().clone();
     if schema.primary().auto_id {
@@ -90,7 +89,7 @@ pub fn upsert(state: &Arc<State>, req: UpsertRequest) -> Res<MutationResult> {
     })
 }
 
-pub fn delete(state: &Arc<State>, req: DeleteRequest) -> Res<MutationResult> {
+pub fn delete(state: &Scope, req: DeleteRequest) -> Res<MutationResult> {
     let entry = state.get(&req.collection_name)?;
     let partition = Some(req.partition_name.as_str()).filter(|p| !p.is_empty());
     let n = entry.collection.write().delete_in(partition, &req.expr)?;
@@ -105,9 +104,9 @@ pub fn delete(state: &Arc<State>, req: DeleteRequest) -> Res<MutationResult> {
 /// durable) and starts their index build in the background, as Milvus's index
 /// nodes do: until it finishes, `describe_index` says InProgress and the rows are
 /// searched exactly.
-pub fn flush(state: &Arc<State>, req: FlushRequest) -> Res<FlushResponse> {
+pub fn flush(state: &Scope, req: FlushRequest) -> Res<FlushResponse> {
     let mut r = FlushResponse {
-        db_name: "default".into(),
+        db_name: state.db.clone(),
         ..Default::default()
     };
     for name in &req.collection_names {
@@ -145,7 +144,7 @@ pub fn flush_state() -> Res<GetFlushStateResponse> {
 
 /// Milvus's Search: the request read by [`params`], the engine's search, its
 /// columns as Milvus's `SearchResultData` (ids, scores, `topks`, field data).
-pub fn search(state: &Arc<State>, req: milvus::proto::milvus::SearchRequest) -> Res<SearchResults> {
+pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<SearchResults> {
     let entry = state.get(&req.collection_name)?;
     let (mut sreq, raw_params) = params::search_request(&req)?;
     let c = entry.collection.read();
@@ -203,7 +202,7 @@ pub fn search(state: &Arc<State>, req: milvus::proto::milvus::SearchRequest) -> 
     })
 }
 
-pub fn query(state: &Arc<State>, req: milvus::proto::milvus::QueryRequest) -> Res<QueryResults> {
+pub fn query(state: &Scope, req: milvus::proto::milvus::QueryRequest) -> Res<QueryResults> {
     let entry = state.get(&req.collection_name)?;
     let p = &req.query_params;
     let num = |key: &str| -> Res<Option<usize>> {

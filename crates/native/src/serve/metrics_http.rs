@@ -66,7 +66,7 @@ pub fn render(state: &State) -> String {
     let mut out = state.metrics.lock().render_prometheus();
     out.push_str("# HELP annlab_collection_rows Live rows of each collection (count(*)).\n");
     out.push_str("# TYPE annlab_collection_rows gauge\n");
-    let collections = state.names();
+    let collections = state.all_entries();
     for (name, entry) in &collections {
         let rows = entry.collection.read().count();
         out.push_str(&format!(

@@ -3,10 +3,13 @@
 //! so that pymilvus and other Milvus clients run unchanged against it, plus
 //! Prometheus metrics over HTTP.
 //!
-//! - `service.rs`: the trait implementation, one line per call served;
-//! - `ddl.rs` / `dml.rs`: the calls, as plain functions on the shared `State`;
-//! - `state.rs`: collections (one lock each), the data directory, background
-//!   index builds;
+//! - `service.rs`: the trait implementation, one line per call served, each
+//!   in the database the request names (`scope.rs`), refusals logged (`log.rs`);
+//! - `ddl.rs` / `dml.rs` / `partitions.rs`: the calls, as plain functions on a
+//!   call's `Scope`; `catalog.rs`: aliases, databases, renames;
+//!   `maintenance.rs`: segments, replicas, compaction;
+//! - `state.rs`: databases, collections (one lock each), aliases, the data
+//!   directory, background index builds;
 //! - `convert.rs`: protobuf ↔ engine types; `params.rs`: Milvus's parameter
 //!   maps (index and search params, as text) ↔ the engine's typed requests;
 //! - `codes.rs`: Milvus's status codes; `status.rs`: errors as Milvus statuses;
@@ -20,14 +23,18 @@
 //! kept flushes). After a restart every collection is released: clients load
 //! what they search, as they do after a Milvus restart.
 
+mod catalog;
 mod codes;
 mod convert;
 mod ddl;
 mod dml;
 mod limits;
+pub mod log;
+mod maintenance;
 mod metrics_http;
 pub mod params;
 mod partitions;
+mod scope;
 mod service;
 mod state;
 mod status;
@@ -36,14 +43,13 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use annlab_core::db::Database;
 use anyhow::{Context, Result};
 use clap::Args;
 use milvus::proto::milvus::milvus_service_server::MilvusServiceServer;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
-use crate::store::Store;
+use crate::store::{Catalogue, Store};
 use service::Service;
 use state::State;
 
@@ -65,25 +71,32 @@ pub struct ServeArgs {
     /// Seed of the index builds of new collections.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// What the server logs on stderr: each refused call at info, each call
+    /// served at debug.
+    #[arg(long, value_enum, default_value_t = log::Level::Info)]
+    pub log_level: log::Level,
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
-    let (store, db) = match &args.data_dir {
+    log::set_level(args.log_level);
+    let (store, collections, catalogue) = match &args.data_dir {
         Some(dir) => {
-            let (store, db) = Store::open(dir)?;
-            (Some(store), db)
+            let store = Store::open_manifest(dir)?;
+            let collections = store.load_all()?;
+            let catalogue = store.catalogue();
+            (Some(store), collections, catalogue)
         }
-        None => (None, Database::new()),
+        None => (None, Vec::new(), Catalogue::default()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, store, db))
+    let state = State::new(collections, catalogue, store, args.seed);
+    runtime.block_on(serve(args, state))
 }
 
-async fn serve(args: &ServeArgs, store: Option<Store>, db: Database) -> Result<()> {
-    let state = State::new(db, store, args.seed);
+async fn serve(args: &ServeArgs, state: std::sync::Arc<State>) -> Result<()> {
     let grpc = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {} (is Milvus running?)", args.addr))?;

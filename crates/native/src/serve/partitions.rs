@@ -4,8 +4,6 @@
 //! creating and dropping a partition are persisted at once (a dropped
 //! partition's rows are gone, as in Milvus).
 
-use std::sync::Arc;
-
 use annlab_core::collection::validate_partition_name;
 use milvus::proto::common;
 use milvus::proto::milvus::{
@@ -15,13 +13,13 @@ use milvus::proto::milvus::{
 };
 
 use super::convert::pair;
-use super::state::State;
+use super::scope::Scope;
 use super::status::Failure;
 
 type Res<T> = Result<T, Failure>;
 type Common = common::Status;
 
-pub fn create(state: &Arc<State>, req: CreatePartitionRequest) -> Res<Common> {
+pub fn create(state: &Scope, req: CreatePartitionRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry
         .collection
@@ -31,7 +29,7 @@ pub fn create(state: &Arc<State>, req: CreatePartitionRequest) -> Res<Common> {
     Ok(Common::default())
 }
 
-pub fn drop(state: &Arc<State>, req: DropPartitionRequest) -> Res<Common> {
+pub fn drop(state: &Scope, req: DropPartitionRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry
         .collection
@@ -42,7 +40,7 @@ pub fn drop(state: &Arc<State>, req: DropPartitionRequest) -> Res<Common> {
 }
 
 /// Milvus checks the name first, as for creating one.
-pub fn has(state: &Arc<State>, req: HasPartitionRequest) -> Res<BoolResponse> {
+pub fn has(state: &Scope, req: HasPartitionRequest) -> Res<BoolResponse> {
     let entry = state.get(&req.collection_name)?;
     validate_partition_name(&req.partition_name)?;
     let value = entry.collection.read().has_partition(&req.partition_name);
@@ -54,7 +52,7 @@ pub fn has(state: &Arc<State>, req: HasPartitionRequest) -> Res<BoolResponse> {
 
 /// Every partition (or the named ones), with ids, creation times and whether
 /// each is loaded (`in_memory_percentages`).
-pub fn show(state: &Arc<State>, req: ShowPartitionsRequest) -> Res<ShowPartitionsResponse> {
+pub fn show(state: &Scope, req: ShowPartitionsRequest) -> Res<ShowPartitionsResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
     let mut r = ShowPartitionsResponse::default();
@@ -72,7 +70,7 @@ pub fn show(state: &Arc<State>, req: ShowPartitionsRequest) -> Res<ShowPartition
     Ok(r)
 }
 
-pub fn load(state: &Arc<State>, req: LoadPartitionsRequest) -> Res<Common> {
+pub fn load(state: &Scope, req: LoadPartitionsRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry
         .collection
@@ -81,7 +79,7 @@ pub fn load(state: &Arc<State>, req: LoadPartitionsRequest) -> Res<Common> {
     Ok(Common::default())
 }
 
-pub fn release(state: &Arc<State>, req: ReleasePartitionsRequest) -> Res<Common> {
+pub fn release(state: &Scope, req: ReleasePartitionsRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
     entry
         .collection
@@ -93,7 +91,7 @@ pub fn release(state: &Arc<State>, req: ReleasePartitionsRequest) -> Res<Common>
 /// `row_count`: the partition's flushed rows, deleted ones included (as the
 /// collection's statistics).
 pub fn statistics(
-    state: &Arc<State>,
+    state: &Scope,
     req: GetPartitionStatisticsRequest,
 ) -> Res<GetPartitionStatisticsResponse> {
     let entry = state.get(&req.collection_name)?;

@@ -1,25 +1,27 @@
-//! The server's state: the collections, each behind its own lock (a long search or
-//! insert on one never waits for another), the data directory, the metrics, and
-//! the index builds that run in the background after a flush.
+//! The server's state: the databases with their collections (each behind its own
+//! lock: a long search or insert on one never waits for another) and aliases, the
+//! data directory, the metrics, and the index builds that run in the background
+//! after a flush. `scope.rs` is a call's view of one database.
 //!
-//! Lock order: the store, then a collection. A collection's lock is never held
-//! while taking the store's.
+//! Lock order: the store, then the databases, then a collection. A collection's
+//! lock is never held while taking the databases' or the store's.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use annlab_core::collection::Collection;
-use annlab_core::db::Database;
+use annlab_core::collection::{Collection, CompactionPlan};
+use annlab_core::db::DEFAULT_DATABASE;
 use annlab_core::index::Progress;
 use annlab_core::metrics::Metrics;
-use annlab_core::schema::CollectionSchema;
 use annlab_core::{Error, Result as CoreResult};
 use parking_lot::{Mutex, RwLock};
 
+use super::log;
 use super::status::Failure;
-use crate::store::Store;
+use crate::store::manifest::{AliasEntry, DatabaseEntry};
+use crate::store::{Catalogue, Store};
 
 /// Milvus's hybrid timestamps: physical milliseconds shifted left by 18 bits.
 const LOGICAL_BITS: u32 = 18;
@@ -28,17 +30,21 @@ const LOGICAL_BITS: u32 = 18;
 pub struct Entry {
     pub collection: RwLock<Collection>,
     /// Set when the collection is dropped: its background build stops.
-    dropped: AtomicBool,
+    pub dropped: AtomicBool,
     /// One background build at a time per collection.
     building: Mutex<()>,
     pub created_ts: u64,
 }
 
 pub struct State {
-    collections: RwLock<BTreeMap<String, Arc<Entry>>>,
+    /// The databases by name; `default` always exists.
+    dbs: RwLock<BTreeMap<String, Db>>,
     next_id: AtomicI64,
+    next_db_id: AtomicI64,
     store: Option<Mutex<Store>>,
     pub metrics: Mutex<Metrics>,
+    /// Completed compactions by id: the collection and what each merge did.
+    compactions: Mutex<BTreeMap<i64, (i64, Vec<CompactionPlan>)>>,
     seed: u64,
     last_ts: AtomicU64,
     shutting_down: AtomicBool,
@@ -46,38 +52,130 @@ pub struct State {
     pub started: Instant,
 }
 
+/// One database: its collections and their aliases.
+pub struct Db {
+    pub id: i64,
+    pub created_ts: u64,
+    pub properties: Vec<(String, String)>,
+    pub collections: BTreeMap<String, Arc<Entry>>,
+    /// Alias → the name of a collection of this database.
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// Milvus's limit on databases (`rootCoord.maxDatabaseNum`).
+pub const MAX_DATABASES: usize = 64;
+/// The id of `default`, as in Milvus.
+const DEFAULT_DB_ID: i64 = 1;
+
+impl Db {
+    pub fn new(id: i64, created_ts: u64, properties: Vec<(String, String)>) -> Self {
+        Self {
+            id,
+            created_ts,
+            properties,
+            collections: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+        }
+    }
+
+    /// The aliases of collection `name`, sorted.
+    pub fn aliases_of(&self, name: &str) -> Vec<String> {
+        self.aliases
+            .iter()
+            .filter(|(_, c)| *c == name)
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
+
+    /// The collection a name or alias means, and its name.
+    pub fn resolve_name(&self, name: &str) -> Option<(String, Arc<Entry>)> {
+        let real = self.aliases.get(name).map_or(name, String::as_str);
+        self.collections
+            .get(real)
+            .map(|e| (real.to_owned(), e.clone()))
+    }
+}
+
+fn db_not_found(name: &str) -> Failure {
+    Error::DatabaseNotFound {
+        name: name.to_owned(),
+    }
+    .into()
+}
+
 impl State {
-    /// A server state holding `db`'s collections, persisted to `store` if given.
-    pub fn new(db: Database, store: Option<Store>, seed: u64) -> Arc<Self> {
+    /// A server state holding `collections` (each with its database) and the
+    /// `catalogue` read from the data directory, persisted to `store` if given.
+    pub fn new(
+        collections: Vec<(String, Collection)>,
+        catalogue: Catalogue,
+        store: Option<Store>,
+        seed: u64,
+    ) -> Arc<Self> {
         let state = Arc::new(Self {
-            collections: RwLock::new(BTreeMap::new()),
+            dbs: RwLock::new(BTreeMap::new()),
             next_id: AtomicI64::new(0),
+            next_db_id: AtomicI64::new(DEFAULT_DB_ID),
             store: store.map(Mutex::new),
             metrics: Mutex::new(Metrics::default()),
+            compactions: Mutex::new(BTreeMap::new()),
             seed,
             last_ts: AtomicU64::new(0),
             shutting_down: AtomicBool::new(false),
             builds_running: AtomicUsize::new(0),
             started: Instant::now(),
         });
-        let mut names = Vec::new();
-        for c in db.into_collections() {
-            state.next_id.fetch_max(c.id(), Ordering::SeqCst);
-            names.push(c.name().to_owned());
-            let entry = state.entry_for(c);
-            state
-                .collections
-                .write()
-                .insert(names.last().unwrap().clone(), entry);
+        let mut entries = Vec::new();
+        {
+            let mut dbs = state.dbs.write();
+            let now = state.timestamp();
+            dbs.insert(
+                DEFAULT_DATABASE.to_owned(),
+                Db::new(DEFAULT_DB_ID, now, Vec::new()),
+            );
+            for d in catalogue.databases {
+                state.next_db_id.fetch_max(d.id, Ordering::SeqCst);
+                dbs.insert(d.name, Db::new(d.id, d.created_ts, d.properties));
+            }
+            for (db, c) in collections {
+                state.next_id.fetch_max(c.id(), Ordering::SeqCst);
+                let name = c.name().to_owned();
+                let entry = state.entry_for(c);
+                entries.push(entry.clone());
+                dbs.entry(db)
+                    .or_insert_with(|| Db::new(0, now, Vec::new()))
+                    .collections
+                    .insert(name, entry);
+            }
+            for a in catalogue.aliases {
+                if let Some(db) = dbs.get_mut(&a.database)
+                    && db.collections.contains_key(&a.collection)
+                {
+                    db.aliases.insert(a.alias, a.collection);
+                }
+            }
         }
         // Collections stored while a build was still running get theirs now.
-        for name in names {
-            state.spawn_index_build(&name);
+        for entry in entries {
+            state.spawn_index_build(entry, String::new());
         }
         state
     }
 
-    fn entry_for(&self, c: Collection) -> Arc<Entry> {
+    /// The id the next collection gets (taken by [`State::commit_collection_id`]).
+    pub fn allocate_collection_id(&self) -> i64 {
+        self.next_id.load(Ordering::SeqCst) + 1
+    }
+
+    pub fn commit_collection_id(&self, id: i64) {
+        self.next_id.fetch_max(id, Ordering::SeqCst);
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn entry_for(&self, c: Collection) -> Arc<Entry> {
         Arc::new(Entry {
             collection: RwLock::new(c),
             dropped: AtomicBool::new(false),
@@ -105,85 +203,165 @@ impl State {
         }
     }
 
-    pub fn get(&self, name: &str) -> Result<Arc<Entry>, Failure> {
-        self.collections.read().get(name).cloned().ok_or_else(|| {
-            Failure::from(Error::CollectionNotFound {
-                name: name.to_owned(),
-            })
-        })
+    /// Reads database `db` with `f`; a missing database is Milvus's refusal.
+    pub fn with_db<T>(
+        &self,
+        db: &str,
+        f: impl FnOnce(&Db) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let dbs = self.dbs.read();
+        f(dbs.get(db).ok_or_else(|| db_not_found(db))?)
     }
 
-    pub fn names(&self) -> Vec<(String, Arc<Entry>)> {
-        self.collections
-            .read()
-            .iter()
-            .map(|(n, e)| (n.clone(), e.clone()))
-            .collect()
+    /// Reads every database with `f`.
+    pub fn with_all<T>(&self, f: impl FnOnce(&BTreeMap<String, Db>) -> T) -> T {
+        f(&self.dbs.read())
     }
 
-    pub fn create(&self, name: &str, schema: CollectionSchema) -> Result<(), Failure> {
-        let mut map = self.collections.write();
-        if map.contains_key(name) {
-            return Err(Error::CollectionAlreadyExists {
-                name: name.to_owned(),
+    /// Changes the catalogue with `f` (which sees every database), then makes it
+    /// durable with the collections `f` names (`(database, name)`: written if
+    /// present, removed if not).
+    pub fn change<T>(
+        &self,
+        f: impl FnOnce(&mut BTreeMap<String, Db>) -> Result<(T, Vec<(String, String)>), Failure>,
+    ) -> Result<T, Failure> {
+        let store = self.store.as_ref().map(|s| s.lock());
+        let (value, touched) = f(&mut self.dbs.write())?;
+        if let Some(mut store) = store {
+            self.commit(&mut store, &touched)?;
+        }
+        Ok(value)
+    }
+
+    /// One commit of the catalogue and of collections `touched`. Takes the
+    /// databases' lock, then the collections' (the store's is held).
+    fn commit(&self, store: &mut Store, touched: &[(String, String)]) -> Result<(), Failure> {
+        let dbs = self.dbs.read();
+        let mut catalogue = Catalogue::default();
+        for (name, db) in dbs.iter() {
+            if name != DEFAULT_DATABASE {
+                catalogue.databases.push(DatabaseEntry {
+                    name: name.clone(),
+                    id: db.id,
+                    created_ts: db.created_ts,
+                    properties: db.properties.clone(),
+                });
             }
-            .into());
+            for (alias, collection) in &db.aliases {
+                catalogue.aliases.push(AliasEntry {
+                    database: name.clone(),
+                    alias: alias.clone(),
+                    collection: collection.clone(),
+                });
+            }
         }
-        let id = self.next_id.load(Ordering::SeqCst) + 1;
-        let seed = self.seed ^ (id as u64).wrapping_mul(0xA076_1D64_78BD_642F);
-        let c = Collection::new(name, id, schema, seed)?;
-        self.next_id.store(id, Ordering::SeqCst);
-        map.insert(name.to_owned(), self.entry_for(c));
-        Ok(())
+        let entries: Vec<_> = touched
+            .iter()
+            .map(|(db, name)| {
+                let e = dbs.get(db).and_then(|d| d.collections.get(name)).cloned();
+                (db.as_str(), name.as_str(), e)
+            })
+            .collect();
+        let guards: Vec<_> = entries
+            .iter()
+            .map(|(_, _, e)| e.as_ref().map(|e| e.collection.read()))
+            .collect();
+        let items: Vec<_> = entries
+            .iter()
+            .zip(&guards)
+            .map(|((db, name, _), g)| (*db, *name, g.as_deref()))
+            .collect();
+        store
+            .commit(&items, Some(catalogue))
+            .map_err(|e| Failure::new(super::codes::UNEXPECTED, format!("{e:#}")))
     }
 
-    /// Drops a collection (a missing one is fine, as in Milvus) and removes it
-    /// from the data directory.
-    pub fn drop_collection(&self, name: &str) -> Result<(), Failure> {
-        let removed = self.collections.write().remove(name);
-        if let Some(entry) = removed {
-            entry.dropped.store(true, Ordering::SeqCst);
-            self.persist(name)?;
-        }
-        Ok(())
-    }
-
-    /// Makes the current state of `name` durable (its removal if it is gone).
-    /// Without a data directory, nothing to do.
-    pub fn persist(&self, name: &str) -> Result<(), Failure> {
+    /// Makes the current state of `entry`'s collection durable (nothing if it
+    /// was dropped meanwhile). Without a data directory, nothing to do.
+    pub fn persist_entry(&self, entry: &Arc<Entry>) -> Result<(), Failure> {
         let Some(store) = &self.store else {
             return Ok(());
         };
         let mut store = store.lock();
-        let entry = self.collections.read().get(name).cloned();
-        let guard = entry.as_ref().map(|e| e.collection.read());
-        store
-            .persist_collections(&[(name, guard.as_deref())])
-            .map_err(|e| Failure::new(super::codes::UNEXPECTED, format!("{e:#}")))
+        let key = self.key_of(entry);
+        match key {
+            Some(key) => self.commit(&mut store, &[key]),
+            None => Ok(()),
+        }
+    }
+
+    /// The database and name `entry` is currently stored under.
+    fn key_of(&self, entry: &Arc<Entry>) -> Option<(String, String)> {
+        self.dbs.read().iter().find_map(|(db, d)| {
+            d.collections
+                .iter()
+                .find(|(_, e)| Arc::ptr_eq(e, entry))
+                .map(|(n, _)| (db.clone(), n.clone()))
+        })
+    }
+
+    /// Every collection of every database (metrics), by name.
+    pub fn all_entries(&self) -> Vec<(String, Arc<Entry>)> {
+        self.dbs
+            .read()
+            .values()
+            .flat_map(|d| d.collections.iter().map(|(n, e)| (n.clone(), e.clone())))
+            .collect()
+    }
+
+    /// The collection with id `id`, in any database: its database, name and entry.
+    pub fn by_id(&self, id: i64) -> Option<(String, String, Arc<Entry>)> {
+        self.dbs.read().iter().find_map(|(db, d)| {
+            d.collections
+                .iter()
+                .find(|(_, e)| e.collection.read().id() == id)
+                .map(|(n, e)| (db.clone(), n.clone(), e.clone()))
+        })
+    }
+
+    /// A new database id.
+    pub fn next_db_id(&self) -> i64 {
+        self.next_db_id.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Records a finished compaction; its id.
+    pub fn record_compaction(&self, collection: i64, plans: Vec<CompactionPlan>) -> i64 {
+        let id = self.timestamp() as i64;
+        self.compactions.lock().insert(id, (collection, plans));
+        id
+    }
+
+    /// A compaction recorded by [`State::record_compaction`].
+    pub fn compaction(&self, id: i64) -> Option<(i64, Vec<CompactionPlan>)> {
+        self.compactions.lock().get(&id).cloned()
     }
 
     /// Builds, in a background thread, the index of every sealed segment of
-    /// `name` that lacks one, installs each as it finishes and persists.
-    pub fn spawn_index_build(self: &Arc<Self>, name: &str) {
-        let Ok(entry) = self.get(name) else { return };
+    /// `entry` that lacks one, installs each as it finishes and persists.
+    /// `name` labels the build's metrics.
+    pub fn spawn_index_build(self: &Arc<Self>, entry: Arc<Entry>, name: String) {
         if entry.collection.read().index_jobs().is_empty() {
             return;
         }
         let state = self.clone();
-        let name = name.to_owned();
+        let name = if name.is_empty() {
+            entry.collection.read().name().to_owned()
+        } else {
+            name
+        };
         self.builds_running.fetch_add(1, Ordering::SeqCst);
         std::thread::spawn(move || {
             let _building = entry.building.lock();
             if let Err(e) = state.build_indexes(&name, &entry)
                 && !matches!(e, Error::Cancelled { .. })
             {
-                eprintln!("annlab serve: index build of '{name}' failed: {e}");
+                log::error(format_args!("index build of '{name}' failed: {e}"));
             }
             state.builds_running.fetch_sub(1, Ordering::SeqCst);
         });
     }
 
-    fn build_indexes(&self, name: &str, entry: &Entry) -> CoreResult<()> {
+    fn build_indexes(&self, name: &str, entry: &Arc<Entry>) -> CoreResult<()> {
         loop {
             let jobs = entry.collection.read().index_jobs();
             let Some(job) = jobs.into_iter().next() else {
@@ -199,8 +377,8 @@ impl State {
             if entry.collection.write().install_index(&job, index) {
                 let kind = job.spec.params.index_type().name();
                 self.metrics.lock().observe_index_build(name, kind, ms);
-                if let Err(f) = self.persist(name) {
-                    eprintln!("annlab serve: cannot persist '{name}': {}", f.reason);
+                if let Err(f) = self.persist_entry(entry) {
+                    log::error(format_args!("cannot persist '{name}': {}", f.reason));
                 }
             }
         }

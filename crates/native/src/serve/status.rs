@@ -7,11 +7,14 @@
 use annlab_core::Error;
 use milvus::proto::common::Status;
 use milvus::proto::milvus::{
-    AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeCollectionResponse,
-    DescribeIndexResponse, FlushResponse, GetCollectionStatisticsResponse, GetFlushStateResponse,
-    GetIndexBuildProgressResponse, GetIndexStateResponse, GetLoadStateResponse,
-    GetLoadingProgressResponse, GetPartitionStatisticsResponse, GetVersionResponse, MutationResult,
-    QueryResults, SearchResults, ShowCollectionsResponse, ShowPartitionsResponse,
+    AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeAliasResponse,
+    DescribeCollectionResponse, DescribeDatabaseResponse, DescribeIndexResponse, FlushResponse,
+    GetCollectionStatisticsResponse, GetCompactionPlansResponse, GetCompactionStateResponse,
+    GetFlushStateResponse, GetIndexBuildProgressResponse, GetIndexStateResponse,
+    GetLoadStateResponse, GetLoadingProgressResponse, GetPartitionStatisticsResponse,
+    GetPersistentSegmentInfoResponse, GetQuerySegmentInfoResponse, GetReplicasResponse,
+    GetVersionResponse, ListAliasesResponse, ListDatabasesResponse, ManualCompactionResponse,
+    MutationResult, QueryResults, SearchResults, ShowCollectionsResponse, ShowPartitionsResponse,
 };
 
 use super::codes::{self, PARAMETER_INVALID, UNEXPECTED};
@@ -187,6 +190,16 @@ macro_rules! reply {
 
 reply!(
     AllocTimestampResponse,
+    DescribeAliasResponse,
+    DescribeDatabaseResponse,
+    GetCompactionPlansResponse,
+    GetCompactionStateResponse,
+    GetPersistentSegmentInfoResponse,
+    GetQuerySegmentInfoResponse,
+    GetReplicasResponse,
+    ListAliasesResponse,
+    ListDatabasesResponse,
+    ManualCompactionResponse,
     BoolResponse,
     ConnectResponse,
     DescribeCollectionResponse,
@@ -216,6 +229,7 @@ mod tests {
     #[test]
     fn engine_errors_keep_milvus_codes_and_words() {
         let f = Failure::from(Error::CollectionNotFound {
+            database: "default".into(),
             name: "ivf_documents".into(),
         });
         let s = f.status();

@@ -41,7 +41,11 @@ pub fn run(command: &DbCommand) -> Result<()> {
 fn drop(args: &DropArgs) -> Result<()> {
     let mut store = Store::open_manifest(&args.data_dir)?;
     let name = args.collection.as_str();
-    if store.manifest().entry(name).is_none() {
+    if store
+        .manifest()
+        .entry(super::manifest::DEFAULT_DATABASE, name)
+        .is_none()
+    {
         // As Milvus: dropping a missing collection succeeds.
         println!("no collection '{name}' stored: nothing to drop");
         return Ok(());

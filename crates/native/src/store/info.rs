@@ -29,7 +29,9 @@ pub fn run(args: &InfoArgs) -> Result<()> {
     let open_ms = start.elapsed().as_secs_f64() * 1e3;
     let mut collections = Vec::new();
     for c in db.collections() {
-        let entry = store.manifest().entry(c.name());
+        let entry = store
+            .manifest()
+            .entry(super::manifest::DEFAULT_DATABASE, c.name());
         let progress = c.index_progress();
         let index = c.index().map(|d| {
             json!({

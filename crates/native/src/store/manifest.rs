@@ -1,16 +1,20 @@
-//! `MANIFEST`: the list of committed collection files. Its rename is the store's
-//! commit point, so it alone says which files hold the data.
+//! `MANIFEST`: the list of committed collection files, and the server's
+//! catalogue (databases and aliases). Its rename is the store's commit point, so
+//! it alone says which files hold the data and which names exist.
 //!
 //! Format: pretty JSON, then one line `crc32 <8 hex digits>` with the CRC-32 of
 //! the JSON bytes before it:
 //!
 //! ```text
 //! {
-//!   "format": 1,
+//!   "format": 2,
 //!   "generation": 12,
 //!   "collections": [
-//!     { "name": "docs", "file": "docs.12.annlab", "bytes": 81234, "crc32": 305419896 }
-//!   ]
+//!     { "name": "docs", "file": "docs.12.annlab", "bytes": 81234, "crc32": 305419896 },
+//!     { "database": "shop", "name": "items", "file": "shop-items.9.annlab", … }
+//!   ],
+//!   "databases": [ { "name": "shop", "id": 2, "created_ts": …, "properties": [] } ],
+//!   "aliases": [ { "database": "default", "alias": "live", "collection": "docs" } ]
 //! }
 //! crc32 1a2b3c4d
 //! ```
@@ -19,8 +23,14 @@ use serde::{Deserialize, Serialize};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "MANIFEST";
-/// Bumped whenever the manifest's or the directory's layout changes.
-pub const FORMAT: u32 = 1;
+/// Bumped whenever the manifest's or the directory's layout changes. Format 2:
+/// collections per database, the databases and the aliases. A format-1
+/// manifest (every collection in `default`, no catalogue) is read as such.
+pub const FORMAT: u32 = 2;
+/// The oldest format this annlab reads.
+const OLDEST_FORMAT: u32 = 1;
+/// The database of collections listed without one.
+pub const DEFAULT_DATABASE: &str = annlab_core::db::DEFAULT_DATABASE;
 /// Extension of committed collection files, `<name>.<generation>.annlab`.
 pub const EXTENSION: &str = "annlab";
 
@@ -29,13 +39,49 @@ pub struct Manifest {
     pub format: u32,
     /// Incremented by every commit; names the files that commit wrote.
     pub generation: u64,
-    /// Sorted by name.
+    /// Sorted by database, then name.
     pub collections: Vec<Entry>,
+    /// The databases besides `default` (which always exists), by name.
+    #[serde(default)]
+    pub databases: Vec<DatabaseEntry>,
+    /// Sorted by database, then alias.
+    #[serde(default)]
+    pub aliases: Vec<AliasEntry>,
+}
+
+/// A database other than `default`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseEntry {
+    pub name: String,
+    pub id: i64,
+    pub created_ts: u64,
+    pub properties: Vec<(String, String)>,
+}
+
+/// An alias of a collection of the same database.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AliasEntry {
+    pub database: String,
+    pub alias: String,
+    pub collection: String,
+}
+
+fn default_database() -> String {
+    DEFAULT_DATABASE.to_owned()
+}
+
+fn is_default_database(db: &str) -> bool {
+    db == DEFAULT_DATABASE
 }
 
 /// One committed collection file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    #[serde(
+        default = "default_database",
+        skip_serializing_if = "is_default_database"
+    )]
+    pub database: String,
     pub name: String,
     pub file: String,
     /// Length of the whole file.
@@ -51,11 +97,16 @@ impl Manifest {
             format: FORMAT,
             generation: 0,
             collections: Vec::new(),
+            databases: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
-    pub fn entry(&self, name: &str) -> Option<&Entry> {
-        self.collections.iter().find(|e| e.name == name)
+    /// Collection `name` of database `database`.
+    pub fn entry(&self, database: &str, name: &str) -> Option<&Entry> {
+        self.collections
+            .iter()
+            .find(|e| e.database == database && e.name == name)
     }
 
     /// Whether `file` is one this manifest references.
@@ -65,13 +116,17 @@ impl Manifest {
 
     /// Replaces (or adds) `entry`'s collection, keeping the list sorted.
     pub fn upsert(&mut self, entry: Entry) {
-        self.remove(&entry.name);
+        self.remove(&entry.database, &entry.name);
         self.collections.push(entry);
-        self.collections.sort_by(|a, b| a.name.cmp(&b.name));
+        self.collections
+            .sort_by(|a, b| (&a.database, &a.name).cmp(&(&b.database, &b.name)));
     }
 
-    pub fn remove(&mut self, name: &str) -> Option<Entry> {
-        let i = self.collections.iter().position(|e| e.name == name)?;
+    pub fn remove(&mut self, database: &str, name: &str) -> Option<Entry> {
+        let i = self
+            .collections
+            .iter()
+            .position(|e| e.database == database && e.name == name)?;
         Some(self.collections.remove(i))
     }
 
@@ -96,14 +151,17 @@ impl Manifest {
                 "checksum mismatch: stored {stored:08x}, computed {computed:08x}"
             ));
         }
-        let m: Manifest =
+        let mut m: Manifest =
             serde_json::from_str(json).map_err(|e| format!("cannot parse its JSON: {e}"))?;
-        if m.format != FORMAT {
+        if !(OLDEST_FORMAT..=FORMAT).contains(&m.format) {
             return Err(format!(
-                "format {}, but this annlab reads format {FORMAT}",
+                "format {}, but this annlab reads formats {OLDEST_FORMAT} to {FORMAT} (written by a newer annlab?)",
                 m.format
             ));
         }
+        // Format 1 is format 2 without databases and aliases; the next commit
+        // writes format 2.
+        m.format = FORMAT;
         for e in &m.collections {
             if !is_plain_file_name(&e.file) {
                 return Err(format!("bad file name '{}'", e.file));
@@ -113,9 +171,14 @@ impl Manifest {
     }
 }
 
-/// The file a commit of `generation` writes for collection `name`.
-pub fn file_name(name: &str, generation: u64) -> String {
-    format!("{name}.{generation}.{EXTENSION}")
+/// The file a commit of `generation` writes for collection `name` of
+/// `database` (names hold neither `-` nor `.`, so the file names differ).
+pub fn file_name(database: &str, name: &str, generation: u64) -> String {
+    if is_default_database(database) {
+        format!("{name}.{generation}.{EXTENSION}")
+    } else {
+        format!("{database}-{name}.{generation}.{EXTENSION}")
+    }
 }
 
 /// A name that stays inside the data directory (no separators, not `..`).
@@ -136,8 +199,9 @@ mod tests {
         m.generation = 3;
         for name in ["b", "a"] {
             m.upsert(Entry {
+                database: DEFAULT_DATABASE.into(),
                 name: name.into(),
-                file: file_name(name, 3),
+                file: file_name(DEFAULT_DATABASE, name, 3),
                 bytes: 10,
                 crc32: 0xdead_beef,
             });
@@ -150,6 +214,43 @@ mod tests {
         let m = sample();
         assert_eq!(m.collections[0].name, "a");
         assert_eq!(Manifest::decode(&m.encode()).unwrap(), m);
+    }
+
+    #[test]
+    fn format_1_is_read_and_the_catalogue_round_trips() {
+        let v1 = r#"{"format": 1, "generation": 2, "collections": [{"name": "a", "file": "a.2.annlab", "bytes": 1, "crc32": 2}]}"#;
+        let crc = crc32fast::hash(v1.as_bytes());
+        let m = Manifest::decode(format!("{v1}\ncrc32 {crc:08x}\n").as_bytes()).unwrap();
+        assert_eq!(m.format, FORMAT);
+        assert_eq!(m.collections[0].database, DEFAULT_DATABASE);
+        let mut m = sample();
+        m.databases.push(DatabaseEntry {
+            name: "shop".into(),
+            id: 2,
+            created_ts: 5,
+            properties: vec![("k".into(), "v".into())],
+        });
+        m.aliases.push(AliasEntry {
+            database: "shop".into(),
+            alias: "live".into(),
+            collection: "items".into(),
+        });
+        m.upsert(Entry {
+            database: "shop".into(),
+            name: "items".into(),
+            file: file_name("shop", "items", 3),
+            bytes: 1,
+            crc32: 1,
+        });
+        assert_eq!(m.collections[2].file, "shop-items.3.annlab");
+        assert_eq!(Manifest::decode(&m.encode()).unwrap(), m);
+        let mut future = m.clone();
+        future.format = FORMAT + 1;
+        assert!(
+            Manifest::decode(&future.encode())
+                .unwrap_err()
+                .contains("newer annlab")
+        );
     }
 
     #[test]

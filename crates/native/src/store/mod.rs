@@ -6,9 +6,10 @@
 //! DIR/
 //!   LOCK                   advisory lock: one annlab process per directory
 //!   MANIFEST               the committed state (see `manifest.rs`): format,
-//!                          generation, and per collection its file, length, CRC-32
+//!                          generation, per collection its database, file,
+//!                          length, CRC-32; the databases and the aliases
 //!   docs.12.annlab         one collection, as `annlab_core::persist::to_bytes`
-//!   other.9.annlab         (its persisted form: schema, partitions, index
+//!   shop-items.9.annlab    (collection `items` of database `shop`; its persisted form: schema, partitions, index
 //!                          definition, sealed segments with their columns,
 //!                          deletions and built indexes; its header has its
 //!                          own CRC-32)
@@ -65,7 +66,15 @@ use annlab_core::persist;
 use anyhow::{Context, Result, bail};
 
 use durable::{LOCK, TMP_SUFFIX};
-use manifest::{EXTENSION, Entry, MANIFEST, Manifest};
+use manifest::{AliasEntry, DatabaseEntry, EXTENSION, Entry, MANIFEST, Manifest};
+
+/// The server's catalogue as stored in the manifest: databases besides
+/// `default`, and aliases.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalogue {
+    pub databases: Vec<DatabaseEntry>,
+    pub aliases: Vec<AliasEntry>,
+}
 
 pub use cli::{DbCommand, run};
 
@@ -122,9 +131,24 @@ impl Store {
         Ok(store)
     }
 
-    /// Reads every collection the manifest lists, checking lengths and checksums.
+    /// Reads the collections of database `default` (what `annlab db` and the
+    /// CLI's `--data-dir` work on), checking lengths and checksums.
     pub fn load(&self) -> Result<Database> {
         let mut db = Database::new();
+        for (database, collection) in self.load_all()? {
+            if database == manifest::DEFAULT_DATABASE {
+                let name = collection.name().to_owned();
+                db.insert_collection(collection)
+                    .with_context(|| format!("{MANIFEST} lists '{name}' twice"))?;
+            }
+        }
+        Ok(db)
+    }
+
+    /// Reads every collection the manifest lists, with its database, checking
+    /// lengths and checksums.
+    pub fn load_all(&self) -> Result<Vec<(String, Collection)>> {
+        let mut all = Vec::new();
         for e in &self.manifest.collections {
             let path = self.dir.join(&e.file);
             let bytes = fs::read(&path).with_context(|| {
@@ -174,14 +198,21 @@ impl Store {
                     collection.name()
                 )));
             }
-            db.insert_collection(collection)
-                .with_context(|| format!("{MANIFEST} lists '{}' twice", e.name))?;
+            all.push((e.database.clone(), collection));
         }
-        Ok(db)
+        Ok(all)
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The committed catalogue (databases and aliases).
+    pub fn catalogue(&self) -> Catalogue {
+        Catalogue {
+            databases: self.manifest.databases.clone(),
+            aliases: self.manifest.aliases.clone(),
+        }
     }
 
     /// The committed state.
@@ -203,25 +234,47 @@ impl Store {
     /// Like [`Store::persist`], for collections held outside a [`Database`] (the
     /// server locks each on its own): `Some` is written, `None` removed.
     pub fn persist_collections(&mut self, items: &[(&str, Option<&Collection>)]) -> Result<()> {
+        let items: Vec<_> = items
+            .iter()
+            .map(|&(name, c)| (manifest::DEFAULT_DATABASE, name, c))
+            .collect();
+        self.commit(&items, None)
+    }
+
+    /// One commit (see the module docs): each `(database, name, collection)` of
+    /// `items` written (`Some`) or removed (`None`), and, if given, the catalogue
+    /// (databases and aliases) replaced, all at the manifest's rename.
+    pub fn commit(
+        &mut self,
+        items: &[(&str, &str, Option<&Collection>)],
+        catalogue: Option<Catalogue>,
+    ) -> Result<()> {
         let generation = self.manifest.generation + 1;
         let mut next = self.manifest.clone();
         next.generation = generation;
+        if let Some(c) = catalogue {
+            next.databases = c.databases;
+            next.aliases = c.aliases;
+        }
         let mut written = Vec::new();
         let result = (|| -> Result<()> {
-            for &(name, collection) in items {
-                if !manifest::is_plain_file_name(name) || name.contains('.') {
-                    bail!("collection name '{name}' cannot be stored as a file name");
+            for &(database, name, collection) in items {
+                for n in [database, name] {
+                    if !manifest::is_plain_file_name(n) || n.contains(['.', '-']) {
+                        bail!("name '{n}' cannot be stored as a file name");
+                    }
                 }
                 let Some(collection) = collection else {
-                    next.remove(name);
+                    next.remove(database, name);
                     continue;
                 };
                 let bytes = persist::to_bytes(collection)
                     .with_context(|| format!("cannot encode collection '{name}'"))?;
-                let file = manifest::file_name(name, generation);
+                let file = manifest::file_name(database, name, generation);
                 durable::replace(&self.dir, &file, &bytes)?;
                 written.push(file.clone());
                 next.upsert(Entry {
+                    database: database.to_owned(),
                     name: name.to_owned(),
                     file,
                     bytes: bytes.len() as u64,

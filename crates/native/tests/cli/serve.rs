@@ -1,8 +1,11 @@
 //! `annlab serve` end to end through Milvus's generated gRPC client
 //! (milvus-sdk-rust's `MilvusServiceClient`): the tutorial's calls, Milvus's
 //! statuses, UNIMPLEMENTED for the rest, malformed requests, SIGTERM, --data-dir.
-//! `partitions` drives the partition calls.
+//! `partitions` drives the partition calls; `catalog` aliases, databases,
+//! properties, renames, compaction, segments, the log and a kill -9.
 
+#[path = "catalog.rs"]
+mod catalog;
 #[path = "partitions.rs"]
 mod partitions;
 
@@ -33,12 +36,17 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &std::path::Path) -> Server {
+        Self::start_logging(data_dir, Stdio::null())
+    }
+
+    /// A server whose log (stderr) goes to `stderr`.
+    fn start_logging(data_dir: &std::path::Path, stderr: Stdio) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_annlab"))
             .args(["serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"])
             .arg("--data-dir")
             .arg(data_dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("annlab serve starts");
         let mut line = String::new();
@@ -375,9 +383,8 @@ async fn malformed_and_unimplemented(c: &mut MilvusServiceClient<Channel>) {
         .into_inner();
     assert_eq!(s.code, 1100, "{}", s.reason);
     let err = c
-        .create_alias(CreateAliasRequest {
-            collection_name: "docs".into(),
-            alias: "d".into(),
+        .create_credential(CreateCredentialRequest {
+            username: "u".into(),
             ..Default::default()
         })
         .await
