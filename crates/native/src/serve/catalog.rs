@@ -32,23 +32,36 @@ fn db_mut<'a>(dbs: &'a mut std::collections::BTreeMap<String, Db>, name: &str) -
     })
 }
 
+/// The database of a new or moved alias, once Milvus's first two checks pass:
+/// the alias is no collection's name, and the collection it points to exists.
+fn alias_target<'a>(
+    scope: &Scope,
+    dbs: &'a mut std::collections::BTreeMap<String, Db>,
+    db: &str,
+    alias: &str,
+    collection: &str,
+) -> Res<&'a mut Db> {
+    let d = db_mut(dbs, db)?;
+    if d.collections.contains_key(alias) {
+        return Err(Error::AliasCollectionNameConflict {
+            database: db.to_owned(),
+            alias: alias.to_owned(),
+        }
+        .into());
+    }
+    if !d.collections.contains_key(collection) {
+        return Err(scope.not_found(collection));
+    }
+    Ok(d)
+}
+
 /// Milvus's checks of an alias against its database: not a collection's name,
 /// and (for a new alias) not an alias of another collection.
 pub fn create_alias(scope: &Scope, req: CreateAliasRequest) -> Res<Common> {
     validate_name(&req.alias, "alias")?;
     let db = scope.db.clone();
     scope.change(|dbs| {
-        let d = db_mut(dbs, &db)?;
-        if d.collections.contains_key(&req.alias) {
-            return Err(Error::AliasCollectionNameConflict {
-                database: db.clone(),
-                alias: req.alias.clone(),
-            }
-            .into());
-        }
-        if !d.collections.contains_key(&req.collection_name) {
-            return Err(scope.not_found(&req.collection_name));
-        }
+        let d = alias_target(scope, dbs, &db, &req.alias, &req.collection_name)?;
         match d.aliases.get(&req.alias) {
             Some(c) if *c == req.collection_name => return Ok(((), Vec::new())),
             Some(c) => {
@@ -72,17 +85,7 @@ pub fn alter_alias(scope: &Scope, req: AlterAliasRequest) -> Res<Common> {
     validate_name(&req.alias, "alias")?;
     let db = scope.db.clone();
     scope.change(|dbs| {
-        let d = db_mut(dbs, &db)?;
-        if d.collections.contains_key(&req.alias) {
-            return Err(Error::AliasCollectionNameConflict {
-                database: db.clone(),
-                alias: req.alias.clone(),
-            }
-            .into());
-        }
-        if !d.collections.contains_key(&req.collection_name) {
-            return Err(scope.not_found(&req.collection_name));
-        }
+        let d = alias_target(scope, dbs, &db, &req.alias, &req.collection_name)?;
         if !d.aliases.contains_key(&req.alias) {
             return Err(Error::AliasNotFound {
                 database: db.clone(),
