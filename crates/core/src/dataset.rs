@@ -44,6 +44,22 @@ pub enum DataKind {
 }
 
 impl DataKind {
+    /// Both kinds, the tutorial's first.
+    pub const ALL: [DataKind; 2] = [DataKind::Random, DataKind::Embeddings];
+
+    /// The kind named `name` ([`DataKind::name`]).
+    pub fn from_name(name: &str) -> Option<DataKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The other kind (the one to compare with).
+    pub fn other(self) -> DataKind {
+        match self {
+            DataKind::Random => DataKind::Embeddings,
+            DataKind::Embeddings => DataKind::Random,
+        }
+    }
+
     /// The name on the command line and in URLs.
     pub fn name(self) -> &'static str {
         match self {
@@ -70,6 +86,10 @@ pub struct DataSpec {
     pub dim: usize,
     /// Seed of every random choice.
     pub seed: u64,
+    /// The tutorial's random vectors or embedding-like ones (absent in older JSON:
+    /// random).
+    #[serde(default)]
+    pub kind: DataKind,
 }
 
 impl DataSpec {
@@ -78,6 +98,7 @@ impl DataSpec {
         n: 10_000,
         dim: 1536,
         seed: 42,
+        kind: DataKind::Random,
     };
 
     /// Checks the sizes with Milvus's ranges and the memory bound.
@@ -280,7 +301,7 @@ impl TutorialData {
         let n = spec.n;
         Ok(Self {
             spec,
-            embeddings: unit_gaussian(n, spec.dim, spec.seed, Stream::Base),
+            embeddings: spec.kind.generate(n, spec.dim, spec.seed, Stream::Base),
             texts: (0..n).map(|i| format!("文档内容 {i}")).collect(),
             sources: (0..n).map(|i| format!("source_{}.txt", i % 10)).collect(),
             timestamps: (0..n as i64).map(|i| base_timestamp + i).collect(),
@@ -310,9 +331,12 @@ impl TutorialData {
     }
 
     /// `nq` query vectors from the query stream of the same seed (the tutorial draws
-    /// its queries from the same distribution as its data).
+    /// its queries from the same distribution as its data: for embeddings, from the
+    /// same topics).
     pub fn queries(&self, nq: usize) -> Vec<f32> {
-        unit_gaussian(nq, self.spec.dim, self.spec.seed, Stream::Queries)
+        self.spec
+            .kind
+            .generate(nq, self.spec.dim, self.spec.seed, Stream::Queries)
     }
 }
 
@@ -329,6 +353,7 @@ mod tests {
             n: 25,
             dim: 16,
             seed: 7,
+            kind: Default::default(),
         };
         let d = TutorialData::generate(spec, 1_700_000_000).unwrap();
         assert_eq!(d.embeddings.len(), 25 * 16);
@@ -378,6 +403,7 @@ mod tests {
             n: 1,
             dim: 40_000,
             seed: 0,
+            kind: Default::default(),
         };
         assert_eq!(
             bad_dim.validate(),
@@ -390,6 +416,7 @@ mod tests {
             n: 0,
             dim: 8,
             seed: 0,
+            kind: Default::default(),
         };
         assert!(matches!(
             no_rows.validate(),

@@ -105,6 +105,7 @@ mod tests {
                 n: 400,
                 dim: 16,
                 seed: 3,
+                kind: Default::default(),
             },
             0,
         )
@@ -195,6 +196,7 @@ mod tests {
                 n: 10,
                 dim: 16,
                 seed: 4,
+                kind: Default::default(),
             },
             0,
         )

@@ -95,6 +95,7 @@ mod tests {
                 n: 500,
                 dim: 64,
                 seed: 42,
+                kind: Default::default(),
             },
             k: 10,
         }
@@ -133,6 +134,7 @@ mod tests {
                 n: 2000,
                 dim: 256,
                 seed: 3,
+                kind: Default::default(),
             },
             k: 1,
         };

@@ -59,6 +59,7 @@ fn quickstart_top10_matches_the_pinned_ids() {
             n: 1000,
             dim: 64,
             seed: 42,
+            kind: Default::default(),
         },
         k: 10,
     };
@@ -75,6 +76,7 @@ fn bad_inputs_are_errors_not_panics() {
             n: 10,
             dim: 0,
             seed: 1,
+            kind: Default::default(),
         },
         k: 10,
     };

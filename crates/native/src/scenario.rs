@@ -123,6 +123,7 @@ impl ScenarioArgs {
                 n: self.n,
                 dim: self.dim,
                 seed: self.seed,
+                kind: Default::default(),
             },
             batch_size: self.batch_size,
             index: match self.index {

@@ -39,6 +39,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
             n: args.n,
             dim: args.dim,
             seed: args.seed,
+            kind: Default::default(),
         },
         k: args.k,
     };

@@ -40,6 +40,7 @@ fn search_json_matches_the_engine() {
             n: 500,
             dim: 32,
             seed: 5,
+            kind: Default::default(),
         },
         k: 10,
     })

@@ -118,6 +118,7 @@ mod tests {
             n: rows,
             dim: 16,
             seed: 5,
+            kind: Default::default(),
         };
         let data = TutorialData::generate(spec, 1_700_000_000).unwrap();
         c.insert(data.columns(0, rows)).unwrap();

@@ -20,6 +20,7 @@ fn two_partitions(flush: bool) -> (Collection, TutorialData) {
             n: 300,
             dim: DIM,
             seed: 5,
+            kind: Default::default(),
         },
         0,
     )

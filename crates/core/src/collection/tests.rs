@@ -21,6 +21,7 @@ fn tutorial_collection(params: IndexParams) -> (Collection, TutorialData) {
         n: 600,
         dim: 32,
         seed: 7,
+        kind: Default::default(),
     };
     let data = TutorialData::generate(spec, 1_700_000_000).unwrap();
     let mut c = Collection::new(
@@ -343,6 +344,7 @@ fn describe_reports_index_state_and_progress() {
             n: 30,
             dim: 8,
             seed: 1,
+            kind: Default::default(),
         },
         0,
     )

@@ -114,6 +114,7 @@ mod tests {
                 n: 600,
                 dim: 16,
                 seed: 5,
+                kind: Default::default(),
             },
             batch_size: 200,
             ef_construction: 32,

@@ -178,6 +178,7 @@ mod tests {
                 n: 601,
                 dim: 16,
                 seed: 9,
+                kind: Default::default(),
             },
             batch_size: 200,
             index,

@@ -13,6 +13,7 @@ fn small() -> ScenarioParams {
             n: 1500,
             dim: 64,
             seed: 11,
+            kind: Default::default(),
         },
         batch_size: 500,
         ef_construction: 64,

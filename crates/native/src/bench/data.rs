@@ -142,12 +142,22 @@ fn generate(args: &DataArgs) -> anyhow::Result<Data> {
         args.nq.unwrap_or(200),
         args.seed,
     );
-    DataSpec { n, dim, seed }
-        .validate()
-        .context("invalid --n/--dim")?;
-    DataSpec { n: nq, dim, seed }
-        .validate()
-        .context("invalid --nq")?;
+    DataSpec {
+        n,
+        dim,
+        seed,
+        kind: Default::default(),
+    }
+    .validate()
+    .context("invalid --n/--dim")?;
+    DataSpec {
+        n: nq,
+        dim,
+        seed,
+        kind: Default::default(),
+    }
+    .validate()
+    .context("invalid --nq")?;
     let (base, queries) = match kind {
         DataKind::Random => (
             unit_gaussian(n, dim, seed, Stream::Base),

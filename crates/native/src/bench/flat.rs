@@ -115,6 +115,7 @@ pub fn run(args: &FlatArgs) -> anyhow::Result<()> {
         n: args.n,
         dim: args.dim,
         seed: 0,
+        kind: Default::default(),
     }
     .validate()
     .context("invalid --n/--dim")?;

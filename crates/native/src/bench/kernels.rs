@@ -77,6 +77,7 @@ pub fn run(args: &KernelArgs) -> anyhow::Result<()> {
         n: args.n,
         dim: args.dim,
         seed: 0,
+        kind: Default::default(),
     }
     .validate()
     .context("invalid --n/--dim")?;

@@ -109,6 +109,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
             n: total,
             dim,
             seed: args.seed,
+            kind: Default::default(),
         },
         unix_seconds(),
     )

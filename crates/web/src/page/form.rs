@@ -143,6 +143,7 @@ impl Form {
                 n: num(Field::N, &mut errors) as usize,
                 dim: num(Field::Dim, &mut errors) as usize,
                 seed: num(Field::Seed, &mut errors),
+                kind: Default::default(),
             },
             ..ScenarioParams::default()
         };
