@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
 
+pub mod contrast;
 mod embeddings;
 pub mod profile;
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::MainIndex;
 use super::report::SweepPoint;
 use super::steps::StepId;
+use crate::dataset::DataKind;
 
 /// One line of what the tutorial's script prints for a step, with its values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,14 +195,28 @@ pub enum Correction {
         top: f32,
         n: usize,
         dim: usize,
-        /// √(2·ln n / dim), the expected best score.
+        /// √(2·ln n / dim), the expected best score of random data.
         expected: f64,
+        /// The data searched.
+        #[serde(default)]
+        data: DataKind,
+        /// The exact best score of query 0 on the other data kind at the same n,
+        /// dim and seed (measured in the data step).
+        #[serde(default)]
+        other_best: Option<f64>,
     },
     /// The tutorial's claimed HNSW recall against the measured one.
     Recall {
         recall: f64,
         index: MainIndex,
         value: usize,
+        #[serde(default)]
+        data: DataKind,
+        /// The recall measured on the other data kind with the same parameters,
+        /// when that run's report is at hand (the page keeps one per kind); the
+        /// engine leaves it empty.
+        #[serde(default)]
+        other: Option<f64>,
     },
     /// The tutorial's sweep ran before its index existed.
     SweepAfterBuild,
@@ -212,5 +227,11 @@ pub enum Correction {
         ratio: f64,
         nprobe: usize,
         recall: f64,
+        #[serde(default)]
+        data: DataKind,
+        /// The ratio measured on the other data kind, when at hand (see
+        /// `Recall::other`).
+        #[serde(default)]
+        other: Option<f64>,
     },
 }

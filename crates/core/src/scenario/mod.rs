@@ -27,6 +27,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
+use crate::dataset::contrast::SimilarityHistogram;
 use crate::dataset::{DataSpec, TutorialData};
 use crate::db::Database;
 use crate::error::{Error, Result};
@@ -151,6 +152,8 @@ pub struct Scenario {
     done: BTreeSet<StepId>,
     /// Step 7's HNSW latency, for step 12's comparison.
     single_search_ms: Option<f64>,
+    /// Step 4's similarity histograms: this data's, then the other kind's.
+    contrast: Option<[SimilarityHistogram; 2]>,
     pub metrics: Metrics,
 }
 
@@ -165,6 +168,7 @@ impl Scenario {
             truth: Vec::new(),
             done: BTreeSet::new(),
             single_search_ms: None,
+            contrast: None,
             metrics: Metrics::default(),
         })
     }

@@ -8,6 +8,7 @@ pub use super::lines::{Correction, Line};
 use super::steps::StepId;
 use crate::clock::Timing;
 use crate::collection::SearchPlan;
+use crate::dataset::contrast::SimilarityHistogram;
 
 /// What a figure measures. Stable keys for JSON and tests come from serde
 /// (`snake_case`); the words that name it are the presentation's
@@ -47,6 +48,10 @@ pub enum FigureId {
     GatherMs,
     SearchRequests,
     SearchSeconds,
+    /// Step 4: `(1 − mean) / (1 − best)` similarity of query 0 on this data.
+    RelativeContrast,
+    /// The same on the other data kind (same n, dim, seed).
+    OtherRelativeContrast,
 }
 
 impl FigureId {
@@ -63,7 +68,12 @@ impl FigureId {
             NumEntities | AllowedRows => "rows",
             SearchRequests => "requests",
             SearchSeconds => "s",
-            Recall | TopScore | Selectivity | IvfRecall => "",
+            Recall
+            | TopScore
+            | Selectivity
+            | IvfRecall
+            | RelativeContrast
+            | OtherRelativeContrast => "",
         }
     }
 }
@@ -137,6 +147,10 @@ pub struct StepReport {
     #[serde(default)]
     pub batches: Vec<BatchTiming>,
     pub plan: Option<SearchPlan>,
+    /// Data step: query 0's similarity histograms, this data's then the other
+    /// kind's.
+    #[serde(default)]
+    pub similarity: Vec<SimilarityHistogram>,
     /// Text the engine produced as it is: the error a search after release gets
     /// (clean-up), the Prometheus exposition (monitoring).
     pub text: Option<String>,
@@ -161,6 +175,7 @@ impl StepReport {
             latencies_ms: Vec::new(),
             batches: Vec::new(),
             plan: None,
+            similarity: Vec::new(),
             text: None,
             clock_resolution_ms: 0.0,
             reps: None,

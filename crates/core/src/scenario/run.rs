@@ -1,9 +1,11 @@
 //! Steps 1–6: connect, schema, index, data, insert, load.
 
+use super::search_steps::K;
 use super::{COLLECTION, MainIndex, Scenario, ScenarioParams};
 use crate::clock::{Clock, timed};
 use crate::collection::Collection;
-use crate::dataset::{Stream, TutorialData, unit_gaussian};
+use crate::dataset::contrast;
+use crate::dataset::{Stream, TutorialData};
 use crate::error::Result;
 use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, Progress};
@@ -88,6 +90,13 @@ impl Scenario {
         r.line(Line::Dimension { dim: p.data.dim });
         r.figure(FigureId::GenerateMs, ms);
         r.figure(FigureId::DataBytes, (data.embeddings.len() * 4) as f64);
+        // Why random data defeats every index: query 0's similarities to all rows,
+        // on this data and on the other kind at the same n, dim and seed.
+        let both = contrast::compare(p.data, &data.embeddings, &self.queries[0], K);
+        r.figure(FigureId::RelativeContrast, both[0].contrast);
+        r.figure(FigureId::OtherRelativeContrast, both[1].contrast);
+        r.similarity = both.to_vec();
+        self.contrast = Some(both);
         self.data = Some(data);
         Ok(())
     }
@@ -219,6 +228,9 @@ pub(super) fn main_param_of(p: &ScenarioParams, value: usize) -> AnnParams {
 /// The scenario's queries: 0 is the single query of steps 7, 9, 10, 12;
 /// 1..=n_queries the batch of step 8.
 pub(super) fn query_vectors(p: &ScenarioParams) -> Vec<Vec<f32>> {
-    let q = unit_gaussian(p.n_queries + 1, p.data.dim, p.data.seed, Stream::Queries);
+    let q = p
+        .data
+        .kind
+        .generate(p.n_queries + 1, p.data.dim, p.data.seed, Stream::Queries);
     q.chunks_exact(p.data.dim).map(<[f32]>::to_vec).collect()
 }

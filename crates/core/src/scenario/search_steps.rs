@@ -150,11 +150,15 @@ impl Scenario {
             n,
             dim,
             expected: (2.0 * (n.max(2) as f64).ln() / dim as f64).sqrt(),
+            data: self.params.data.kind,
+            other_best: self.contrast.as_ref().map(|c| c[1].best()),
         });
         r.correct(Correction::Recall {
             recall: rec,
             index: self.params.index,
             value,
+            data: self.params.data.kind,
+            other: None,
         });
         Ok(())
     }
@@ -393,6 +397,8 @@ impl Scenario {
             ratio,
             nprobe: self.params.nprobe,
             recall: ivf_recall,
+            data: self.params.data.kind,
+            other: None,
         });
         Ok(())
     }

@@ -203,3 +203,92 @@ fn bad_parameters_are_refused_with_milvus_messages() {
         .is_err()
     );
 }
+
+#[test]
+fn both_data_kinds_run_every_step_and_embeddings_stand_apart() {
+    use crate::dataset::DataKind;
+    let mut by_kind = Vec::new();
+    for kind in DataKind::ALL {
+        let mut p = small();
+        p.data.kind = kind;
+        let mut s = Scenario::new(p).unwrap();
+        let reports = s.run_all(&StepClock::new(0.5), &mut NoProgress).unwrap();
+        let steps: Vec<StepId> = reports.iter().map(|r| r.step).collect();
+        assert_eq!(steps, StepId::ALL.to_vec(), "{kind:?}: each step once");
+        for r in &reports {
+            for f in &r.figures {
+                assert!(f.value.is_finite(), "{kind:?} {:?} {:?}", r.step, f.id);
+            }
+        }
+        let data = reports.iter().find(|r| r.step == StepId::Data).unwrap();
+        assert_eq!(data.similarity.len(), 2);
+        assert_eq!(data.similarity[0].kind, kind);
+        assert_eq!(data.similarity[1].kind, kind.other());
+        // Step 4 measured the same two histograms whichever kind ran.
+        assert_eq!(data.similarity[0].counts.iter().sum::<u32>(), 1500);
+        let search = reports.iter().find(|r| r.step == StepId::Search).unwrap();
+        match &search.corrections[0] {
+            Correction::TopScore {
+                data, other_best, ..
+            } => {
+                assert_eq!(*data, kind);
+                assert_eq!(*other_best, Some(data_best(&data_report(&reports), 1)));
+            }
+            c => panic!("{c:?}"),
+        }
+        by_kind.push((kind, reports));
+    }
+    let get = |i: usize, step: StepId, id: FigureId| {
+        by_kind[i]
+            .1
+            .iter()
+            .find(|r| r.step == step)
+            .and_then(|r| r.get(id))
+            .unwrap()
+    };
+    // Random first, embeddings second.
+    let (rc, ec) = (
+        get(0, StepId::Data, FigureId::RelativeContrast),
+        get(1, StepId::Data, FigureId::RelativeContrast),
+    );
+    assert!(ec > rc + 0.3, "contrast: embeddings {ec} random {rc}");
+    assert_eq!(rc, get(1, StepId::Data, FigureId::OtherRelativeContrast));
+    assert!(
+        get(1, StepId::Search, FigureId::TopScore) > get(0, StepId::Search, FigureId::TopScore)
+    );
+    let recall_at = |i: usize| {
+        by_kind[i]
+            .1
+            .iter()
+            .find(|r| r.step == StepId::EfSweep)
+            .unwrap()
+            .sweep
+            .iter()
+            .find(|p| p.value == 64)
+            .unwrap()
+            .recall
+    };
+    assert!(
+        recall_at(1) >= recall_at(0),
+        "{} {}",
+        recall_at(1),
+        recall_at(0)
+    );
+    assert!(
+        recall_at(1) >= 0.9,
+        "embeddings recall@10 at ef=64: {}",
+        recall_at(1)
+    );
+}
+
+fn data_report(reports: &[StepReport]) -> StepReport {
+    reports
+        .iter()
+        .find(|r| r.step == StepId::Data)
+        .unwrap()
+        .clone()
+}
+
+fn data_best(r: &StepReport, which: usize) -> f64 {
+    r.similarity[which].best()
+}

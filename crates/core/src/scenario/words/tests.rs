@@ -1,4 +1,5 @@
 use super::*;
+use crate::dataset::DataKind;
 use crate::scenario::report::{Correction, Line, SweepPoint};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -112,13 +113,15 @@ fn corrections_quote_the_tutorial_and_state_the_measurement() {
             ratio: 0.5,
             nprobe: 10,
             recall: 0.4,
+            data: DataKind::Random,
+            other: None,
         },
         Lang::En,
     );
     assert!(c.tutorial.contains("IVF比HNSW慢"));
     assert_eq!(
         c.measured,
-        "IVF_FLAT (nprobe=10) was 2.0× faster than HNSW here, at recall@10 0.40"
+        "IVF_FLAT (nprobe=10) was 2.0× faster than HNSW here, at recall@10 0.40 (on the tutorial's random data); run with data=embeddings to compare"
     );
     assert!(
         correction(&Correction::GetStats, Lang::Zh)
