@@ -2,6 +2,7 @@
 //! default, printed in the tutorial's format with measured numbers (or `--json`).
 
 use annlab_core::DataSpec;
+use annlab_core::dataset::DataKind;
 use annlab_core::scenario::words::{self, Lang, Shown};
 use annlab_core::scenario::{MainIndex, Scenario, ScenarioParams, StepId, StepReport};
 use anyhow::Context;
@@ -71,6 +72,10 @@ pub struct ScenarioArgs {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// The data: the tutorial's random vectors or embedding-like ones (same texts,
+    /// sources and timestamps; queries from the same distribution).
+    #[arg(long, default_value = "random", value_parser = data_kind_parser())]
+    pub data: DataKind,
     /// Threads of the HNSW builds (default: every core). The graph, and so every
     /// figure but the build time, is the same whatever the number.
     #[arg(long)]
@@ -101,6 +106,13 @@ pub struct ScenarioArgs {
     pub milvus: Option<String>,
 }
 
+/// `--data`'s values: every [`DataKind`] by its name.
+pub fn data_kind_parser() -> impl clap::builder::TypedValueParser<Value = DataKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(DataKind::ALL.map(DataKind::name))
+        .map(|s| DataKind::from_name(&s).expect("one of the possible values"))
+}
+
 /// One step of `--json`: the report's typed values and the same in words.
 #[derive(serde::Serialize)]
 struct JsonStep<'a> {
@@ -123,7 +135,7 @@ impl ScenarioArgs {
                 n: self.n,
                 dim: self.dim,
                 seed: self.seed,
-                kind: Default::default(),
+                kind: self.data,
             },
             batch_size: self.batch_size,
             index: match self.index {

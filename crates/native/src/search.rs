@@ -18,6 +18,9 @@ pub struct SearchArgs {
     /// Seed of every random choice (data and query).
     #[arg(long, default_value_t = DataSpec::TUTORIAL.seed)]
     pub seed: u64,
+    /// The data: the tutorial's random vectors or embedding-like ones.
+    #[arg(long, default_value = "random", value_parser = crate::scenario::data_kind_parser())]
+    pub data: annlab_core::dataset::DataKind,
     /// Number of results (the search's limit).
     #[arg(long, short, default_value_t = 10)]
     pub k: usize,
@@ -39,7 +42,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
             n: args.n,
             dim: args.dim,
             seed: args.seed,
-            kind: Default::default(),
+            kind: args.data,
         },
         k: args.k,
     };

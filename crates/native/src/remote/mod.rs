@@ -150,7 +150,7 @@ async fn scenario(args: &ScenarioArgs, url: &str) -> Result<()> {
         n: args.n,
         dim: args.dim,
         seed: args.seed,
-        kind: Default::default(),
+        kind: args.data,
     };
     let data = TutorialData::generate(spec, 1_700_000_000).context("invalid data size")?;
     let truth = Truth { data: &data };
