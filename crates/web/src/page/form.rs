@@ -6,6 +6,7 @@
 //! The language is not a parameter: switching it re-renders the reports and
 //! never asks the engine for anything.
 
+use annlab_core::dataset::DataKind;
 use annlab_core::scenario::{Param, ScenarioParams};
 use annlab_core::{DataSpec, Error};
 
@@ -15,16 +16,19 @@ pub enum Field {
     N,
     Dim,
     Seed,
+    /// The data kind: `random` (the tutorial's) or `embeddings`.
+    Data,
     /// One of the tutorial's parameters.
     Tutorial(Param),
 }
 
 /// Every field in form order: the field, its query-string key (also the
 /// `data-testid` suffix: `param-<key>`) and its label.
-pub const FIELDS: [(Field, &str, &str); 13] = [
+pub const FIELDS: [(Field, &str, &str); 14] = [
     (Field::N, "n", "n (vectors)"),
     (Field::Dim, "dim", "dim"),
     (Field::Seed, "seed", "seed"),
+    (Field::Data, "data", "data"),
     (
         Field::Tutorial(Param::BatchSize),
         "batch_size",
@@ -59,9 +63,9 @@ impl Field {
         FIELDS.iter().find(|f| f.0 == self).map_or("", |f| f.1)
     }
 
-    /// Whether the field describes the data (n, dim, seed).
+    /// Whether the field describes the data (n, dim, seed, kind).
     pub fn is_data(self) -> bool {
-        ALWAYS_IN_LINKS.contains(&self)
+        ALWAYS_IN_LINKS.contains(&self) || self == Field::Data
     }
 
     fn position(self) -> usize {
@@ -92,6 +96,7 @@ impl Form {
                 Field::N => p.data.n.to_string(),
                 Field::Dim => p.data.dim.to_string(),
                 Field::Seed => p.data.seed.to_string(),
+                Field::Data => p.data.kind.name().to_owned(),
                 Field::Tutorial(param) => match param {
                     Param::BatchSize => p.batch_size.to_string(),
                     Param::M => p.m.to_string(),
@@ -143,7 +148,16 @@ impl Form {
                 n: num(Field::N, &mut errors) as usize,
                 dim: num(Field::Dim, &mut errors) as usize,
                 seed: num(Field::Seed, &mut errors),
-                kind: Default::default(),
+                kind: {
+                    let s = self.get(Field::Data).trim();
+                    DataKind::from_name(s).unwrap_or_else(|| {
+                        errors.push((
+                            Field::Data,
+                            format!("data must be random or embeddings, not '{s}'"),
+                        ));
+                        DataKind::Random
+                    })
+                },
             },
             ..ScenarioParams::default()
         };
@@ -209,12 +223,13 @@ impl Form {
     }
 
     /// The query-string pairs of the form: n, dim and seed, then the fields that
-    /// differ from the tutorial's values (so that a default link stays short).
+    /// differ from the tutorial's values (so that a default link stays short: no
+    /// `data=` means random).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
         let default = Self::default();
         FIELDS
             .iter()
-            .filter(|f| f.0.is_data() || self.get(f.0) != default.get(f.0))
+            .filter(|f| ALWAYS_IN_LINKS.contains(&f.0) || self.get(f.0) != default.get(f.0))
             .map(|f| {
                 let v = self.get(f.0);
                 (f.1, if f.0.is_data() { v.trim() } else { v }.to_owned())
@@ -324,5 +339,28 @@ mod tests {
             f.get(Field::Tutorial(Param::Filter))
         );
         assert_eq!(back.parse(), f.parse());
+    }
+
+    #[test]
+    fn the_data_kind_is_a_field_and_random_is_absent_from_links() {
+        let mut f = Form::default();
+        assert_eq!(f.get(Field::Data), "random");
+        assert!(!f.to_query().iter().any(|(k, _)| *k == "data"));
+        f.set(Field::Data, "embeddings".into());
+        assert_eq!(f.parse().unwrap().data.kind, DataKind::Embeddings);
+        let pairs: Vec<(String, String)> = f
+            .to_query()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert!(pairs.contains(&("data".to_owned(), "embeddings".to_owned())));
+        assert_eq!(Form::from_query(&pairs), f);
+        // Absent means random.
+        let none = Form::from_query(&[("n".to_owned(), "5000".to_owned())]);
+        assert_eq!(none.parse().unwrap().data.kind, DataKind::Random);
+        f.set(Field::Data, "tabular".into());
+        let e = f.parse().unwrap_err();
+        assert_eq!(e[0].0, Field::Data);
+        assert!(e[0].1.contains("'tabular'"), "{}", e[0].1);
     }
 }

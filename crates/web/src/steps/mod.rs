@@ -6,6 +6,7 @@
 
 pub mod callouts;
 mod code;
+pub mod compare;
 pub mod figures;
 pub mod intro;
 mod output;
@@ -89,6 +90,8 @@ pub fn Tutorial(
     let nodes = ClusterNodes::new(cluster);
     let cluster_start = RwSignal::new(None::<(ScenarioParams, Option<f64>)>);
     let last_params = RwSignal::new(None::<ScenarioParams>);
+    // The last report of each compared step per data kind (see `compare`).
+    let kept = RwSignal::new(Vec::<(ScenarioParams, StepReport)>::new());
     let truth_nodes = nodes.clone();
     let engine: Rc<Engine> = Engine::start(move |response| match response {
         Response::Ready => {}
@@ -102,6 +105,9 @@ pub fn Tutorial(
                 .iter()
                 .find(|r| r.step == StepId::Cluster)
                 .map(|r| r.get(FigureId::SequentialMs));
+            if let Some(p) = last_params.get_untracked() {
+                kept.update(|k| compare::keep(k, &p, &new));
+            }
             reports.update(|all| merge_reports(all, new));
             match (cluster_ran, last_params.get_untracked()) {
                 // Still busy: the query nodes run next.
@@ -251,10 +257,21 @@ pub fn Tutorial(
         reports.set(Vec::new());
         live.set(None);
     };
+    // The other data kind's report of the open step, when it ran with otherwise
+    // equal parameters.
+    let other = Memo::new(move |_| {
+        let s = step.get();
+        let p = last_params.get()?;
+        kept.with(|k| compare::other_of(k, &p, s).cloned())
+            .map(|o| (p.data.kind.other(), o))
+    });
     let current = Memo::new(move |_| {
         let s = step.get();
-        reports.with(|all| all.iter().find(|r| r.step == s).cloned())
+        reports
+            .with(|all| all.iter().find(|r| r.step == s).cloned())
+            .map(|r| other.with(|o| compare::with_other(&r, o.as_ref().map(|o| &o.1))))
     });
+    let kind = Memo::new(move |_| last_params.get().map(|p| p.data.kind).unwrap_or_default());
 
     view! {
         <section class="tutorial" data-testid="tutorial">
@@ -333,7 +350,7 @@ pub fn Tutorial(
                         ></progress>
                     </div>
                     <p class="error" data-testid="step-error" role="alert">{move || error.get()}</p>
-                    <StepOutput current lang />
+                    <StepOutput current other kind lang />
                     <div class:hidden=move || step.get() != StepId::Monitoring>
                         {crate::monitor::monitor_panel(live, busy, loaded, lang, send_live)}
                     </div>

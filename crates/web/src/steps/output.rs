@@ -1,11 +1,19 @@
 //! What a step printed (in the page's language), its callouts and charts, its
 //! corrections and its result table: all rendered from the worker's typed report.
 
-use annlab_core::scenario::{Lang, StepReport, words};
+use annlab_core::dataset::DataKind;
+use annlab_core::scenario::{Lang, StepId, StepReport, words};
 use leptos::prelude::*;
 
 #[component]
-pub fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn StepOutput(
+    current: Memo<Option<StepReport>>,
+    /// The other data kind and its report of the same step, when it ran.
+    other: Memo<Option<(DataKind, StepReport)>>,
+    /// The data kind of `current`.
+    kind: Memo<DataKind>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     let shown =
         Memo::new(move |_| current.with(|r| r.as_ref().map(|r| words::show(r, lang.get()))));
     view! {
@@ -24,10 +32,24 @@ pub fn StepOutput(current: Memo<Option<StepReport>>, lang: RwSignal<Lang>) -> im
                 </div>
             }).collect_view())}
             <div class="charts" data-testid="charts">
-                {move || current.get().map(|r| super::figures::charts(&r, lang.get()).into_iter().map(|spec| view! {
-                    <crate::charts::view::Chart spec />
-                }).collect_view())}
+                {move || current.get().map(|r| {
+                    let own = super::figures::charts(&r, lang.get());
+                    let specs = other.with(|o| super::compare::overlay(own, kind.get(), o.as_ref().map(|o| &o.1), lang.get()));
+                    specs.into_iter().map(|spec| view! {
+                        <crate::charts::view::Chart spec />
+                    }).collect_view()
+                })}
             </div>
+            {move || current.get().filter(|r| r.step == StepId::Data && !r.similarity.is_empty()).map(|r| view! {
+                <div class="similarity-lesson" data-testid="similarity-lesson">
+                    <div class="charts side-by-side">
+                        {super::compare::similarity_charts(&r, lang.get()).into_iter().map(|spec| view! {
+                            <crate::charts::view::Chart spec />
+                        }).collect_view()}
+                    </div>
+                    <p class="explain" data-testid="similarity-explanation">{super::compare::similarity_lesson(lang.get())}</p>
+                </div>
+            })}
             <div data-testid="corrections">
                 {move || shown.get().map(|s| s.corrections.into_iter().map(|c| view! {
                     <div class="note correction">

@@ -3,6 +3,7 @@
 //! uses ([`step_fields`]); the others follow, smaller, on every step page so that
 //! any field can be changed (and a field the engine refused is always in view).
 
+use annlab_core::dataset::DataKind;
 use annlab_core::scenario::{Param, StepId};
 use leptos::prelude::*;
 
@@ -58,6 +59,25 @@ fn field_input(
     let message =
         move || field_errors.with(|e| e.iter().find(|e| e.0 == field).map(|e| e.1.clone()));
     let wide = field == Field::Tutorial(Param::Filter);
+    if field == Field::Data {
+        return view! {
+            <label class="param" for=id.clone()>
+                <span>{label}</span>
+                <select
+                    id=id.clone()
+                    data-testid=id.clone()
+                    prop:value=move || form.with(|f| f.get(field).to_owned())
+                    on:change=move |ev| form.update(|f| f.set(field, event_target_value(&ev)))
+                    aria-invalid=move || message().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                >
+                    {DataKind::ALL.map(|k| view! { <option value=k.name()>{k.name()}</option> }).to_vec()}
+                </select>
+                <span class="field-error" id=error_id.clone() data-testid=error_id>{message}</span>
+            </label>
+        }
+        .into_any();
+    }
     view! {
         <label class="param" class:wide=wide for=id.clone()>
             <span>{label}</span>
@@ -74,6 +94,7 @@ fn field_input(
             <span class="field-error" id=error_id.clone() data-testid=error_id>{message}</span>
         </label>
     }
+    .into_any()
 }
 
 /// The data's fields: the compact bar above the tutorial.
