@@ -92,7 +92,9 @@ async fn switching_language_renders_the_same_report_in_other_words() {
     let lang = RwSignal::new(Lang::Zh);
     let root = mount_view(move || {
         let current = Memo::new(move |_| Some(r.clone()));
-        view! { <annlab_web::steps::StepOutput current lang /> }
+        let other = Memo::new(|_| None);
+        let kind = Memo::new(|_| annlab_core::dataset::DataKind::Random);
+        view! { <annlab_web::steps::StepOutput current other kind lang /> }
     });
     let output = || by_testid(&root, "output").text_content().unwrap();
     assert!(output().contains("查询测试"), "{}", output());
@@ -366,4 +368,39 @@ async fn the_cluster_panel_draws_each_node_and_the_measured_latency() {
             .unwrap()
             .starts_with("scattering query 1 / 1")
     );
+}
+
+/// The data select sits in the one form; its value is in the URL as `data=`,
+/// absent for the tutorial's random data.
+#[wasm_bindgen_test]
+async fn the_data_select_is_in_the_url_and_absent_means_random() {
+    let root = mount_fresh();
+    let select: web_sys::HtmlSelectElement = by_testid(&root, "param-data").dyn_into().unwrap();
+    assert_eq!(select.value(), "random");
+    let options: Vec<String> = (0..select.length())
+        .filter_map(|i| select.item(i))
+        .map(|o| o.get_attribute("value").unwrap_or_default())
+        .collect();
+    assert_eq!(options, ["random", "embeddings"]);
+    let search = || web_sys::window().unwrap().location().search().unwrap();
+    let change = |value: &str| {
+        select.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let ev = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        select.dispatch_event(&ev).unwrap();
+    };
+    change("embeddings");
+    assert!(
+        wait_for(|| search().contains("data=embeddings")).await,
+        "{}",
+        search()
+    );
+    change("random");
+    assert!(
+        wait_for(|| !search().contains("data=")).await,
+        "{}",
+        search()
+    );
+    assert!(search().contains("n=10000"), "{}", search());
 }

@@ -128,6 +128,16 @@ mod tests {
             PageState::from_query(vec![("step".into(), "architecture".into())], Lang::En);
         assert!(overview.overview);
         assert_eq!(overview.to_query()[3].1, "architecture");
+        let mut emb = page.clone();
+        emb.form.set(Field::Data, "embeddings".into());
+        let pairs: Vec<(String, String)> = emb
+            .to_query()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert!(pairs.contains(&("data".to_owned(), "embeddings".to_owned())));
+        assert_eq!(PageState::from_query(pairs, Lang::Zh), emb);
+        assert!(PageState::keys().any(|k| k == "data"));
         assert_eq!(lang_for("zh-CN"), Lang::Zh);
         assert_eq!(lang_for("en-US"), Lang::En);
     }
