@@ -1,7 +1,7 @@
 // The playground's performance in headless Chromium, measured (not a test: a
 // benchmark, run by hand; see README "Performance in the browser"):
 //
-//   node tests/e2e/perf.mjs [--n 10000] [--dim 1536] [--native target/release/annlab]
+//   node tests/e2e/perf.mjs [--n 10000] [--dim 1536] [--data random|embeddings] [--native target/release/annlab]
 //
 // Runs every step of the tutorial (and the IVF_PQ exercise) in the served dist/ at
 // the given size, one after the other as a learner would, and prints the wall time
@@ -18,6 +18,7 @@ const args = Object.fromEntries(
 );
 const n = Number(args.n ?? 10000);
 const dim = Number(args.dim ?? 1536);
+const data = args.data ?? 'random';
 const STEPS = [
   'connect', 'schema', 'index', 'data', 'insert', 'load', 'search', 'batch_search',
   'filtered_search', 'ef_sweep', 'stats', 'ivf_compare', 'cleanup', 'ivf_pq',
@@ -48,7 +49,7 @@ const steps = [];
 let browserSweep = {};
 let browserQps = {};
 try {
-  await page.goto(`${server.url}/?n=${n}&dim=${dim}&seed=42&lang=en&step=connect`);
+  await page.goto(`${server.url}/?n=${n}&dim=${dim}&seed=42&data=${data}&lang=en&step=connect`);
   await page.getByTestId('run-step').waitFor();
   for (const key of STEPS) {
     await page.getByTestId(`step-${key}`).click();
@@ -72,12 +73,12 @@ try {
 if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
 
 const total = steps.reduce((s, x) => s + x.wall_s, 0);
-const result = { n, dim, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps };
+const result = { n, dim, data, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps };
 if (args.native) {
   /** The native CLI's output for one step of the same scenario. */
   const native = (step) => execFileSync(
     args.native,
-    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--lang', 'en', '--quiet', '--step', step],
+    ['scenario', '--n', String(n), '--dim', String(dim), '--seed', '42', '--data', data, '--lang', 'en', '--quiet', '--step', step],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const nativeSweep = sweep(native('ef_sweep'));

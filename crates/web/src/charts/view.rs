@@ -55,9 +55,14 @@ pub fn Chart(spec: ChartSpec) -> impl IntoView {
             }
         })
         .collect_view();
-    let rules = d.rules.into_iter().enumerate().map(|(i, r)| view! {
+    let rules = d.rules.into_iter().enumerate().map(|(i, r)| {
+        // Labels of rules in the right quarter read leftwards, inside the plot.
+        let left = r.at > px + 0.75 * pw;
+        let (x, anchor) = if left { (r.at - 4.0, "end") } else { (r.at + 4.0, "start") };
+        view! {
         <line class="rule" x1=r.at x2=r.at y1=py y2=floor />
-        <text class="rule-label" x=r.at + 4.0 y=py + 12.0 + 13.0 * i as f64 text-anchor="start">{r.label}</text>
+        <text class="rule-label" x=x y=py + 12.0 + 13.0 * i as f64 text-anchor=anchor>{r.label}</text>
+        }
     }).collect_view();
     let legend = (!d.legend.is_empty()).then(|| {
         view! {
