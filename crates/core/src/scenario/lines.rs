@@ -144,6 +144,15 @@ pub enum Line {
         reps_max: usize,
         resolution_us: f64,
     },
+    /// Step 4: query 0's similarities to all rows on one data kind (ours, not the
+    /// script's).
+    Contrast {
+        data: DataKind,
+        mean: f64,
+        best: f64,
+        /// `(1 − mean) / (1 − best)`.
+        contrast: f64,
+    },
     PqCode {
         nlist: usize,
         m: usize,

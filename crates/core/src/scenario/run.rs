@@ -93,6 +93,15 @@ impl Scenario {
         // Why random data defeats every index: query 0's similarities to all rows,
         // on this data and on the other kind at the same n, dim and seed.
         let both = contrast::compare(p.data, &data.embeddings, &self.queries[0], K);
+        r.line(Line::Blank);
+        for h in &both {
+            r.line(Line::Contrast {
+                data: h.kind,
+                mean: h.mean,
+                best: h.best(),
+                contrast: h.contrast,
+            });
+        }
         r.figure(FigureId::RelativeContrast, both[0].contrast);
         r.figure(FigureId::OtherRelativeContrast, both[1].contrast);
         r.similarity = both.to_vec();

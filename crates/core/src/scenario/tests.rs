@@ -226,6 +226,11 @@ fn both_data_kinds_run_every_step_and_embeddings_stand_apart() {
         assert_eq!(data.similarity[1].kind, kind.other());
         // Step 4 measured the same two histograms whichever kind ran.
         assert_eq!(data.similarity[0].counts.iter().sum::<u32>(), 1500);
+        let printed = words::show(data, Lang::En).lines.join("\n");
+        assert!(
+            printed.contains(&format!("{}: query 0's mean similarity", kind.name())),
+            "{printed}"
+        );
         let search = reports.iter().find(|r| r.step == StepId::Search).unwrap();
         match &search.corrections[0] {
             Correction::TopScore {

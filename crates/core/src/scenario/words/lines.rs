@@ -183,6 +183,21 @@ pub fn line(l: &Line, lang: Lang) -> String {
             w("对比: IVF比HNSW慢", "Ratio IVF / HNSW"),
             w("倍", "×")
         ),
+        Line::Contrast {
+            data,
+            mean,
+            best,
+            contrast,
+        } => match lang {
+            Lang::Zh => format!(
+                "{}: 查询 0 的平均相似度 {mean:.3}，最佳 {best:.3}，相对对比度 (1−平均)/(1−最佳) = {contrast:.2}",
+                data.name()
+            ),
+            Lang::En => format!(
+                "{}: query 0's mean similarity {mean:.3}, best {best:.3}, relative contrast (1−mean)/(1−best) = {contrast:.2}",
+                data.name()
+            ),
+        },
         Line::CurveQps(p) => format!(
             "{:<8} {:>6}={:<4} recall@10={:.3}  {:.0} QPS{}",
             p.index,
