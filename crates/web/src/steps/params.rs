@@ -150,7 +150,7 @@ mod tests {
         for s in StepId::ALL {
             let (data, own, others) = split(s);
             assert_eq!(data.len() + own.len() + others.len(), FIELDS.len(), "{s:?}");
-            assert_eq!(data, [Field::N, Field::Dim, Field::Seed]);
+            assert_eq!(data, [Field::N, Field::Dim, Field::Seed, Field::Data]);
         }
         assert_eq!(
             split(StepId::FilteredSearch).1,
