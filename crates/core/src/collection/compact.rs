@@ -141,6 +141,7 @@ mod tests {
                 n: 200,
                 dim: 16,
                 seed: 3,
+                kind: Default::default(),
             },
             1_700_000_000,
         )
