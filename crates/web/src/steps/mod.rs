@@ -301,7 +301,7 @@ pub fn Tutorial(
                         <option value="en">"English"</option>
                     </select>
                 </label>
-                <DataBar form field_errors />
+                <DataBar form field_errors lang />
             </div>
             <div class="tutorial-body">
                 <nav class="steps" data-testid="steps">
@@ -335,7 +335,7 @@ pub fn Tutorial(
                         <CodePanel caption="pymilvus" testid="code-pymilvus" copy_testid="copy-pymilvus" code=Signal::derive(move || words::pymilvus_code(step.get()).to_owned()) lang />
                         <CodePanel caption="annlab (Rust)" testid="code-annlab" copy_testid="copy-annlab" code=Signal::derive(move || words::annlab_code(step.get()).to_owned()) lang />
                     </div>
-                    <StepParams step form field_errors />
+                    <StepParams step form field_errors lang />
                     <div class="controls">
                         <button class="run" data-testid="run-step" on:click=run disabled=move || busy.get()>
                             {move || if busy.get() { "Running…" } else { "Run step" }}

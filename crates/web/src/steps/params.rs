@@ -4,6 +4,7 @@
 //! any field can be changed (and a field the engine refused is always in view).
 
 use annlab_core::dataset::DataKind;
+use annlab_core::scenario::Lang;
 use annlab_core::scenario::{Param, StepId};
 use leptos::prelude::*;
 
@@ -99,10 +100,14 @@ fn field_input(
 
 /// The data's fields: the compact bar above the tutorial.
 #[component]
-pub fn DataBar(form: RwSignal<Form>, field_errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+pub fn DataBar(
+    form: RwSignal<Form>,
+    field_errors: RwSignal<Vec<FieldError>>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     view! {
         <fieldset class="tutorial-params data-bar" data-testid="tutorial-params">
-            <legend>"数据 / data"</legend>
+            <legend>{move || crate::tr(lang.get(), "数据", "data")}</legend>
             <div class="controls">
                 {FIELDS.into_iter().filter(|f| f.0.is_data()).map(|f| field_input(f.0, form, field_errors)).collect_view()}
             </div>
@@ -116,6 +121,7 @@ pub fn StepParams(
     step: RwSignal<StepId>,
     form: RwSignal<Form>,
     field_errors: RwSignal<Vec<FieldError>>,
+    lang: RwSignal<Lang>,
 ) -> impl IntoView {
     view! {
         {move || {
@@ -123,13 +129,13 @@ pub fn StepParams(
             let has_own = !own.is_empty();
             view! {
                 <fieldset class="step-params" data-testid="step-params" class:hidden=!has_own>
-                    <legend>"这一步的参数 / this step's parameters"</legend>
+                    <legend>{move || crate::tr(lang.get(), "这一步的参数", "this step's parameters")}</legend>
                     <div class="controls">
                         {own.into_iter().map(|f| field_input(f, form, field_errors)).collect_view()}
                     </div>
                 </fieldset>
                 <details class="other-params" data-testid="other-params" open=true>
-                    <summary>"教程的其他参数 / the tutorial's other parameters (checked by the engine with Milvus's messages)"</summary>
+                    <summary>{move || crate::tr(lang.get(), "教程的其他参数（由引擎按 Milvus 的报错信息检查）", "the tutorial's other parameters (checked by the engine with Milvus's messages)")}</summary>
                     <div class="controls">
                         {others.into_iter().map(|f| field_input(f, form, field_errors)).collect_view()}
                     </div>
