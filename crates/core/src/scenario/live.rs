@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{COLLECTION, MainIndex, Scenario, StepId, StepReport};
+use super::{COLLECTION, Scenario, StepId, StepReport};
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::index::Progress;
@@ -70,10 +70,7 @@ impl Scenario {
             reports.extend(self.run(StepId::Load, clock, progress)?);
         }
         self.ensure_loaded(COLLECTION)?;
-        let param = self.main_param(match self.params.index {
-            MainIndex::Hnsw => self.params.ef,
-            MainIndex::IvfFlat => self.params.nprobe,
-        });
+        let param = self.step_param();
         let nq = self.params.n_queries;
         on_snapshot(self.live_snapshot(0, count));
         for i in 0..count {

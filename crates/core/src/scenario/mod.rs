@@ -103,6 +103,15 @@ impl Default for ScenarioParams {
 }
 
 impl ScenarioParams {
+    /// The main index's search value at steps 7–9: `ef` for HNSW, `nprobe` for
+    /// IVF_FLAT.
+    pub fn step_value(&self) -> usize {
+        match self.index {
+            MainIndex::Hnsw => self.ef,
+            MainIndex::IvfFlat => self.nprobe,
+        }
+    }
+
     /// Checks what can be checked before running (the engine checks the rest with
     /// Milvus's messages as the steps run).
     pub fn validate(&self) -> Result<()> {

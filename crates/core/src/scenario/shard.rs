@@ -7,7 +7,7 @@
 use super::gather::global_row;
 use super::run::{main_index_of, main_param_of, query_vectors};
 use super::search_steps::K;
-use super::{COLLECTION, MainIndex, ScenarioParams};
+use super::{COLLECTION, ScenarioParams};
 use crate::clock::{Clock, timed, timed_repeated};
 use crate::collection::{Collection, SearchRequest};
 use crate::dataset::TutorialData;
@@ -27,13 +27,7 @@ pub fn shard_rows(n: usize, shard: usize, shards: usize) -> Vec<usize> {
 /// The search parameter of the main index at the value steps 7–9 use (`ef` for
 /// HNSW, `nprobe` for IVF_FLAT): what each shard searches with.
 pub fn step_param(p: &ScenarioParams) -> AnnParams {
-    main_param_of(
-        p,
-        match p.index {
-            MainIndex::Hnsw => p.ef,
-            MainIndex::IvfFlat => p.nprobe,
-        },
-    )
+    main_param_of(p, p.step_value())
 }
 
 /// A query node's shard: its collection and the scenario's queries.
@@ -167,6 +161,7 @@ mod tests {
     use crate::index::NoProgress;
     use crate::index::VectorView;
     use crate::index::flat::exact_search;
+    use crate::scenario::MainIndex;
     use crate::scenario::gather::merge_top_k;
     use crate::scenario::{Scenario, StepId};
     #[cfg(target_arch = "wasm32")]

@@ -357,7 +357,7 @@ pub fn Tutorial(
                     <div class:hidden=move || step.get() != StepId::Cluster>
                         {crate::cluster::view::cluster_panel(cluster, lang)}
                     </div>
-                    {move || (step.get() == StepId::Index && toy_shown.get()).then(|| view! { <crate::toy::view::IndexToy state=toy /> })}
+                    {move || (step.get() == StepId::Index && toy_shown.get()).then(|| view! { <crate::toy::view::IndexToy state=toy lang /> })}
                 </div>
                 {move || overview.get().then(|| view! {
                     <div class="step-page">

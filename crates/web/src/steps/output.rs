@@ -51,17 +51,27 @@ pub fn StepOutput(
                 </div>
             })}
             <div data-testid="corrections">
-                {move || shown.get().map(|s| s.corrections.into_iter().map(|c| view! {
-                    <div class="note correction">
-                        <p><strong>"教程写道 / the tutorial says: "</strong>{c.tutorial}</p>
-                        <p><strong>"实测 / measured: "</strong>{c.measured}</p>
-                    </div>
-                }).collect_view())}
+                {move || shown.get().map(|s| {
+                    let (says, measured) = words::correction_labels(lang.get());
+                    s.corrections.into_iter().map(|c| view! {
+                        <div class="note correction">
+                            <p><strong>{format!("{says}: ")}</strong>{c.tutorial}</p>
+                            <p><strong>{format!("{measured}: ")}</strong>{c.measured}</p>
+                        </div>
+                    }).collect_view()
+                })}
             </div>
             {move || current.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
                 <div class="table-wrap" tabindex="0" role="region" aria-label="top-10">
                 <table class="hits" data-testid="step-hits">
-                    <thead><tr><th>"rank"</th><th>"id"</th><th>"score"</th><th>"text"</th><th>"source"</th><th>"in exact top-10"</th></tr></thead>
+                    <thead><tr>
+                        <th>{move || crate::tr(lang.get(), "名次", "rank")}</th>
+                        <th>"id"</th>
+                        <th>{move || crate::tr(lang.get(), "分数", "score")}</th>
+                        <th>"text"</th>
+                        <th>"source"</th>
+                        <th>{move || crate::tr(lang.get(), "在精确 top-10 中", "in exact top-10")}</th>
+                    </tr></thead>
                     <tbody>
                         {r.hits.into_iter().map(|h| view! {
                             <tr>

@@ -3,6 +3,7 @@
 //! milliseconds). The learner drags the query; the engine's own search trace and
 //! probe list are drawn. Only presentation here: pixels, colours, pointer events.
 
+use annlab_core::scenario::Lang;
 use annlab_core::toy::{Toy, ToyParams};
 
 use crate::toy::state::ToyState;
@@ -67,7 +68,7 @@ fn key_handler(query: RwSignal<[f32; 2]>) -> impl Fn(web_sys::KeyboardEvent) + C
 
 /// `state` holds the query and nprobe (the page keeps them in the URL).
 #[component]
-pub fn IndexToy(state: RwSignal<ToyState>) -> impl IntoView {
+pub fn IndexToy(state: RwSignal<ToyState>, lang: RwSignal<Lang>) -> impl IntoView {
     let toy = match Toy::new(ToyParams::default()) {
         Ok(t) => StoredValue::new(t),
         Err(e) => return view! { <p class="error">{e.to_string()}</p> }.into_any(),
@@ -177,8 +178,14 @@ pub fn IndexToy(state: RwSignal<ToyState>) -> impl IntoView {
             view! {
                 <figure class="toy-panel" data-testid=format!("toy-hnsw-layer-{layer}")>
                     <figcaption>
-                        {format!("layer {layer}: {count} node{} · ", if count == 1 { "" } else { "s" })}
-                        {move || format!("{} distances", visited())}
+                        {move || match lang.get() {
+                            Lang::Zh => format!("第 {layer} 层：{count} 个节点 · {} 次距离", visited()),
+                            Lang::En => format!(
+                                "layer {layer}: {count} node{} · {} distances",
+                                if count == 1 { "" } else { "s" },
+                                visited()
+                            ),
+                        }}
                     </figcaption>
                     <svg
                         viewBox=format!("0 0 {SIDE} {SIDE}")
@@ -254,22 +261,30 @@ pub fn IndexToy(state: RwSignal<ToyState>) -> impl IntoView {
         let sizes: Vec<usize> =
             toy.with_value(|t| (0..t.layers()).map(|l| t.layer_nodes(l).len()).collect());
         let n = toy.with_value(|t| t.len());
-        format!(
-            "HNSW: layer sizes {sizes:?} (layer 0 first); the search computed {} distances and found row {} · \
-             IVF_FLAT: nprobe={} scans {} lists, {scanned} of {n} points ({:.0}%)",
+        let (dist, found, lists, share) = (
             tr.distance_computations,
             hits.first().map_or(0, |h| h.row),
-            nprobe.get(),
             probed.with(Vec::len),
             100.0 * scanned as f64 / n.max(1) as f64,
-        )
+        );
+        let nprobe = nprobe.get();
+        match lang.get() {
+            Lang::Zh => format!(
+                "HNSW：各层大小 {sizes:?}（第 0 层在前）；搜索计算了 {dist} 次距离，找到第 {found} 行 · \
+                 IVF_FLAT：nprobe={nprobe} 扫描 {lists} 个列表，{n} 个点中的 {scanned} 个（{share:.0}%）"
+            ),
+            Lang::En => format!(
+                "HNSW: layer sizes {sizes:?} (layer 0 first); the search computed {dist} distances and found row {found} · \
+                 IVF_FLAT: nprobe={nprobe} scans {lists} lists, {scanned} of {n} points ({share:.0}%)"
+            ),
+        }
     };
 
     view! {
         <section class="toy" data-testid="toy">
-            <h4>"HNSW · 分层图 / layered graph (drag the red query)"</h4>
+            <h4>{move || crate::tr(lang.get(), "HNSW · 分层图（拖动红色查询点）", "HNSW · layered graph (drag the red query)")}</h4>
             <div class="toy-row" data-testid="toy-hnsw">{hnsw_panels}</div>
-            <h4>"IVF · Voronoi 单元 / cells and the lists nprobe scans"</h4>
+            <h4>{move || crate::tr(lang.get(), "IVF · Voronoi 单元与 nprobe 扫描的列表", "IVF · Voronoi cells and the lists nprobe scans")}</h4>
             <div class="toy-row">
                 <figure class="toy-panel" data-testid="toy-ivf">
                     <figcaption>{move || format!("nlist = {nlist}, nprobe = {}", nprobe.get())}</figcaption>

@@ -2,10 +2,8 @@
 //! tutorial script's own format (Chinese as it prints them, or English), with the
 //! measured numbers.
 
-use super::{Lang, ShownCorrection, title};
-use crate::dataset::DataKind;
-use crate::scenario::MainIndex;
-use crate::scenario::report::{Correction, Line};
+use super::{Lang, title};
+use crate::scenario::report::Line;
 
 /// `{secs:.2}` followed by the language's seconds.
 fn seconds(s: f64, lang: Lang) -> String {
@@ -29,28 +27,6 @@ fn whole(x: f64) -> String {
 }
 
 /// "on random data" or "on embedding-like data".
-fn on(data: DataKind) -> &'static str {
-    match data {
-        DataKind::Random => "on the tutorial's random data",
-        DataKind::Embeddings => "on embedding-like data",
-    }
-}
-
-/// What a correction says when the other data's figure is not at hand: never a
-/// number that was not measured.
-fn compare_with(other: DataKind) -> String {
-    format!("; run with data={} to compare", other.name())
-}
-
-/// `2.0× faster` or `1.5× slower` for a time ratio (IVF over HNSW).
-fn faster_or_slower(ratio: f64) -> String {
-    if ratio < 1.0 {
-        format!("{:.1}× faster", 1.0 / ratio)
-    } else {
-        format!("{ratio:.1}× slower")
-    }
-}
-
 /// One printed line.
 pub fn line(l: &Line, lang: Lang) -> String {
     let w = |zh, en| lang.pick(zh, en);
@@ -294,108 +270,5 @@ pub fn line(l: &Line, lang: Lang) -> String {
         }
         Line::Released => w("Collection已释放", "Collections released").into(),
         Line::Disconnected => w("连接已断开", "Disconnected").into(),
-    }
-}
-
-/// A correction: what the tutorial says (quoted as it is) and what was measured.
-pub fn correction(c: &Correction, _lang: Lang) -> ShownCorrection {
-    let (tutorial, measured): (&str, String) = match c {
-        Correction::ServerVersion { version } => (
-            "Milvus版本: v2.5.0 (a server reached over gRPC on localhost:19530)",
-            format!("{version}: the engine runs in this process; no server, no network round trip"),
-        ),
-        Correction::FlushBuildsIndex {
-            index_type,
-            seconds,
-        } => (
-            "数据已刷新到磁盘 (then searches start while Milvus is still building the index in the background)",
-            format!(
-                "flush sealed the segment and built its {index_type} index in {seconds:.2} s before any search"
-            ),
-        ),
-        Correction::TopScore {
-            top,
-            n,
-            dim,
-            expected,
-            data,
-            other_best,
-        } => (
-            "1. 距离=0.9234 (top COSINE similarity of random vectors)",
-            match data {
-                DataKind::Random => format!(
-                    "top score {top:.4}: random {dim}-d unit vectors are nearly orthogonal (expected best of {n} ≈ √(2·ln n / dim) = {expected:.3}){}",
-                    other_best.map_or_else(
-                        || compare_with(DataKind::Embeddings),
-                        |b| format!("; on embedding-like data of the same n, dim and seed the exact best was {b:.4} (step 4)")
-                    )
-                ),
-                DataKind::Embeddings => format!(
-                    "top score {top:.4} on embedding-like data: a query's neighbours share its topic and the embeddings' common direction{}",
-                    other_best.map_or_else(
-                        || compare_with(DataKind::Random),
-                        |b| format!("; on the tutorial's random data of the same n, dim and seed the exact best was {b:.4} (step 4)")
-                    )
-                ),
-            },
-        ),
-        Correction::Recall {
-            recall,
-            index,
-            value,
-            data,
-            other,
-        } => {
-            let param = match index {
-                MainIndex::Hnsw => "ef",
-                MainIndex::IvfFlat => "nprobe",
-            };
-            let why = match (data, index) {
-                (DataKind::Random, MainIndex::Hnsw) => "on random i.i.d. high-dimensional data, neighbours are barely closer than any other point, so a graph's greedy walk has no gradient to follow",
-                (DataKind::Random, MainIndex::IvfFlat) => "on random i.i.d. high-dimensional data, neighbours are barely closer than any other point, so the nearest lists hold few of them",
-                (DataKind::Embeddings, _) => "on embeddings the top-10 stands apart from the bulk (step 4's histogram), so the search finds it",
-            };
-            (
-                "HNSW: 召回率高（96-98%）",
-                format!(
-                    "recall@10 {recall:.2} at {param}={value} {}: {why}{}",
-                    on(*data),
-                    other.map_or_else(
-                        || compare_with(data.other()),
-                        |o| format!("; {} the same search measured recall@10 {o:.2}", on(data.other()))
-                    )
-                ),
-            )
-        }
-        Correction::SweepAfterBuild => (
-            "ef= 16: 4.23ms … ef=128: 12.34ms (measured while the index was still being built: every search was brute force)",
-            "measured after the index was built; recall@10 beside each latency".into(),
-        ),
-        Correction::GetStats => (
-            "stats = collection.get_stats()",
-            "AttributeError: 'Collection' object has no attribute 'get_stats' (pymilvus has no such method; use num_entities or utility.get_collection_stats)".into(),
-        ),
-        Correction::IvfRatio {
-            ratio,
-            nprobe,
-            recall,
-            data,
-            other,
-        } => (
-            "对比: IVF比HNSW慢 {ratio}倍 (printed as 'slower' whatever the ratio)",
-            format!(
-                "IVF_FLAT (nprobe={nprobe}) was {} than HNSW here, at recall@10 {recall:.2} ({}){}",
-                faster_or_slower(*ratio),
-                on(*data),
-                other.map_or_else(
-                    || compare_with(data.other()),
-                    |o| format!("; {} it was {}", on(data.other()), faster_or_slower(o))
-                )
-            ),
-        ),
-    };
-    ShownCorrection {
-        tutorial: tutorial.to_owned(),
-        measured,
     }
 }

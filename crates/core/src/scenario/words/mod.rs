@@ -3,12 +3,14 @@
 //! The one place with language: the page and the CLI render with it; the engine
 //! (the scenario's runners) never calls it and never branches on language.
 
+mod corrections;
 mod lines;
 pub mod texts;
 
 use serde::{Deserialize, Serialize};
 
-pub use lines::{correction, line};
+pub use corrections::correction;
+pub use lines::line;
 pub use texts::{annlab_code, explanation, pymilvus_code, title};
 
 use super::report::StepReport;
