@@ -221,8 +221,8 @@ pub enum Error {
     #[error("corrupt collection data: {reason}")]
     CorruptData { reason: String },
 
-    #[error("there are {count} vector fields; annlab supports one vector field per collection")]
-    TooManyVectorFields { count: usize },
+    #[error("maximum vector field's number should be limited to {max}")]
+    TooManyVectorFields { max: usize },
 
     #[error("cannot create index on non-exist field: {field}")]
     IndexOnMissingField { field: String },
@@ -433,4 +433,28 @@ pub enum Error {
 
     #[error("duplicated new collection name {database}:{name} with other collection name or alias")]
     RenameTargetExists { database: String, name: String },
+
+    /// Load with some vector fields not indexed (Milvus 2.5). `fields`: Go's
+    /// `%v` of a string slice, `[a b]`.
+    #[error(
+        "there is no vector index on field: [{}], please create index firstly: invalid parameter",
+        fields.join(" ")
+    )]
+    VectorFieldsNotIndexed { fields: Vec<String> },
+
+    /// A search without `anns_field` in a collection of several vector fields.
+    #[error(
+        "multiple anns_fields exist, please specify a anns_field in search_params: invalid parameter"
+    )]
+    AnnsFieldAmbiguous,
+
+    /// An index name already used by another field's index.
+    #[error(
+        "CreateIndex failed: index already exist, but parameters are inconsistent (index name {index_name} is used by another field)"
+    )]
+    IndexNameTaken { index_name: String },
+
+    /// DropIndex (or DescribeIndex) without a name in a collection of several indexes.
+    #[error("there are multiple indexes, please specify the index_name")]
+    AmbiguousIndex,
 }

@@ -25,10 +25,11 @@ const MAGIC: &[u8; 8] = b"ANNLAB\0C";
 /// Bumped whenever the payload's layout changes. Version 4: the explicit
 /// persisted form ([`form`]; versions up to 3 stored the in-memory collection,
 /// load state and growing rows included). Version 5: the collection's
-/// properties (AlterCollection). Older versions are refused with a
+/// properties (AlterCollection). Version 6: an index definition per vector
+/// field and a built index per vector field in each segment. Older versions are refused with a
 /// message saying so: postcard is not self-describing, and annlab keeps no
 /// reader per old layout.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -176,7 +177,7 @@ mod tests {
         other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 3, but this annlab reads version 5 (written by an older annlab")
+                .contains("version 3, but this annlab reads version 6 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }
@@ -228,7 +229,7 @@ mod tests {
         assert!(err.contains("partition 12345 does not exist"), "{err}");
 
         let mut form = c.persisted_form();
-        form.index = None;
+        form.indexes.clear();
         let payload = postcard::to_stdvec(&form).unwrap();
         let stored: StoredCollection = postcard::from_bytes(&payload).unwrap();
         let err = Collection::from_persisted(stored).unwrap_err().to_string();

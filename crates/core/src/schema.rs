@@ -47,6 +47,11 @@ impl DataType {
             DataType::Int32 | DataType::Int64 | DataType::Float | DataType::Double
         )
     }
+
+    /// Whether the type is a vector (searched, indexed; never in a filter).
+    pub fn is_vector(self) -> bool {
+        matches!(self, DataType::FloatVector)
+    }
 }
 
 /// One field of a collection.

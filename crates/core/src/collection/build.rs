@@ -13,6 +13,8 @@ use crate::index::{Index, Progress, VectorView};
 #[derive(Debug, Clone)]
 pub struct IndexJob {
     pub segment_id: i64,
+    /// The position in the schema of the vector field indexed.
+    pub field: usize,
     pub spec: IndexSpec,
     pub dim: usize,
     /// The segment's vectors (prepared for the metric), row-major.
@@ -44,38 +46,41 @@ impl Collection {
         self.seal_growing()
     }
 
-    /// One job per sealed segment that lacks its index (none without an index
-    /// definition).
+    /// One job per sealed segment and defined index that the segment lacks
+    /// (none without an index definition).
     pub fn index_jobs(&self) -> Vec<IndexJob> {
-        let Some(def) = &self.index else {
-            return Vec::new();
-        };
-        self.sealed
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.index.is_none())
-            .map(|(i, s)| {
-                let v = s.vectors(self.vector_field);
-                IndexJob {
+        let mut jobs = Vec::new();
+        for def in &self.indexes {
+            let Some(field) = self.vector_field_position(&def.field) else {
+                continue;
+            };
+            for (i, s) in self.sealed.iter().enumerate() {
+                if s.index(field).is_some() {
+                    continue;
+                }
+                let v = s.vectors(field);
+                jobs.push(IndexJob {
                     segment_id: s.id,
+                    field,
                     spec: def.spec,
                     dim: v.dim,
                     vectors: v.data.to_vec(),
-                    seed: segment_seed(self.seed, i),
-                }
-            })
-            .collect()
+                    seed: self.index_seed(field, i),
+                });
+            }
+        }
+        jobs
     }
 
     /// Installs a finished build; false (and nothing changes) if the segment is
     /// gone, already has an index, or the index definition changed meanwhile.
     pub fn install_index(&mut self, job: &IndexJob, index: Index) -> bool {
-        if self.index.as_ref().map(|d| d.spec) != Some(job.spec) {
+        if self.index_def_at(job.field).map(|d| d.spec) != Some(job.spec) {
             return false;
         }
         match self.sealed.iter_mut().find(|s| s.id == job.segment_id) {
-            Some(s) if s.index.is_none() && s.num_rows() == job.rows() => {
-                s.index = Some(index);
+            Some(s) if s.index(job.field).is_none() && s.num_rows() == job.rows() => {
+                s.indexes.insert(job.field, index);
                 true
             }
             _ => false,

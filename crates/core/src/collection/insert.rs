@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Collection, DEFAULT_PARTITION};
 use crate::error::{Error, Result};
-use crate::schema::{Column, DataType, FieldSchema};
+use crate::schema::{Column, FieldSchema};
 use crate::value::PrimaryKey;
 
 /// What an insert did (pymilvus's `MutationResult`).
@@ -41,26 +41,29 @@ impl Collection {
         for (field, column) in fields.iter().zip(&columns) {
             check_column(field, column, rows)?;
         }
-        if let Some(metric) = self.metric() {
-            let vi = fields
-                .iter()
-                .position(|f| f.data_type == DataType::FloatVector)
-                .expect("a validated schema has a vector field");
-            if let Column::FloatVector { dim, data } = &mut columns[vi] {
-                for (row, v) in data.chunks_exact_mut(*dim).enumerate() {
-                    metric.prepare(row, v)?;
+        for (field, column) in fields.iter().zip(columns.iter_mut()) {
+            let Column::FloatVector { dim, data } = column else {
+                continue;
+            };
+            let position = self
+                .schema
+                .field_index(&field.name)
+                .expect("a schema field");
+            match self.metric_at(position) {
+                Some(metric) => {
+                    for (row, v) in data.chunks_exact_mut(*dim).enumerate() {
+                        metric.prepare(row, v)?;
+                    }
                 }
-            }
-        } else if let Some(Column::FloatVector { data, dim }) = columns
-            .iter()
-            .find(|c| c.data_type() == DataType::FloatVector)
-        {
-            // No index yet: stored as given, but NaN/inf are refused all the same.
-            if let Some(p) = data.iter().position(|x| !x.is_finite()) {
-                return Err(Error::NonFiniteValue {
-                    row: p / dim,
-                    position: p % dim,
-                });
+                None => {
+                    // No index yet: stored as given, but NaN/inf are refused all the same.
+                    if let Some(p) = data.iter().position(|x| !x.is_finite()) {
+                        return Err(Error::NonFiniteValue {
+                            row: p / *dim,
+                            position: p % *dim,
+                        });
+                    }
+                }
             }
         }
 

@@ -159,11 +159,7 @@ impl Collection {
             .iter()
             .map(|n| self.partition_position(n))
             .collect::<Result<Vec<_>>>()?;
-        if self.index.is_none() {
-            return Err(Error::IndexNotFound {
-                collection: self.name.clone(),
-            });
-        }
+        self.check_loadable()?;
         for p in positions {
             self.partitions[p].loaded = true;
         }

@@ -3,6 +3,8 @@
 //! flush (or when it is full); only sealed segments are indexed, growing rows are
 //! searched exactly.
 
+use std::collections::BTreeMap;
+
 use crate::bitset::Bitset;
 use crate::index::{Index, VectorView};
 use crate::schema::{CollectionSchema, Column};
@@ -17,9 +19,10 @@ pub struct Segment {
     /// One column per schema field, in schema order (the primary key included).
     pub columns: Vec<Column>,
     pub deleted: Bitset,
-    /// The built index of a sealed segment (None while growing, before the
-    /// collection has an index, or if a build was cancelled).
-    pub index: Option<Index>,
+    /// The built indexes of a sealed segment, by the position of their vector
+    /// field in the schema (none while growing, before the field has an index
+    /// definition, or if a build was cancelled).
+    pub indexes: BTreeMap<usize, Index>,
 }
 
 impl Segment {
@@ -29,8 +32,13 @@ impl Segment {
             partition,
             columns: schema.fields.iter().map(Column::empty_for).collect(),
             deleted: Bitset::new(0),
-            index: None,
+            indexes: BTreeMap::new(),
         }
+    }
+
+    /// The built index of vector field `field` (its position in the schema).
+    pub fn index(&self, field: usize) -> Option<&Index> {
+        self.indexes.get(&field)
     }
 
     pub fn num_rows(&self) -> usize {
@@ -96,7 +104,12 @@ impl Segment {
                 Column::FloatVector { data, .. } => data.len() * 4,
             })
             .sum();
-        cols + self.index.as_ref().map_or(0, |i| i.as_dyn().memory_bytes())
+        let indexes: usize = self
+            .indexes
+            .values()
+            .map(|i| i.as_dyn().memory_bytes())
+            .sum();
+        cols + indexes
     }
 }
 

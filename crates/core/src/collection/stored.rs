@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::persist::form::{
     CollectionForm, IndexDefForm, PartitionForm, SegmentForm, SegmentRef, StoredCollection,
 };
-use crate::schema::{Column, DataType};
+use crate::schema::Column;
 
 impl Collection {
     /// What is stored of the collection, borrowing its sealed segments' data:
@@ -32,12 +32,16 @@ impl Collection {
                     growing_segment_id: g.id,
                 })
                 .collect(),
-            index: self.index.as_ref().map(|d| IndexDefForm {
-                field: d.field.clone(),
-                index_name: d.index_name.clone(),
-                metric: d.spec.metric,
-                params: (&d.spec).into(),
-            }),
+            indexes: self
+                .indexes
+                .iter()
+                .map(|d| IndexDefForm {
+                    field: d.field.clone(),
+                    index_name: d.index_name.clone(),
+                    metric: d.spec.metric,
+                    params: (&d.spec).into(),
+                })
+                .collect(),
             segments: self
                 .sealed
                 .iter()
@@ -46,7 +50,7 @@ impl Collection {
                     partition: s.partition,
                     columns: s.columns.as_slice(),
                     deleted: &s.deleted,
-                    index: s.index.as_ref(),
+                    indexes: s.indexes.iter().map(|(&f, i)| (f as u64, i)).collect(),
                 })
                 .collect(),
             properties: self
@@ -62,11 +66,10 @@ impl Collection {
     pub(crate) fn from_persisted(form: StoredCollection) -> Result<Self> {
         let corrupt = |reason: String| Error::CorruptData { reason };
         let schema = form.schema;
-        let vector_field = schema
-            .fields
-            .iter()
-            .position(|f| f.data_type == DataType::FloatVector)
-            .ok_or_else(|| corrupt("the schema has no vector field".into()))?;
+        let vector_fields = super::indexes::vector_fields(&schema);
+        if vector_fields.is_empty() {
+            return Err(corrupt("the schema has no vector field".into()));
+        }
         match form.partitions.first() {
             Some(p) if p.name == DEFAULT_PARTITION => {}
             _ => {
@@ -75,22 +78,30 @@ impl Collection {
                 )));
             }
         }
-        let index = match form.index {
-            None => None,
-            Some(d) => {
-                if schema.field(&d.field).and_then(|f| f.dim).is_none() {
-                    return Err(corrupt(format!(
-                        "the index is on '{}', which is not a vector field",
-                        d.field
-                    )));
-                }
-                Some(IndexDef {
-                    spec: d.spec(),
-                    field: d.field,
-                    index_name: d.index_name,
-                })
+        let mut indexes: Vec<IndexDef> = Vec::with_capacity(form.indexes.len());
+        for d in form.indexes {
+            if !schema
+                .field(&d.field)
+                .is_some_and(|f| f.data_type.is_vector())
+            {
+                return Err(corrupt(format!(
+                    "the index is on '{}', which is not a vector field",
+                    d.field
+                )));
             }
-        };
+            if indexes.iter().any(|e| e.field == d.field) {
+                return Err(corrupt(format!("two indexes on '{}'", d.field)));
+            }
+            indexes.push(IndexDef {
+                spec: d.spec(),
+                field: d.field,
+                index_name: d.index_name,
+            });
+        }
+        let defined: Vec<usize> = indexes
+            .iter()
+            .filter_map(|d| schema.field_index(&d.field))
+            .collect();
         let mut sealed = Vec::with_capacity(form.segments.len());
         for s in form.segments {
             let segment = Segment {
@@ -98,9 +109,13 @@ impl Collection {
                 partition: s.partition,
                 columns: s.columns,
                 deleted: s.deleted,
-                index: s.index,
+                indexes: s
+                    .indexes
+                    .into_iter()
+                    .map(|(f, i)| (f as usize, i))
+                    .collect(),
             };
-            check_segment(&segment, &schema, &form.partitions, index.is_some())
+            check_segment(&segment, &schema, &form.partitions, &defined)
                 .map_err(|reason| corrupt(format!("segment {}: {reason}", s.id)))?;
             sealed.push(segment);
         }
@@ -122,12 +137,12 @@ impl Collection {
             name: form.name,
             id: form.id,
             schema,
-            vector_field,
+            vector_fields,
             sealed,
             growing,
             partitions,
             next_partition_id: form.next_partition_id,
-            index,
+            indexes,
             loaded: false,
             next_auto_id: form.next_auto_id,
             next_segment_id: form.next_segment_id,
@@ -145,7 +160,7 @@ fn check_segment(
     s: &Segment,
     schema: &crate::schema::CollectionSchema,
     partitions: &[PartitionForm],
-    has_index_def: bool,
+    defined: &[usize],
 ) -> std::result::Result<(), String> {
     if s.columns.len() != schema.fields.len() {
         return Err(format!(
@@ -171,12 +186,13 @@ fn check_segment(
     if !partitions.iter().any(|p| p.id == s.partition) {
         return Err(format!("partition {} does not exist", s.partition));
     }
-    match &s.index {
-        Some(_) if !has_index_def => return Err("an index without an index definition".into()),
-        Some(i) if i.as_dyn().len() != rows => {
+    for (f, i) in &s.indexes {
+        if !defined.contains(f) {
+            return Err("an index without an index definition".into());
+        }
+        if i.as_dyn().len() != rows {
             return Err(format!("an index of {} rows", i.as_dyn().len()));
         }
-        _ => {}
     }
     Ok(())
 }

@@ -6,8 +6,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
 use crate::dataset::{DataSpec, TutorialData};
-use crate::index::spec::IndexParams;
+use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, NoProgress};
+use crate::metric::Metric;
 use crate::schema::Column;
 use crate::value::{FieldValue, PrimaryKey};
 

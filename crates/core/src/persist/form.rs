@@ -2,8 +2,9 @@
 //! from the in-memory [`Collection`](crate::collection::Collection), so that
 //! nothing is stored by accident.
 //!
-//! Stored: the schema, the properties, the partitions, the index definition, the sealed segments
-//! (their columns, deletions and built indexes), and the counters that keep ids
+//! Stored: the schema, the properties, the partitions, the index definitions (one
+//! per indexed vector field), the sealed segments (their columns, deletions and
+//! built indexes, by vector field), and the counters that keep ids
 //! unique (auto ids, segment and partition ids). Not stored: load state (a
 //! reopened collection is released, as in Milvus after a restart) and the rows of
 //! growing segments (a flush is what makes rows durable).
@@ -42,7 +43,8 @@ pub struct CollectionForm<S> {
     pub next_partition_id: i64,
     /// `_default` first, then in creation order.
     pub partitions: Vec<PartitionForm>,
-    pub index: Option<IndexDefForm>,
+    /// One per indexed vector field, in the order of their creation.
+    pub indexes: Vec<IndexDefForm>,
     /// The sealed segments, in their order in the collection.
     pub segments: Vec<S>,
     /// Milvus's collection properties (AlterCollection), sorted by key.
@@ -59,7 +61,7 @@ pub struct PartitionForm {
     pub growing_segment_id: i64,
 }
 
-/// The index defined on the vector field.
+/// The index defined on a vector field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexDefForm {
     pub field: String,
@@ -78,14 +80,16 @@ pub enum IndexParamsForm {
 }
 
 /// A sealed segment as stored: `C` its columns (one per schema field, in schema
-/// order), `D` its deleted rows, `I` its built index (None while not built yet).
+/// order), `D` its deleted rows, `I` a built index.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SegmentForm<C, D, I> {
     pub id: i64,
     pub partition: i64,
     pub columns: C,
     pub deleted: D,
-    pub index: Option<I>,
+    /// The built indexes, each with the position of its vector field in the
+    /// schema (a field whose index is not built yet has none).
+    pub indexes: Vec<(u64, I)>,
 }
 
 /// A sealed segment as written, borrowed from the collection.

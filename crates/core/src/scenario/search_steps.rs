@@ -308,7 +308,7 @@ impl Scenario {
         let index_bytes: usize = c
             .sealed_segments()
             .iter()
-            .filter_map(|s| s.index.as_ref())
+            .flat_map(|s| s.indexes.values())
             .map(|i| i.as_dyn().memory_bytes())
             .sum();
         r.line(Line::Entities {

@@ -38,7 +38,9 @@ pub fn of(e: &Error) -> i32 {
         Error::PartitionNotFound { .. } => PARTITION_NOT_FOUND,
         Error::InvalidName { .. }
         | Error::InvalidMaxLength { .. }
-        | Error::IndexTypeMismatch { .. } => PARAMETER_INVALID,
+        | Error::IndexTypeMismatch { .. }
+        | Error::VectorFieldsNotIndexed { .. }
+        | Error::AnnsFieldAmbiguous => PARAMETER_INVALID,
         Error::VectorDimMismatch { .. }
         | Error::VarCharTooLong { .. }
         | Error::ColumnCountMismatch { .. }

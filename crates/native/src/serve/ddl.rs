@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use annlab_core::Error;
-use annlab_core::collection::IndexState;
+use annlab_core::collection::{IndexDef, IndexState};
 use milvus::proto::common::{self as common, ConsistencyLevel, LoadState, ServerInfo};
 use milvus::proto::milvus::{
     AllocTimestampResponse, AlterCollectionRequest, BoolResponse, ConnectResponse,
@@ -179,33 +179,67 @@ fn index_not_found(name: &str) -> Failure {
     )
 }
 
+/// The indexes a request names (`index_name`, else `field_name`, else all).
+fn named_indexes<'a>(
+    indexes: &'a [IndexDef],
+    field_name: &str,
+    index_name: &str,
+) -> impl Iterator<Item = (usize, &'a IndexDef)> {
+    indexes.iter().enumerate().filter(move |(_, d)| {
+        (index_name.is_empty() || d.index_name == index_name)
+            && (field_name.is_empty() || d.field == field_name)
+    })
+}
+
 pub fn describe_index(state: &Scope, req: DescribeIndexRequest) -> Res<DescribeIndexResponse> {
     let entry = state.get(&req.collection_name)?;
-    let d = entry.collection.read().describe();
-    let def = d
-        .index
-        .filter(|def| req.index_name.is_empty() || def.index_name == req.index_name)
-        .filter(|def| req.field_name.is_empty() || def.field == req.field_name)
-        .ok_or_else(|| index_not_found(&req.collection_name))?;
-    let params = serde_json::Value::Object(params::index_params_json(&def.spec.params));
+    let c = entry.collection.read();
+    let id = c.id();
+    let index_descriptions: Vec<IndexDescription> =
+        named_indexes(c.indexes(), &req.field_name, &req.index_name)
+            .map(|(k, def)| {
+                let params = serde_json::Value::Object(params::index_params_json(&def.spec.params));
+                let progress = c.index_progress_of(&def.field);
+                IndexDescription {
+                    index_name: def.index_name.clone(),
+                    index_id: id * 1000 + 1 + k as i64,
+                    params: vec![
+                        pair("index_type", def.spec.params.index_type().name()),
+                        pair("metric_type", def.spec.metric),
+                        pair("params", params),
+                    ],
+                    field_name: def.field.clone(),
+                    indexed_rows: progress.indexed_rows as i64,
+                    total_rows: progress.total_rows as i64,
+                    pending_index_rows: progress.pending_index_rows as i64,
+                    state: index_state(c.index_state_of(&def.field)) as i32,
+                    ..Default::default()
+                }
+            })
+            .collect();
+    if index_descriptions.is_empty() {
+        return Err(index_not_found(&req.collection_name));
+    }
     Ok(DescribeIndexResponse {
-        index_descriptions: vec![IndexDescription {
-            index_name: def.index_name,
-            index_id: d.id * 1000 + 1,
-            params: vec![
-                pair("index_type", def.spec.params.index_type().name()),
-                pair("metric_type", def.spec.metric),
-                pair("params", params),
-            ],
-            field_name: def.field,
-            indexed_rows: d.index_progress.indexed_rows as i64,
-            total_rows: d.index_progress.total_rows as i64,
-            pending_index_rows: d.index_progress.pending_index_rows as i64,
-            state: index_state(d.index_state) as i32,
-            ..Default::default()
-        }],
+        index_descriptions,
         ..Default::default()
     })
+}
+
+/// The one index a request names; Milvus refuses a request that names none
+/// of several.
+fn one_index<'a>(
+    c: &'a annlab_core::collection::Collection,
+    collection: &str,
+    field_name: &str,
+    index_name: &str,
+) -> Res<&'a IndexDef> {
+    let found: Vec<_> = named_indexes(c.indexes(), field_name, index_name).collect();
+    match found.as_slice() {
+        [] => Err(index_not_found(collection)),
+        [(_, d)] => Ok(d),
+        _ => Err(Error::AmbiguousIndex.into()),
+    }
 }
 
 fn index_state(s: IndexState) -> common::IndexState {
@@ -219,11 +253,9 @@ fn index_state(s: IndexState) -> common::IndexState {
 pub fn index_state_of(state: &Scope, req: GetIndexStateRequest) -> Res<GetIndexStateResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    if c.index().is_none() {
-        return Err(index_not_found(&req.collection_name));
-    }
+    let def = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
     Ok(GetIndexStateResponse {
-        state: index_state(c.index_state()) as i32,
+        state: index_state(c.index_state_of(&def.field)) as i32,
         ..Default::default()
     })
 }
@@ -234,10 +266,8 @@ pub fn index_build_progress(
 ) -> Res<GetIndexBuildProgressResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    if c.index().is_none() {
-        return Err(index_not_found(&req.collection_name));
-    }
-    let p = c.index_progress();
+    let def = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
+    let p = c.index_progress_of(&def.field);
     Ok(GetIndexBuildProgressResponse {
         indexed_rows: p.indexed_rows as i64,
         total_rows: p.total_rows as i64,
@@ -247,7 +277,10 @@ pub fn index_build_progress(
 
 pub fn drop_index(state: &Scope, req: DropIndexRequest) -> Res<Common> {
     let entry = state.get(&req.collection_name)?;
-    entry.collection.write().drop_index()?;
+    entry
+        .collection
+        .write()
+        .drop_index_named(&req.field_name, &req.index_name)?;
     state.persist(&req.collection_name)?;
     Ok(Common::default())
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use annlab_core::Error;
 use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult};
-use annlab_core::schema::{Column, DataType};
+use annlab_core::schema::Column;
 use milvus::proto::milvus::{
     DeleteRequest, FlushRequest, FlushResponse, GetFlushStateResponse, InsertRequest,
     MutationResult, QueryResults, SearchResults, UpsertRequest,
@@ -150,17 +150,10 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
     let c = entry.collection.read();
     let fail = |e| search_failure(e, c.id());
     let schema = c.schema();
-    if sreq.anns_field.is_empty() {
-        // pymilvus may leave it out when the collection has one vector field.
-        if let Some(f) = schema
-            .fields
-            .iter()
-            .find(|f| f.data_type == DataType::FloatVector)
-        {
-            sreq.anns_field = f.name.clone();
-        }
-    }
-    let index_type = c.index().map(|d| d.spec.params.index_type());
+    // pymilvus may leave `anns_field` out: the engine takes the only vector field.
+    let index_type = c
+        .search_index(&sreq.anns_field)
+        .map(|d| d.spec.params.index_type());
     sreq.ann = match params::ann_params(&raw_params, index_type) {
         Ok(ann) => ann,
         Err(e) => {

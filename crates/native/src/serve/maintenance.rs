@@ -105,13 +105,17 @@ pub fn query_segments(
                 partition_id: s.partition,
                 mem_size: s.memory_bytes() as i64,
                 num_rows: s.num_rows() as i64,
-                index_name: if s.index.is_some() {
+                index_name: if !s.indexes.is_empty() {
                     index_name.clone()
                 } else {
                     String::new()
                 },
                 // The id DescribeIndex reports.
-                index_id: if s.index.is_some() { id * 1000 + 1 } else { 0 },
+                index_id: if s.indexes.is_empty() {
+                    0
+                } else {
+                    id * 1000 + 1
+                },
                 node_id: NODE_ID,
                 state: SegmentState::Sealed as i32,
                 node_ids: vec![NODE_ID],

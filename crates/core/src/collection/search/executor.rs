@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::expr;
 use crate::index::AnnParams;
 use crate::index::flat::exact_search_batch;
+use crate::index::spec::IndexSpec;
 use crate::metric::Metric;
 use crate::quickstart::MAX_TOPK;
 use crate::schema::Column;
@@ -22,6 +23,9 @@ use crate::topk::Neighbour;
 /// parameters: the partitions, the field, the number of results, the metric.
 pub(super) struct Target {
     scope: Vec<i64>,
+    /// The position of the searched vector field in the schema.
+    field: usize,
+    spec: IndexSpec,
     /// `offset + limit`.
     k: usize,
     metric: Metric,
@@ -32,6 +36,8 @@ pub(super) struct Target {
 /// as often as needed, without parsing or evaluating the filter again.
 pub struct PreparedSearch<'c> {
     c: &'c Collection,
+    /// The position of the searched vector field in the schema.
+    field: usize,
     segments: Vec<&'c Segment>,
     /// Rows each segment may return (filter and deletions); None: all.
     allowed: Vec<Option<Bitset>>,
@@ -53,15 +59,7 @@ impl Collection {
     /// Milvus's proxy's checks of a search, in its order.
     pub(super) fn search_target(&self, req: &SearchRequest) -> Result<Target> {
         let scope = self.read_scope(&req.partition_names, "search")?;
-        let def = self
-            .index
-            .as_ref()
-            .expect("a loaded collection has an index");
-        if req.anns_field != self.schema.fields[self.vector_field].name {
-            return Err(Error::UnknownAnnsField {
-                field: req.anns_field.clone(),
-            });
-        }
+        let (field, def) = self.anns_field(&req.anns_field)?;
         if req.limit == 0 || req.limit > MAX_TOPK {
             return Err(Error::TopKOutOfRange { k: req.limit });
         }
@@ -78,7 +76,13 @@ impl Collection {
                 actual: m,
             });
         }
-        Ok(Target { scope, k, metric })
+        Ok(Target {
+            scope,
+            field,
+            spec: def.spec,
+            k,
+            metric,
+        })
     }
 }
 
@@ -87,8 +91,13 @@ impl<'c> PreparedSearch<'c> {
     /// parameter, the range, the output fields, the filter, the query vectors)
     /// and prepares it: the filter is parsed once and evaluated once per segment.
     pub(super) fn new(c: &'c Collection, req: &SearchRequest) -> Result<Self> {
-        let Target { scope, k, metric } = c.search_target(req)?;
-        let spec = c.index.as_ref().expect("checked by search_target").spec;
+        let Target {
+            scope,
+            field,
+            spec,
+            k,
+            metric,
+        } = c.search_target(req)?;
         req.ann.check(&spec.params, k)?;
         let bounds = req.range.map(|r| r.bounds(metric)).transpose()?;
         let output = c.output_fields(&req.output_fields)?;
@@ -112,7 +121,7 @@ impl<'c> PreparedSearch<'c> {
                 .map(|(s, a)| {
                     let allowed_rows = a.as_ref().map(Bitset::count);
                     let strategy = plan::choose(
-                        s.index.as_ref().map(|i| i.as_dyn().index_type()),
+                        s.index(field).map(|i| i.as_dyn().index_type()),
                         &spec.params,
                         &req.ann,
                         allowed_rows,
@@ -128,7 +137,7 @@ impl<'c> PreparedSearch<'c> {
                 })
                 .collect(),
         };
-        let dim = c.schema.fields[c.vector_field]
+        let dim = c.schema.fields[field]
             .dim
             .expect("a vector field has a dim");
         let mut queries = Vec::with_capacity(req.data.len());
@@ -146,6 +155,7 @@ impl<'c> PreparedSearch<'c> {
         }
         Ok(Self {
             c,
+            field,
             segments,
             allowed,
             plan,
@@ -209,9 +219,9 @@ impl<'c> PreparedSearch<'c> {
     ) -> Result<Vec<Vec<(usize, Neighbour)>>> {
         let mut per_query: Vec<Vec<(usize, Neighbour)>> = vec![Vec::new(); queries.len()];
         for (si, s) in self.segments.iter().enumerate() {
-            let vectors = s.vectors(self.c.vector_field);
+            let vectors = s.vectors(self.field);
             let allowed = self.allowed[si].as_ref();
-            let found: Vec<Vec<Neighbour>> = match &s.index {
+            let found: Vec<Vec<Neighbour>> = match s.index(self.field) {
                 Some(index) if !exact && self.plan.segments[si].strategy.uses_index() => queries
                     .iter()
                     .map(|q| index.as_dyn().search(vectors, q, want, &self.ann, allowed))
