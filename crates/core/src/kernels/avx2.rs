@@ -3,6 +3,11 @@
 //! 8-float step of the query once for four rows (two accumulators per row), and
 //! the 3×4 tile keeps twelve accumulators, three query registers and one row
 //! register: all sixteen `ymm` registers.
+//!
+//! The quantised kernels: SQ8's `Σ w·c` widens 16 codes to 16-bit lanes and
+//! multiplies them with 16 weights into 32-bit pair sums (`vpmaddwd`), exact;
+//! FP16 rows widen with F16C (`vcvtph2ps`, exact), BF16 rows by a 16-bit shift,
+//! then the float kernels' steps.
 
 use std::arch::x86_64::*;
 
@@ -15,6 +20,11 @@ pub const KERNELS: Kernels = Kernels {
     dot4,
     l2_squared4,
     dot_3x4,
+    dot_u8,
+    dot_f16,
+    l2_f16,
+    dot_bf16,
+    l2_bf16,
 };
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -248,4 +258,165 @@ unsafe fn dot_3x4_avx2(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
         }
     }
     out
+}
+
+fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
+    assert_eq!(w.len(), c.len());
+    // SAFETY: as for `dot`; the lengths are equal.
+    unsafe { dot_u8_avx2(w, c) }
+}
+
+#[inline]
+#[target_feature(enable = "avx2")]
+fn hsum_i32(v: __m256i) -> i32 {
+    let s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b01_00_11_10));
+    let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
+    _mm_cvtsi128_si32(s)
+}
+
+/// Two accumulators over 32 codes per step, then one 16-code step, then a scalar
+/// tail. Integer sums: the order does not change the result.
+#[target_feature(enable = "avx2")]
+unsafe fn dot_u8_avx2(w: &[i16], c: &[u8]) -> i32 {
+    let n = w.len();
+    let (pw, pc) = (w.as_ptr(), c.as_ptr());
+    let mut acc = [_mm256_setzero_si256(); 2];
+    let mut i = 0;
+    // SAFETY (all loads): i + 32 <= n or i + 16 <= n bounds every unaligned load.
+    unsafe {
+        while i + 32 <= n {
+            for (j, a) in acc.iter_mut().enumerate() {
+                let at = i + 16 * j;
+                let codes = _mm256_cvtepu8_epi16(_mm_loadu_si128(pc.add(at).cast()));
+                let weights = _mm256_loadu_si256(pw.add(at).cast());
+                *a = _mm256_add_epi32(*a, _mm256_madd_epi16(codes, weights));
+            }
+            i += 32;
+        }
+        if i + 16 <= n {
+            let codes = _mm256_cvtepu8_epi16(_mm_loadu_si128(pc.add(i).cast()));
+            let weights = _mm256_loadu_si256(pw.add(i).cast());
+            acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(codes, weights));
+            i += 16;
+        }
+    }
+    let mut total = hsum_i32(_mm256_add_epi32(acc[0], acc[1]));
+    for k in i..n {
+        total += w[k] as i32 * c[k] as i32;
+    }
+    total
+}
+
+/// Eight 16-bit floats at `p` widened to f32: halves with F16C, bfloat16s by
+/// moving them to the top of 32-bit lanes.
+///
+/// # Safety
+/// Eight readable `u16` at `p`; AVX2 and F16C present.
+#[inline]
+#[target_feature(enable = "avx2,f16c")]
+unsafe fn widen8<const BF16: bool>(p: *const u16) -> __m256 {
+    // SAFETY: the caller guarantees 16 readable bytes at `p`.
+    let raw = unsafe { _mm_loadu_si128(p.cast()) };
+    if BF16 {
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(raw), 16))
+    } else {
+        _mm256_cvtph_ps(raw)
+    }
+}
+
+fn dot_f16(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    // SAFETY: as for `dot` (F16C is detected with AVX2); the lengths are equal.
+    unsafe { dot_half_avx2::<false>(q, x) }
+}
+
+fn l2_f16(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    // SAFETY: as for `dot_f16`.
+    unsafe { l2_half_avx2::<false>(q, x) }
+}
+
+fn dot_bf16(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    // SAFETY: as for `dot_f16`.
+    unsafe { dot_half_avx2::<true>(q, x) }
+}
+
+fn l2_bf16(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    // SAFETY: as for `dot_f16`.
+    unsafe { l2_half_avx2::<true>(q, x) }
+}
+
+/// `dot_avx2` with the row widened from 16-bit floats.
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn dot_half_avx2<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
+    let n = q.len();
+    let (pq, px) = (q.as_ptr(), x.as_ptr());
+    let mut acc = [_mm256_setzero_ps(); 2];
+    let mut i = 0;
+    // SAFETY (all loads): i + 16 <= n or i + 8 <= n bounds every unaligned load.
+    unsafe {
+        while i + 16 <= n {
+            let x0 = widen8::<BF16>(px.add(i));
+            let x1 = widen8::<BF16>(px.add(i + 8));
+            acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(pq.add(i)), x0, acc[0]);
+            acc[1] = _mm256_fmadd_ps(_mm256_loadu_ps(pq.add(i + 8)), x1, acc[1]);
+            i += 16;
+        }
+        if i + 8 <= n {
+            let x0 = widen8::<BF16>(px.add(i));
+            acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(pq.add(i)), x0, acc[0]);
+            i += 8;
+        }
+    }
+    let widen = if BF16 {
+        super::scalar::bf16_to_f32
+    } else {
+        super::scalar::f16_to_f32
+    };
+    let mut total = hsum(_mm256_add_ps(acc[0], acc[1]));
+    for k in i..n {
+        total += q[k] * widen(x[k]);
+    }
+    total
+}
+
+/// `l2_avx2` with the row widened from 16-bit floats.
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn l2_half_avx2<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
+    let n = q.len();
+    let (pq, px) = (q.as_ptr(), x.as_ptr());
+    let mut acc = [_mm256_setzero_ps(); 2];
+    let mut i = 0;
+    // SAFETY (all loads): i + 16 <= n or i + 8 <= n bounds every unaligned load.
+    unsafe {
+        while i + 16 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pq.add(i)), widen8::<BF16>(px.add(i)));
+            let d1 = _mm256_sub_ps(
+                _mm256_loadu_ps(pq.add(i + 8)),
+                widen8::<BF16>(px.add(i + 8)),
+            );
+            acc[0] = _mm256_fmadd_ps(d0, d0, acc[0]);
+            acc[1] = _mm256_fmadd_ps(d1, d1, acc[1]);
+            i += 16;
+        }
+        if i + 8 <= n {
+            let d0 = _mm256_sub_ps(_mm256_loadu_ps(pq.add(i)), widen8::<BF16>(px.add(i)));
+            acc[0] = _mm256_fmadd_ps(d0, d0, acc[0]);
+            i += 8;
+        }
+    }
+    let widen = if BF16 {
+        super::scalar::bf16_to_f32
+    } else {
+        super::scalar::f16_to_f32
+    };
+    let mut total = hsum(_mm256_add_ps(acc[0], acc[1]));
+    for k in i..n {
+        let d = q[k] - widen(x[k]);
+        total += d * d;
+    }
+    total
 }

@@ -26,6 +26,10 @@ type Kernel = fn(&[f32], &[f32]) -> f32;
 type Kernel4 = fn(&[f32], [&[f32]; 4]) -> [f32; 4];
 /// Three queries against four rows (all of one length): `out[i][j] = q[i]·r[j]`.
 type Kernel3x4 = fn([&[f32]; 3], [&[f32]; 4]) -> [[f32; 4]; 3];
+/// 16-bit weights against 8-bit codes, exact (SQ8).
+type KernelU8 = fn(&[i16], &[u8]) -> i32;
+/// A float query against a row of 16-bit floats (FP16 or BF16), widened exactly.
+type KernelHalf = fn(&[f32], &[u16]) -> f32;
 
 /// One instruction set's kernels.
 #[derive(Clone, Copy)]
@@ -41,6 +45,14 @@ pub struct Kernels {
     pub l2_squared4: Kernel4,
     /// The register tile of the blocked multi-query scan (a GEMM micro-kernel).
     pub dot_3x4: Kernel3x4,
+    /// `Σ w·c` of SQ8 codes (`scalar::dot_u8`): the same integer on every set.
+    pub dot_u8: KernelU8,
+    /// FP16 rows (IEEE binary16).
+    pub dot_f16: KernelHalf,
+    pub l2_f16: KernelHalf,
+    /// BF16 rows (bfloat16).
+    pub dot_bf16: KernelHalf,
+    pub l2_bf16: KernelHalf,
 }
 
 impl std::fmt::Debug for Kernels {
@@ -57,13 +69,21 @@ pub const SCALAR: Kernels = Kernels {
     dot4: scalar::dot4,
     l2_squared4: scalar::l2_squared4,
     dot_3x4: scalar::dot_3x4,
+    dot_u8: scalar::dot_u8,
+    dot_f16: scalar::dot_f16,
+    l2_f16: scalar::l2_f16,
+    dot_bf16: scalar::dot_bf16,
+    l2_bf16: scalar::l2_bf16,
 };
 
 /// Every implementation this CPU can run, scalar first, best last.
 pub fn available() -> Vec<Kernels> {
     let mut v = vec![SCALAR];
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    if std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("fma")
+        && std::is_x86_feature_detected!("f16c")
+    {
         v.push(avx2::KERNELS);
     }
     #[cfg(target_arch = "aarch64")]
@@ -127,6 +147,12 @@ pub fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
     (best().dot_3x4)(q, r)
 }
 
+/// `Σ w[i]·c[i]` of SQ8 weights and codes, exact (see [`scalar::dot_u8`]).
+#[inline]
+pub fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
+    (best().dot_u8)(w, c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +212,65 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// The quantised kernels against scalar: the SQ8 dot exactly, the 16-bit
+    /// floats within the float kernels' tolerance.
+    #[test]
+    fn every_quantised_kernel_matches_scalar() {
+        let mut lens: Vec<usize> = (0..70).collect();
+        lens.extend([128, 1536, 1537]);
+        for k in available() {
+            for &len in &lens {
+                let limit = scalar::sq8_weight_limit(len) as i32;
+                let w: Vec<i16> = (0..len)
+                    .map(|i| ((i as i32 * 7919) % (2 * limit + 1) - limit) as i16)
+                    .collect();
+                let c: Vec<u8> = (0..len).map(|i| (i * 131 + 7) as u8).collect();
+                // The extremes: every weight at the limit, every code 255.
+                let wmax = vec![limit as i16; len];
+                let cmax = vec![255u8; len];
+                assert_eq!(
+                    (k.dot_u8)(&w, &c),
+                    scalar::dot_u8(&w, &c),
+                    "{} u8 {len}",
+                    k.name
+                );
+                assert_eq!(
+                    (k.dot_u8)(&wmax, &cmax),
+                    limit * 255 * len as i32,
+                    "{} u8 max {len}",
+                    k.name
+                );
+                let q: Vec<f32> = (0..len)
+                    .map(|i| ((i * 7 + 3) as f32 * 0.013).sin())
+                    .collect();
+                let x: Vec<f32> = (0..len)
+                    .map(|i| ((i * 5 + 1) as f32 * 0.029).cos())
+                    .collect();
+                let h: Vec<u16> = x.iter().map(|&x| scalar::f32_to_f16(x)).collect();
+                let b: Vec<u16> = x.iter().map(|&x| scalar::f32_to_bf16(x)).collect();
+                let tol = 1e-5 * (len as f32 + 1.0);
+                let pairs: [(&str, KernelHalf, KernelHalf, &[u16]); 4] = [
+                    ("dot_f16", k.dot_f16, scalar::dot_f16, &h),
+                    ("l2_f16", k.l2_f16, scalar::l2_f16, &h),
+                    ("dot_bf16", k.dot_bf16, scalar::dot_bf16, &b),
+                    ("l2_bf16", k.l2_bf16, scalar::l2_bf16, &b),
+                ];
+                for (name, f, reference, row) in pairs {
+                    let (d, s) = (f(&q, row), reference(&q, row));
+                    assert!(
+                        (d - s).abs() <= tol,
+                        "{} {name} len {len}: {d} vs {s}",
+                        k.name
+                    );
+                }
+                // The widened row is the row the float kernels see.
+                let widened: Vec<f32> = h.iter().map(|&h| scalar::f16_to_f32(h)).collect();
+                let (d, s) = ((k.l2_f16)(&q, &h), (k.l2_squared)(&q, &widened));
+                assert!((d - s).abs() <= tol, "{} l2_f16 vs l2 len {len}", k.name);
             }
         }
     }

@@ -64,6 +64,138 @@ pub fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
     q.map(|q| dot4(q, r))
 }
 
+/// `Σ w[i]·c[i]` of 16-bit weights and 8-bit codes (SQ8's asymmetric distance,
+/// see `index::quant`), exactly: integer arithmetic, so every instruction set
+/// returns the same number. The caller bounds `len · 255 · max|w|` by `i32::MAX`
+/// ([`sq8_weight_limit`]), so no partial sum overflows in any order.
+#[inline]
+pub fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
+    debug_assert_eq!(w.len(), c.len());
+    w.iter().zip(c).map(|(&w, &c)| w as i32 * c as i32).sum()
+}
+
+/// The largest `|w|` for which [`dot_u8`] of `len` dimensions cannot overflow
+/// (at most `i16::MAX`, at least 1).
+pub fn sq8_weight_limit(len: usize) -> i16 {
+    let limit = i32::MAX as usize / (255 * len.max(1));
+    limit.clamp(1, i16::MAX as usize) as i16
+}
+
+/// An IEEE half (binary16) widened to f32, exactly, for every finite half and
+/// every subnormal: the half's exponent and mantissa shifted into an f32's low
+/// exponent bits, then scaled by 2^112 (a power of two: no rounding). The SIMD
+/// kernels widen with the same steps (or with hardware conversion, which agrees
+/// on finite values). Codes never hold infinities or NaNs ([`f32_to_f16`] of a
+/// clamped value).
+#[inline(always)]
+pub fn f16_to_f32(h: u16) -> f32 {
+    let magnitude = f32::from_bits(((h & 0x7fff) as u32) << 13) * f32::from_bits(0x7780_0000);
+    f32::from_bits(magnitude.to_bits() | (((h & 0x8000) as u32) << 16))
+}
+
+/// f32 to the nearest IEEE half (ties to even); beyond the half's range it is
+/// infinite, so encoders clamp to ±65504 first.
+pub fn f32_to_f16(x: f32) -> u16 {
+    let b = x.to_bits();
+    let sign = ((b >> 16) & 0x8000) as u16;
+    let a = b & 0x7fff_ffff;
+    if a >= 0x7f80_0000 {
+        return sign | 0x7c00 | if a > 0x7f80_0000 { 0x200 } else { 0 };
+    }
+    if a >= 0x4780_0000 {
+        return sign | 0x7c00;
+    }
+    if a < 0x3880_0000 {
+        // Below 2^-14: a subnormal half, in units of 2^-24 (exact scaling).
+        return sign | (f32::from_bits(a) * 16_777_216.0).round_ties_even() as u16;
+    }
+    let rebased = a - (112 << 23);
+    sign | ((rebased + 0xfff + ((rebased >> 13) & 1)) >> 13) as u16
+}
+
+/// A bfloat16 widened to f32 (exact: the f32's top half).
+#[inline(always)]
+pub fn bf16_to_f32(h: u16) -> f32 {
+    f32::from_bits((h as u32) << 16)
+}
+
+/// f32 to the nearest bfloat16 (ties to even), finite values staying finite.
+pub fn f32_to_bf16(x: f32) -> u16 {
+    let b = x.to_bits();
+    if x.is_nan() {
+        return ((b >> 16) | 0x40) as u16;
+    }
+    let r = ((b + 0x7fff + ((b >> 16) & 1)) >> 16) as u16;
+    if x.is_finite() && r & 0x7fff == 0x7f80 {
+        return r - 1; // the largest finite bfloat16 of that sign
+    }
+    r
+}
+
+/// [`dot`] of a float query and a row of halves (each widened exactly).
+#[inline]
+pub fn dot_f16(q: &[f32], x: &[u16]) -> f32 {
+    dot_widened(q, x, f16_to_f32)
+}
+
+/// [`l2_squared`] of a float query and a row of halves.
+#[inline]
+pub fn l2_f16(q: &[f32], x: &[u16]) -> f32 {
+    l2_widened(q, x, f16_to_f32)
+}
+
+/// [`dot`] of a float query and a row of bfloat16s.
+#[inline]
+pub fn dot_bf16(q: &[f32], x: &[u16]) -> f32 {
+    dot_widened(q, x, bf16_to_f32)
+}
+
+/// [`l2_squared`] of a float query and a row of bfloat16s.
+#[inline]
+pub fn l2_bf16(q: &[f32], x: &[u16]) -> f32 {
+    l2_widened(q, x, bf16_to_f32)
+}
+
+#[inline(always)]
+fn dot_widened(a: &[f32], b: &[u16], widen: fn(u16) -> f32) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut acc = [0.0f32; LANES];
+    let ca = a.chunks_exact(LANES);
+    let cb = b.chunks_exact(LANES);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..LANES {
+            acc[i] += x[i] * widen(y[i]);
+        }
+    }
+    let mut tail = 0.0f32;
+    for (x, &y) in ra.iter().zip(rb) {
+        tail += x * widen(y);
+    }
+    reduce(acc) + tail
+}
+
+#[inline(always)]
+fn l2_widened(a: &[f32], b: &[u16], widen: fn(u16) -> f32) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut acc = [0.0f32; LANES];
+    let ca = a.chunks_exact(LANES);
+    let cb = b.chunks_exact(LANES);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..LANES {
+            let d = x[i] - widen(y[i]);
+            acc[i] += d * d;
+        }
+    }
+    let mut tail = 0.0f32;
+    for (x, &y) in ra.iter().zip(rb) {
+        let d = x - widen(y);
+        tail += d * d;
+    }
+    reduce(acc) + tail
+}
+
 #[inline]
 fn reduce(acc: [f32; LANES]) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
@@ -93,5 +225,47 @@ mod tests {
                 .sum();
             assert!((l2_squared(&a, &b) as f64 - l2).abs() < 1e-4, "len {len}");
         }
+    }
+
+    #[test]
+    fn halves_round_to_nearest_and_widen_exactly() {
+        // Every finite half widens and narrows back to itself.
+        for h in 0..=u16::MAX {
+            if h & 0x7c00 == 0x7c00 {
+                continue;
+            }
+            let x = f16_to_f32(h);
+            assert_eq!(f32_to_f16(x), h, "half {h:#06x} = {x}");
+            let b = bf16_to_f32(f32_to_bf16(x));
+            assert!(
+                (b - x).abs() <= x.abs() * 2f32.powi(-8),
+                "{x} → bfloat16 {b}"
+            );
+        }
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f32_to_f16(65504.0), 0x7bff);
+        assert_eq!(f32_to_f16(65520.0), 0x7c00, "rounds up to infinity");
+        assert_eq!(f32_to_f16(1.0 + 2f32.powi(-11)), 0x3c00, "tie to even");
+        assert_eq!(
+            f32_to_f16(1.0 + 3.0 * 2f32.powi(-11)),
+            0x3c02,
+            "tie to even"
+        );
+        assert_eq!(f32_to_bf16(1.0 + 2f32.powi(-8)), 0x3f80, "tie to even");
+        assert_eq!(f32_to_bf16(f32::MAX), 0x7f7f, "finite stays finite");
+        assert_eq!(bf16_to_f32(f32_to_bf16(-3.5)), -3.5);
+    }
+
+    #[test]
+    fn the_u8_dot_is_exact() {
+        let w: Vec<i16> = (0..100).map(|i| (i * 37 % 201) as i16 - 100).collect();
+        let c: Vec<u8> = (0..100).map(|i| (i * 91 % 256) as u8).collect();
+        let exact: i64 = w.iter().zip(&c).map(|(&w, &c)| w as i64 * c as i64).sum();
+        assert_eq!(dot_u8(&w, &c) as i64, exact);
+        assert_eq!(sq8_weight_limit(1536), 5482);
+        assert_eq!(sq8_weight_limit(1), i16::MAX);
+        assert_eq!(sq8_weight_limit(1 << 30), 1);
     }
 }

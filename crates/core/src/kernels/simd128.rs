@@ -1,6 +1,11 @@
 //! wasm32 SIMD (simd128) kernels, selected at compile time: two 4-lane
 //! accumulators (8 floats per step), then a scalar tail, for one row and for four.
 //! simd128 has no fused multiply-add, so it is a multiply then an add.
+//!
+//! The quantised kernels: SQ8's `Σ w·c` widens 8 codes to 16-bit lanes and takes
+//! `i32x4.dot_i16x8_s` with 8 weights, exact; simd128 has no half-float
+//! conversion, so FP16 rows widen with `scalar::f16_to_f32`'s steps on four lanes
+//! (exact), BF16 rows by a 16-bit shift, then the float kernels' steps.
 
 use std::arch::wasm32::*;
 
@@ -13,6 +18,11 @@ pub const KERNELS: Kernels = Kernels {
     dot4,
     l2_squared4,
     dot_3x4,
+    dot_u8,
+    dot_f16,
+    l2_f16,
+    dot_bf16,
+    l2_bf16,
 };
 
 /// Four floats of `s` from `i`, without a bounds check: the kernels' loops check
@@ -165,4 +175,119 @@ fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
         }
     }
     out
+}
+
+fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
+    assert_eq!(w.len(), c.len());
+    let n = w.len();
+    let mut acc = [i32x4_splat(0); 2];
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n and both slices have length n; v128 loads have no
+        // alignment requirement.
+        unsafe {
+            for (j, a) in acc.iter_mut().enumerate() {
+                let at = i + 8 * j;
+                let codes = u16x8_load_extend_u8x8(c.as_ptr().add(at));
+                let weights = v128_load(w.as_ptr().add(at).cast());
+                *a = i32x4_add(*a, i32x4_dot_i16x8(codes, weights));
+            }
+        }
+        i += 16;
+    }
+    let s = i32x4_add(acc[0], acc[1]);
+    let mut total = (i32x4_extract_lane::<0>(s) + i32x4_extract_lane::<1>(s))
+        + (i32x4_extract_lane::<2>(s) + i32x4_extract_lane::<3>(s));
+    for k in i..n {
+        total += w[k] as i32 * c[k] as i32;
+    }
+    total
+}
+
+/// Four 16-bit floats from `x[i..]` widened to f32 (exactly as
+/// `scalar::f16_to_f32` / `scalar::bf16_to_f32`).
+///
+/// # Safety
+/// `i + 4 <= x.len()`.
+#[inline(always)]
+unsafe fn widen4<const BF16: bool>(x: &[u16], i: usize) -> v128 {
+    debug_assert!(i + 4 <= x.len());
+    // SAFETY: the caller guarantees 8 readable bytes at `i`.
+    let h = unsafe { u32x4_load_extend_u16x4(x.as_ptr().add(i)) };
+    if BF16 {
+        i32x4_shl(h, 16)
+    } else {
+        let magnitude = f32x4_mul(
+            i32x4_shl(v128_and(h, u32x4_splat(0x7fff)), 13),
+            f32x4_splat(f32::from_bits(0x7780_0000)),
+        );
+        v128_or(magnitude, i32x4_shl(v128_and(h, u32x4_splat(0x8000)), 16))
+    }
+}
+
+fn widen_scalar<const BF16: bool>(h: u16) -> f32 {
+    if BF16 {
+        super::scalar::bf16_to_f32(h)
+    } else {
+        super::scalar::f16_to_f32(h)
+    }
+}
+
+fn dot_half<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    let n = q.len();
+    let mut acc = [f32x4_splat(0.0); 2];
+    let mut i = 0;
+    while i + 8 <= n {
+        // SAFETY: i + 8 <= n and both slices have length n.
+        unsafe {
+            acc[0] = f32x4_add(acc[0], f32x4_mul(load(q, i), widen4::<BF16>(x, i)));
+            acc[1] = f32x4_add(acc[1], f32x4_mul(load(q, i + 4), widen4::<BF16>(x, i + 4)));
+        }
+        i += 8;
+    }
+    let mut total = hsum(f32x4_add(acc[0], acc[1]));
+    for k in i..n {
+        total += q[k] * widen_scalar::<BF16>(x[k]);
+    }
+    total
+}
+
+fn l2_half<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
+    assert_eq!(q.len(), x.len());
+    let n = q.len();
+    let mut acc = [f32x4_splat(0.0); 2];
+    let mut i = 0;
+    while i + 8 <= n {
+        // SAFETY: i + 8 <= n and both slices have length n.
+        unsafe {
+            let d0 = f32x4_sub(load(q, i), widen4::<BF16>(x, i));
+            let d1 = f32x4_sub(load(q, i + 4), widen4::<BF16>(x, i + 4));
+            acc[0] = f32x4_add(acc[0], f32x4_mul(d0, d0));
+            acc[1] = f32x4_add(acc[1], f32x4_mul(d1, d1));
+        }
+        i += 8;
+    }
+    let mut total = hsum(f32x4_add(acc[0], acc[1]));
+    for k in i..n {
+        let d = q[k] - widen_scalar::<BF16>(x[k]);
+        total += d * d;
+    }
+    total
+}
+
+fn dot_f16(q: &[f32], x: &[u16]) -> f32 {
+    dot_half::<false>(q, x)
+}
+
+fn l2_f16(q: &[f32], x: &[u16]) -> f32 {
+    l2_half::<false>(q, x)
+}
+
+fn dot_bf16(q: &[f32], x: &[u16]) -> f32 {
+    dot_half::<true>(q, x)
+}
+
+fn l2_bf16(q: &[f32], x: &[u16]) -> f32 {
+    l2_half::<true>(q, x)
 }
