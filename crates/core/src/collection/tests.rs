@@ -149,10 +149,7 @@ fn range_search_keeps_hits_within_the_bounds() {
         .unwrap();
     let (best, tenth) = (all.scores[0], all.scores[9]);
     let mut req = search_req(q, AnnParams::Hnsw { ef: 64 });
-    req.range = Some(RangeSearch {
-        radius: tenth - 1e-6,
-        range_filter: Some(best),
-    });
+    req.range = Some(RangeSearch::new(tenth - 1e-6, Some(best)));
     let r = c.search(&req).unwrap();
     assert!(
         r.scores.iter().all(|&s| s > tenth - 1e-6 && s <= best),
@@ -160,10 +157,7 @@ fn range_search_keeps_hits_within_the_bounds() {
         r.scores
     );
     assert_eq!(r.ids, all.ids, "the same ten, found by widening past them");
-    req.range = Some(RangeSearch {
-        radius: 0.5,
-        range_filter: Some(0.4),
-    });
+    req.range = Some(RangeSearch::new(0.5, Some(0.4)));
     assert!(matches!(c.search(&req), Err(Error::BadRange { .. })));
 }
 

@@ -2,7 +2,7 @@
 
 use crate::bitset::Bitset;
 use crate::error::Result;
-use crate::index::{AnnParams, IndexType, VectorIndex, VectorView};
+use crate::index::{AnnParams, IndexType, Reach, VectorIndex, VectorView};
 use crate::metric::Metric;
 use crate::topk::{Neighbour, TopK};
 
@@ -33,14 +33,46 @@ pub fn exact_search(
     allowed: Option<&Bitset>,
 ) -> Vec<Neighbour> {
     let mut top = TopK::new(k);
-    let mut offer = |row: usize, distance: f32| {
+    scan(vectors, metric, query, allowed, |row, distance| {
         if distance <= top.threshold() {
             top.push(Neighbour {
                 row: row as u32,
                 distance,
             });
         }
-    };
+    });
+    top.into_sorted()
+}
+
+/// Every allowed row of `vectors` closer than `radius` (an internal distance),
+/// in row order: an exact range search.
+pub fn exact_range(
+    vectors: VectorView<'_>,
+    metric: Metric,
+    query: &[f32],
+    radius: f32,
+    allowed: Option<&Bitset>,
+) -> Vec<Neighbour> {
+    let mut found = Vec::new();
+    scan(vectors, metric, query, allowed, |row, distance| {
+        if distance < radius {
+            found.push(Neighbour {
+                row: row as u32,
+                distance,
+            });
+        }
+    });
+    found
+}
+
+/// Offers every allowed row's distance to `offer`, in row order.
+fn scan(
+    vectors: VectorView<'_>,
+    metric: Metric,
+    query: &[f32],
+    allowed: Option<&Bitset>,
+    mut offer: impl FnMut(usize, f32),
+) {
     for_each_group::<4>(allowed_rows(vectors.len(), allowed), |group| {
         if let [a, b, c, d] = *group {
             let rows = [
@@ -58,7 +90,6 @@ pub fn exact_search(
             }
         }
     });
-    top.into_sorted()
 }
 
 /// The rows a scan visits: all of them, or the allowed ones, ascending.
@@ -185,6 +216,23 @@ impl VectorIndex for FlatIndex {
         allowed: Option<&Bitset>,
     ) -> Result<Vec<Neighbour>> {
         Ok(exact_search(vectors, self.metric, query, k, allowed))
+    }
+
+    fn range_search(
+        &self,
+        vectors: VectorView<'_>,
+        query: &[f32],
+        reach: &Reach,
+        _params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>> {
+        Ok(exact_range(
+            vectors,
+            self.metric,
+            query,
+            reach.radius,
+            allowed,
+        ))
     }
 }
 

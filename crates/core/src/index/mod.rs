@@ -238,4 +238,60 @@ pub trait VectorIndex: Send + Sync {
         params: &AnnParams,
         allowed: Option<&Bitset>,
     ) -> Result<Vec<Neighbour>>;
+
+    /// Milvus's range search within one segment: the allowed rows closer than
+    /// `reach.radius` (an internal distance) that the index reaches, in any
+    /// order. By default the `k`-nearest search is widened (`k` doubled) until
+    /// its farthest hit leaves the radius, every row was returned, or
+    /// [`RANGE_WIDEN_CAP`] hits were asked for; IVF indexes walk their lists
+    /// instead (see [`ivf::IvfFlat`]), as knowhere does.
+    fn range_search(
+        &self,
+        vectors: VectorView<'_>,
+        query: &[f32],
+        reach: &Reach,
+        params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>> {
+        widened_range_search(self, vectors, query, reach, params, allowed)
+    }
+}
+
+/// The most hits the default [`VectorIndex::range_search`] asks its index for.
+pub const RANGE_WIDEN_CAP: usize = 65_536;
+
+/// How far one segment's range search reaches ([`VectorIndex::range_search`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reach {
+    /// Rows closer than this internal distance are hits.
+    pub radius: f32,
+    /// The hits the search wants in the end (`offset + limit`): where widening
+    /// starts.
+    pub k: usize,
+    /// IVF: the list walk stops after this many lists in a row added no hit
+    /// (knowhere's `max_empty_result_buckets`).
+    pub max_empty_buckets: usize,
+}
+
+/// The default range search: `index`'s k-nearest search widened until its
+/// farthest hit leaves the radius, then the hits inside it.
+pub fn widened_range_search<I: VectorIndex + ?Sized>(
+    index: &I,
+    vectors: VectorView<'_>,
+    query: &[f32],
+    reach: &Reach,
+    params: &AnnParams,
+    allowed: Option<&Bitset>,
+) -> Result<Vec<Neighbour>> {
+    let mut want = reach.k.max(1);
+    loop {
+        let mut found = index.search(vectors, query, want, params, allowed)?;
+        let exhausted = found.len() < want || want >= RANGE_WIDEN_CAP;
+        let farthest_inside = found.last().is_some_and(|n| n.distance < reach.radius);
+        if exhausted || !farthest_inside {
+            found.retain(|n| n.distance < reach.radius);
+            return Ok(found);
+        }
+        want = (want * 2).min(RANGE_WIDEN_CAP);
+    }
 }

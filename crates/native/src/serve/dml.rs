@@ -164,7 +164,18 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
         }
     };
     let t0 = Instant::now();
-    let result = c.search(&sreq).map_err(fail)?;
+    // A page of pymilvus's search iterator (`iterator: True`): its first page
+    // and the rings of growing radius after it are answered exactly, so that
+    // the pages together hold every matching row. A deliberate difference:
+    // Milvus answers them with the index, and an IVF page searched with
+    // `nprobe` misses the rows closer than its last hit in unprobed lists,
+    // which no later ring returns.
+    let result = if params::is_iterator_page(&req.search_params) {
+        c.search_exact(&sreq)
+    } else {
+        c.search(&sreq)
+    }
+    .map_err(fail)?;
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     state.metrics.lock().observe_search(
         &req.collection_name,

@@ -171,6 +171,10 @@ pub fn search_request(
     let range = number("radius").map(|radius| RangeSearch {
         radius,
         range_filter: number("range_filter"),
+        max_empty_result_buckets: params
+            .get("max_empty_result_buckets")
+            .and_then(integer)
+            .map(count),
     });
     let request = SearchRequest {
         anns_field: kv(p, "anns_field").unwrap_or("").to_owned(),
@@ -186,6 +190,12 @@ pub fn search_request(
         partition_names: req.partition_names.clone(),
     };
     Ok((request, params))
+}
+
+/// Whether a Search request is a page of pymilvus's search iterator (its
+/// `iterator` key, which pymilvus sets to `True`).
+pub fn is_iterator_page(pairs: &[KeyValuePair]) -> bool {
+    kv(pairs, "iterator").is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// The search parameter of an index of type `index` (None: no index) in a

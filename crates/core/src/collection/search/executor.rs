@@ -11,9 +11,10 @@ use crate::bitset::Bitset;
 use crate::collection::{Collection, OutputColumns, Segment};
 use crate::error::{Error, Result};
 use crate::expr;
-use crate::index::AnnParams;
-use crate::index::flat::exact_search_batch;
+use crate::index::flat::{exact_range, exact_search_batch};
+use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::index::spec::IndexSpec;
+use crate::index::{AnnParams, Reach};
 use crate::metric::Metric;
 use crate::quickstart::MAX_TOPK;
 use crate::schema::Column;
@@ -46,8 +47,10 @@ pub struct PreparedSearch<'c> {
     queries: Vec<Vec<f32>>,
     k: usize,
     ann: AnnParams,
-    /// Range search bounds as internal distances (closer, farther).
+    /// Range search bounds as internal distances (closer, farther), and IVF's
+    /// `max_empty_result_buckets`.
     bounds: Option<(f32, f32)>,
+    max_empty_buckets: usize,
     metric: Metric,
     offset: usize,
     limit: usize,
@@ -100,6 +103,10 @@ impl<'c> PreparedSearch<'c> {
         } = c.search_target(req)?;
         req.ann.check(&spec.params, k)?;
         let bounds = req.range.map(|r| r.bounds(metric)).transpose()?;
+        let max_empty_buckets = match req.range {
+            Some(r) => r.max_empty_buckets()?,
+            None => DEFAULT_MAX_EMPTY_RESULT_BUCKETS,
+        };
         let output = c.output_fields(&req.output_fields)?;
         let filter = if req.filter.trim().is_empty() {
             None
@@ -163,6 +170,7 @@ impl<'c> PreparedSearch<'c> {
             k,
             ann: req.ann,
             bounds,
+            max_empty_buckets,
             metric,
             offset: req.offset,
             limit: req.limit,
@@ -239,27 +247,42 @@ impl<'c> PreparedSearch<'c> {
         Ok(per_query)
     }
 
-    /// A range search of one query: `k` widened until the worst result leaves
-    /// the range (or every row was returned), then the results inside it.
+    /// A range search of one query: each segment's hits within `far` (its
+    /// index's [`VectorIndex::range_search`], or an exact scan), then the `k`
+    /// closest of those not closer than `near`.
+    ///
+    /// [`VectorIndex::range_search`]: crate::index::VectorIndex::range_search
     fn within(
         &self,
         query: &[f32],
         (near, far): (f32, f32),
         exact: bool,
     ) -> Result<Vec<(usize, Neighbour)>> {
-        let live: usize = self.segments.iter().map(|s| s.live_rows()).sum();
-        let mut want = self.k;
-        loop {
-            let mut all = self.nearest(&[query], want, exact)?.remove(0);
-            let exhausted = all.len() < want || want >= live;
-            let worst_inside = all.last().is_some_and(|(_, n)| n.distance < far);
-            if exhausted || !worst_inside || want >= 4 * MAX_TOPK {
-                all.retain(|(_, n)| n.distance >= near && n.distance < far);
-                all.truncate(self.k);
-                return Ok(all);
-            }
-            want *= 2;
+        let reach = Reach {
+            radius: far,
+            k: self.k,
+            max_empty_buckets: self.max_empty_buckets,
+        };
+        let mut all = Vec::new();
+        for (si, s) in self.segments.iter().enumerate() {
+            let vectors = s.vectors(self.field);
+            let allowed = self.allowed[si].as_ref();
+            let found = match s.index(self.field) {
+                Some(index) if !exact && self.plan.segments[si].strategy.uses_index() => index
+                    .as_dyn()
+                    .range_search(vectors, query, &reach, &self.ann, allowed)?,
+                _ => exact_range(vectors, self.metric, query, far, allowed),
+            };
+            all.extend(
+                found
+                    .into_iter()
+                    .filter(|n| n.distance >= near)
+                    .map(|n| (si, n)),
+            );
         }
+        all.sort_by(|x, y| x.1.cmp_closeness(&y.1).then(x.0.cmp(&y.0)));
+        all.truncate(self.k);
+        Ok(all)
     }
 
     /// The hits after `offset`, at most `limit` per query, as columns.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::index::AnnParams;
+use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::metric::Metric;
 
 /// A search, in pymilvus's terms.
@@ -36,9 +37,40 @@ pub struct SearchRequest {
 pub struct RangeSearch {
     pub radius: f32,
     pub range_filter: Option<f32>,
+    /// IVF indexes: stop walking the lists after this many lists in a row
+    /// without a hit (knowhere's `max_empty_result_buckets`, 1 to 65,536;
+    /// None: [`DEFAULT_MAX_EMPTY_RESULT_BUCKETS`]).
+    #[serde(default)]
+    pub max_empty_result_buckets: Option<usize>,
 }
 
+/// Knowhere's range for `max_empty_result_buckets`.
+pub const MAX_EMPTY_RESULT_BUCKETS_RANGE: (i64, i64) = (1, 65_536);
+
 impl RangeSearch {
+    /// A range search with Milvus's defaults for everything but the bounds.
+    pub fn new(radius: f32, range_filter: Option<f32>) -> Self {
+        Self {
+            radius,
+            range_filter,
+            max_empty_result_buckets: None,
+        }
+    }
+
+    /// `max_empty_result_buckets`, checked against knowhere's range.
+    pub(super) fn max_empty_buckets(&self) -> Result<usize> {
+        let (min, max) = MAX_EMPTY_RESULT_BUCKETS_RANGE;
+        match self.max_empty_result_buckets {
+            None => Ok(DEFAULT_MAX_EMPTY_RESULT_BUCKETS),
+            Some(n) if (min..=max).contains(&(n as i64)) => Ok(n),
+            Some(_) => Err(Error::SearchParamOutOfRange {
+                param: "max_empty_result_buckets",
+                min,
+                max,
+            }),
+        }
+    }
+
     /// The bounds as internal distances `(closer bound, farther bound)`, or
     /// Milvus's refusal of bounds in the wrong order for `metric`.
     pub(super) fn bounds(&self, metric: Metric) -> Result<(f32, f32)> {

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::index::ivf::coarse::{CoarseQuantizer, check_build};
 use crate::index::ivf::kmeans::MAX_POINTS_PER_CENTROID;
 use crate::index::ivf::{COARSE_NITER, DEFAULT_NPROBE, SearchTrace, Stage, allows, shares};
-use crate::index::{AnnParams, IndexType, Progress, VectorIndex, VectorView};
+use crate::index::{AnnParams, IndexType, Progress, Reach, VectorIndex, VectorView};
 use crate::metric::Metric;
 use crate::topk::{Neighbour, TopK};
 
@@ -210,6 +210,47 @@ impl VectorIndex for IvfFlat {
         let nprobe = params.nprobe().unwrap_or(DEFAULT_NPROBE);
         Ok(self.search_traced(query, k, nprobe, allowed)?.0)
     }
+
+    /// Knowhere's IVF range search (Milvus 2.4+): `nprobe` does not apply; the
+    /// lists are scanned nearest centroid first until `max_empty_buckets` lists
+    /// in a row added no row within the radius (or every list was scanned).
+    /// A paging search (pymilvus's search iterator: rings of growing radius
+    /// beyond the rows already returned) so reaches rows far outside the
+    /// `nprobe` nearest lists.
+    fn range_search(
+        &self,
+        _vectors: VectorView<'_>,
+        query: &[f32],
+        reach: &Reach,
+        _params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>> {
+        let metric = self.quantizer.metric();
+        let dim = self.dim();
+        let mut found = Vec::new();
+        let mut empty_in_a_row = 0;
+        for (list, _) in self.quantizer.probe(query, self.nlist())? {
+            let before = found.len();
+            let list = &self.lists[list as usize];
+            for (&row, v) in list.ids.iter().zip(list.vectors.chunks_exact(dim)) {
+                if allows(allowed, row) {
+                    let distance = metric.distance(query, v);
+                    if distance < reach.radius {
+                        found.push(Neighbour { row, distance });
+                    }
+                }
+            }
+            empty_in_a_row = if found.len() == before {
+                empty_in_a_row + 1
+            } else {
+                0
+            };
+            if empty_in_a_row >= reach.max_empty_buckets.max(1) {
+                break;
+            }
+        }
+        Ok(found)
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +321,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Range search walks the lists past `nprobe` (knowhere's rule): a ring
+    /// beyond the nearest rows (what pymilvus's search iterator asks for) is
+    /// found in full, the filter holds, and the walk stops on empty lists.
+    #[test]
+    fn range_search_walks_lists_beyond_nprobe_until_empty_ones() {
+        use crate::index::{Reach, flat::exact_range};
+        let (base, queries) = clustered_data(N, NQ, DIM, 23);
+        let v = VectorView::new(DIM, &base);
+        let idx = IvfFlat::build(v, Metric::L2, 256, 5, &mut NoProgress).unwrap();
+        let q = &queries[..DIM];
+        let near = exact_search(v, Metric::L2, q, 400, None);
+        let (inner, outer) = (near[99].distance, near[399].distance);
+        let reach = |radius, max_empty_buckets| Reach {
+            radius,
+            k: 100,
+            max_empty_buckets,
+        };
+        let params = AnnParams::Ivf { nprobe: 1 };
+        let found = idx
+            .range_search(v, q, &reach(outer, 2), &params, None)
+            .unwrap();
+        let ring = found.iter().filter(|n| n.distance >= inner).count();
+        let truth = exact_range(v, Metric::L2, q, outer, None);
+        assert!(found.iter().all(|n| n.distance < outer));
+        assert!(
+            found.len() as f64 >= 0.8 * truth.len() as f64,
+            "{}",
+            found.len()
+        );
+        assert!(
+            ring >= 240,
+            "the ring beyond the 100 nearest: {ring} of 300"
+        );
+        // Every list, when empty lists never stop the walk: the exact answer.
+        let mut all = idx
+            .range_search(v, q, &reach(outer, N), &params, None)
+            .unwrap();
+        all.sort_by(|a, b| a.cmp_closeness(b));
+        let mut truth = truth;
+        truth.sort_by(|a, b| a.cmp_closeness(b));
+        assert_eq!(all, truth);
+        // A filter is checked in the walk.
+        let bits = Bitset::from_fn(N, |i| i % 3 == 0);
+        let filtered = idx
+            .range_search(v, q, &reach(outer, N), &params, Some(&bits))
+            .unwrap();
+        assert_eq!(
+            filtered.len(),
+            exact_range(v, Metric::L2, q, outer, Some(&bits)).len()
+        );
+        // Nothing within a radius closer than the nearest row: two lists, no hit.
+        let none = idx
+            .range_search(v, q, &reach(near[0].distance, 2), &params, None)
+            .unwrap();
+        assert!(none.is_empty());
     }
 
     #[test]

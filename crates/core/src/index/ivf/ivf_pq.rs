@@ -31,7 +31,9 @@ use crate::index::ivf::{
     COARSE_NITER, DEFAULT_NPROBE, PQ_NITER, ProbedList, SearchTrace, Stage, allows, derive_seed,
     shares,
 };
-use crate::index::{AnnParams, IndexType, Progress, VectorIndex, VectorView};
+use crate::index::{
+    AnnParams, IndexType, Progress, Reach, VectorIndex, VectorView, widened_range_search,
+};
 use crate::metric::Metric;
 use crate::topk::{Neighbour, TopK};
 
@@ -380,6 +382,23 @@ impl VectorIndex for IvfPq {
     ) -> Result<Vec<Neighbour>> {
         let nprobe = params.nprobe().unwrap_or(DEFAULT_NPROBE);
         Ok(self.search_traced(query, k, nprobe, allowed)?.0)
+    }
+
+    /// As knowhere's IVF range search, `nprobe` does not apply: the widened
+    /// search probes every list (annlab does not stop early on empty lists here,
+    /// so it finds a superset of what knowhere's list walk finds).
+    fn range_search(
+        &self,
+        vectors: VectorView<'_>,
+        query: &[f32],
+        reach: &Reach,
+        _params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>> {
+        let every_list = AnnParams::Ivf {
+            nprobe: self.nlist(),
+        };
+        widened_range_search(self, vectors, query, reach, &every_list, allowed)
     }
 }
 

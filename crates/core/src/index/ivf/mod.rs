@@ -33,6 +33,10 @@ use crate::index::Progress;
 /// Milvus's default `nprobe` when a search does not give one.
 pub const DEFAULT_NPROBE: usize = 8;
 
+/// Knowhere's `max_empty_result_buckets` when a range search gives none: an IVF
+/// range search stops after this many lists in a row without a hit.
+pub const DEFAULT_MAX_EMPTY_RESULT_BUCKETS: usize = 2;
+
 /// Lloyd iterations of the coarse quantiser (faiss's `Level1Quantizer` uses 10).
 pub const COARSE_NITER: usize = 10;
 
