@@ -7,7 +7,9 @@
   against the real server exactly where tests/pymilvus/test_tutorial.py says it
   fails against annlab, and with that line removed runs to the end;
 * tests/pymilvus's error catalogue and partition tests pass against the real
-  server as they do against annlab.
+  server as they do against annlab;
+* the client libraries' tests (tests/langchain, tests/llamaindex, tests/node)
+  pass against the real server as they do against annlab.
 
 Usage (as root): ANNLAB_BIN=target/debug/annlab target/pyvenv/bin/python tests/milvus/run.py
 Ends with the `ℹ pass N` / `ℹ fail M` lines that `./x test` sums.
@@ -112,12 +114,35 @@ def test_error_catalogue_and_partitions_on_real_milvus(milvus):
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
 
 
+def test_client_libraries_on_real_milvus(milvus):
+    """tests/langchain, tests/llamaindex (each from its own venv) and tests/node
+    pass against the real server as they do against annlab: the same hits, in the
+    same order, with the same scores."""
+    runs = [
+        [os.path.join(ROOT, "target", f"{lib}-venv", "bin", "python"),
+         os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real", os.path.join(ROOT, "tests", lib)]
+        for lib in ("langchain", "llamaindex")
+    ]
+    runs.append(["env", "MILVUS_ADDRESS=127.0.0.1:19530", "node", "--test", "--test-reporter=spec",
+                 os.path.join(ROOT, "tests", "node")])
+    failed = []
+    for argv in runs:
+        r = subprocess.run(milvus.in_ns(argv), capture_output=True, text=True, timeout=900)
+        for line in r.stdout.splitlines():
+            if line.startswith(("✔", "✖")):
+                print("  " + line, flush=True)
+        if r.returncode != 0:
+            failed.append(r.stdout[-6000:] + r.stderr[-2000:])
+    assert not failed, "\n".join(failed)
+
+
 def main():
     t0 = time.time()
     tests = [test_scenario_against_real_milvus_and_annlab,
              test_unchanged_tutorial_fails_at_get_stats_on_real_milvus,
              test_tutorial_without_get_stats_runs_to_the_end_on_real_milvus,
-             test_error_catalogue_and_partitions_on_real_milvus]
+             test_error_catalogue_and_partitions_on_real_milvus,
+             test_client_libraries_on_real_milvus]
     passed = failed = 0
     try:
         milvus = RealMilvus()

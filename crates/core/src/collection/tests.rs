@@ -104,6 +104,32 @@ fn the_tutorial_flow_finds_the_exact_neighbours() {
     }
 }
 
+/// The primary key is an output field of a search when asked for by name or
+/// with `*` (as Milvus answers), and only then.
+#[test]
+fn search_returns_the_primary_key_when_asked_for() {
+    let (c, data) = tutorial_collection(IndexParams::Flat);
+    let q = data.queries(1);
+    let mut req = search_req(q, AnnParams::Default);
+    let res = c.search(&req).unwrap();
+    assert_eq!(res.fields.names, ["text", "source"]);
+    req.output_fields = vec!["text".into(), "id".into()];
+    let res = c.search(&req).unwrap();
+    assert_eq!(res.fields.names, ["id", "text"]);
+    let first = res.hits(0).next().unwrap();
+    assert_eq!(
+        first.value("id"),
+        Some(FieldValue::Int64(match first.id() {
+            PrimaryKey::Int64(n) => n,
+            other => panic!("{other:?}"),
+        }))
+    );
+    req.output_fields = vec!["*".into()];
+    let names = c.search(&req).unwrap().fields.names;
+    assert_eq!(names[0], "id");
+    assert!(names.iter().any(|n| n == "embedding"), "{names:?}");
+}
+
 /// A batch of queries scanned exactly (FLAT, or a filter leaving few rows) goes
 /// through the blocked multi-query scan: each query gets what it gets alone.
 #[test]

@@ -107,7 +107,14 @@ impl<'c> PreparedSearch<'c> {
             Some(r) => r.max_empty_buckets()?,
             None => DEFAULT_MAX_EMPTY_RESULT_BUCKETS,
         };
-        let output = c.output_fields(&req.output_fields)?;
+        let mut output = c.output_fields(&req.output_fields)?;
+        // Milvus returns the primary key as a field too when it is asked for, by
+        // name or with `*` (the Node SDK reads a hit's id only from there).
+        let pk = c.primary_field();
+        let pk_name = &c.schema.fields[pk].name;
+        if req.output_fields.iter().any(|n| n == "*" || n == pk_name) {
+            output.insert(0, pk);
+        }
         let filter = if req.filter.trim().is_empty() {
             None
         } else {
