@@ -55,7 +55,7 @@ pub enum Error {
     DuplicateField { name: String },
 
     /// A VarChar without max_length or a vector without dim.
-    #[error("type param({param}) should be specified for {} field of collection {collection}", if *param == "dim" { "vector" } else { "varChar" })]
+    #[error("type param({param}) should be specified for {} field of collection {collection}", match *param { "dim" => "vector", "max_capacity" => "array", _ => "varChar" })]
     MissingTypeParam {
         param: &'static str,
         field: String,
@@ -457,4 +457,59 @@ pub enum Error {
     /// DropIndex (or DescribeIndex) without a name in a collection of several indexes.
     #[error("there are multiple indexes, please specify the index_name")]
     AmbiguousIndex,
+
+    // Dynamic fields and JSON (Milvus 2.5's proxy words).
+    /// A schema whose `enable_dynamic_field` and hidden `$meta` field disagree
+    /// (only a persisted form or a hand-built schema can have this).
+    #[error(
+        "a schema with dynamic fields has exactly one hidden $meta JSON field, last, and only then"
+    )]
+    DynamicFieldMismatch,
+
+    /// A row's dynamic keys name a field of the schema.
+    #[error("dynamic field name cannot include the static field name: {field}")]
+    DynamicKeyShadowsField { field: String },
+
+    /// A row's dynamic keys include `$meta` itself.
+    #[error("cannot set json key to: $meta")]
+    DynamicKeyIsMeta,
+
+    /// A row's dynamic data that is not a JSON object (Go's json error text).
+    #[error("json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")]
+    DynamicDataNotObject { kind: &'static str },
+
+    /// Rows with dynamic data for a collection without dynamic fields.
+    #[error("without dynamic schema enabled, the field name cannot be set to $meta")]
+    DynamicFieldDisabled,
+
+    // Arrays (Milvus 2.5's words).
+    #[error("element data type {element} is not valid for array field {field}")]
+    ArrayElementTypeInvalid {
+        field: String,
+        element: &'static str,
+    },
+
+    #[error(
+        "the maximum capacity specified for a Array should be in (0, {max}], but got {max_capacity}: invalid parameter"
+    )]
+    ArrayCapacityOutOfRange { max_capacity: usize, max: usize },
+
+    /// A row with more elements than the field's max_capacity.
+    #[error(
+        "the length ({length}) of {row}th array exceeds max capacity ({max_capacity}): invalid parameter[expected=valid length array][actual=array length exceeds max capacity]"
+    )]
+    ArrayOverCapacity {
+        length: usize,
+        row: usize,
+        max_capacity: usize,
+    },
+
+    /// A row that is not an array of the field's element type.
+    #[error(
+        "insert data does not match: invalid parameter[expected={expected} array][actual={actual} array]"
+    )]
+    ArrayElementMismatch {
+        expected: &'static str,
+        actual: String,
+    },
 }

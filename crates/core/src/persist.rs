@@ -26,10 +26,13 @@ const MAGIC: &[u8; 8] = b"ANNLAB\0C";
 /// persisted form ([`form`]; versions up to 3 stored the in-memory collection,
 /// load state and growing rows included). Version 5: the collection's
 /// properties (AlterCollection). Version 6: an index definition per vector
-/// field and a built index per vector field in each segment. Older versions are refused with a
+/// field and a built index per vector field in each segment.
+/// Version 7: dynamic fields (the schema's `enable_dynamic_field`, a field's
+/// `is_dynamic`), the Int8, Int16, JSON and Array types (JSON and arrays as
+/// text), AUTOINDEX in the index definition. Older versions are refused with a
 /// message saying so: postcard is not self-describing, and annlab keeps no
 /// reader per old layout.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -177,7 +180,7 @@ mod tests {
         other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 3, but this annlab reads version 6 (written by an older annlab")
+                .contains("version 3, but this annlab reads version 7 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }

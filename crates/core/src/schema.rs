@@ -21,6 +21,13 @@ pub enum DataType {
     Double,
     VarChar,
     FloatVector,
+    Int8,
+    Int16,
+    /// A JSON value per row (Milvus's JSON; also the hidden `$meta` field of a
+    /// collection with dynamic fields).
+    Json,
+    /// Up to `max_capacity` scalars of `element_type` per row.
+    Array,
 }
 
 impl DataType {
@@ -34,17 +41,29 @@ impl DataType {
             DataType::Double => "Double",
             DataType::VarChar => "VarChar",
             DataType::FloatVector => "FloatVector",
+            DataType::Int8 => "Int8",
+            DataType::Int16 => "Int16",
+            DataType::Json => "JSON",
+            DataType::Array => "Array",
         }
     }
 
     pub fn is_integer(self) -> bool {
-        matches!(self, DataType::Int32 | DataType::Int64)
+        matches!(
+            self,
+            DataType::Int32 | DataType::Int64 | DataType::Int8 | DataType::Int16
+        )
     }
 
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
-            DataType::Int32 | DataType::Int64 | DataType::Float | DataType::Double
+            DataType::Int32
+                | DataType::Int64
+                | DataType::Float
+                | DataType::Double
+                | DataType::Int8
+                | DataType::Int16
         )
     }
 
@@ -67,7 +86,19 @@ pub struct FieldSchema {
     /// FloatVector only.
     pub dim: Option<usize>,
     pub description: String,
+    /// The hidden `$meta` JSON field of a collection with dynamic fields.
+    pub is_dynamic: bool,
+    /// Array only: the type of its elements (a scalar type).
+    pub element_type: Option<DataType>,
+    /// Array only: the most elements a row may hold.
+    pub max_capacity: Option<usize>,
 }
+
+/// Milvus's largest `max_capacity` of an Array field.
+pub const MAX_ARRAY_CAPACITY: usize = 4096;
+
+/// The name of the hidden JSON field that holds a row's dynamic keys.
+pub const DYNAMIC_FIELD_NAME: &str = "$meta";
 
 impl FieldSchema {
     fn base(name: &str, data_type: DataType) -> Self {
@@ -79,10 +110,36 @@ impl FieldSchema {
             max_length: None,
             dim: None,
             description: String::new(),
+            is_dynamic: false,
+            element_type: None,
+            max_capacity: None,
         }
     }
 
-    /// A scalar field (Bool, Int32, Int64, Float, Double).
+    /// An Array field of `element_type` elements (a VarChar element also needs
+    /// `max_length`).
+    pub fn array(name: &str, element_type: DataType, max_capacity: usize) -> Self {
+        Self {
+            element_type: Some(element_type),
+            max_capacity: Some(max_capacity),
+            ..Self::base(name, DataType::Array)
+        }
+    }
+
+    /// A field of `data_type` with no type parameters (the caller sets them).
+    pub fn new(name: &str, data_type: DataType) -> Self {
+        Self::base(name, data_type)
+    }
+
+    /// The hidden `$meta` field of a collection with dynamic fields.
+    pub fn dynamic() -> Self {
+        Self {
+            is_dynamic: true,
+            ..Self::base(DYNAMIC_FIELD_NAME, DataType::Json)
+        }
+    }
+
+    /// A scalar field (Bool, Int8, Int16, Int32, Int64, Float, Double, JSON).
     pub fn scalar(name: &str, data_type: DataType) -> Self {
         Self::base(name, data_type)
     }
@@ -123,6 +180,9 @@ impl FieldSchema {
 pub struct CollectionSchema {
     pub fields: Vec<FieldSchema>,
     pub description: String,
+    /// Milvus's `enable_dynamic_field`: rows may carry keys the schema does not
+    /// name; they are kept in the hidden [`DYNAMIC_FIELD_NAME`] field (the last).
+    pub enable_dynamic_field: bool,
 }
 
 impl CollectionSchema {
@@ -130,7 +190,28 @@ impl CollectionSchema {
         Self {
             fields,
             description: description.to_owned(),
+            enable_dynamic_field: false,
         }
+    }
+
+    /// This schema with dynamic fields enabled: the hidden `$meta` field appended
+    /// (once).
+    pub fn with_dynamic_field(mut self) -> Self {
+        self.enable_dynamic_field = true;
+        if !self.fields.iter().any(|f| f.is_dynamic) {
+            self.fields.push(FieldSchema::dynamic());
+        }
+        self
+    }
+
+    /// The hidden `$meta` field, if dynamic fields are enabled.
+    pub fn dynamic_field(&self) -> Option<&FieldSchema> {
+        self.fields.iter().find(|f| f.is_dynamic)
+    }
+
+    /// The fields a user declared: all but the hidden `$meta`.
+    pub fn user_fields(&self) -> impl Iterator<Item = &FieldSchema> {
+        self.fields.iter().filter(|f| !f.is_dynamic)
     }
 
     /// The tutorial's schema: `id` (Int64, auto_id), `embedding` (FloatVector `dim`),
@@ -174,7 +255,16 @@ impl CollectionSchema {
         validate_name(collection, "collection")?;
         let mut primaries = 0;
         let mut vectors = 0;
+        if self.enable_dynamic_field != self.fields.iter().any(|f| f.is_dynamic) {
+            return Err(Error::DynamicFieldMismatch);
+        }
         for (i, f) in self.fields.iter().enumerate() {
+            if f.is_dynamic {
+                if f.data_type != DataType::Json || f.is_primary || i + 1 != self.fields.len() {
+                    return Err(Error::DynamicFieldMismatch);
+                }
+                continue;
+            }
             validate_name(&f.name, "field")?;
             if self.fields[..i].iter().any(|g| g.name == f.name) {
                 return Err(Error::DuplicateField {
@@ -191,6 +281,46 @@ impl CollectionSchema {
                     })?;
                     if dim == 0 || dim > MAX_DIM {
                         return Err(Error::InvalidDimension { dim, max: MAX_DIM });
+                    }
+                }
+                DataType::Array => {
+                    let element = f
+                        .element_type
+                        .ok_or_else(|| Error::ArrayElementTypeInvalid {
+                            field: f.name.clone(),
+                            element: "None",
+                        })?;
+                    if !element.is_numeric()
+                        && !matches!(element, DataType::Bool | DataType::VarChar)
+                    {
+                        return Err(Error::ArrayElementTypeInvalid {
+                            field: f.name.clone(),
+                            element: element.name(),
+                        });
+                    }
+                    let cap = f.max_capacity.ok_or_else(|| Error::MissingTypeParam {
+                        param: "max_capacity",
+                        field: f.name.clone(),
+                        collection: collection.to_owned(),
+                    })?;
+                    if cap == 0 || cap > MAX_ARRAY_CAPACITY {
+                        return Err(Error::ArrayCapacityOutOfRange {
+                            max_capacity: cap,
+                            max: MAX_ARRAY_CAPACITY,
+                        });
+                    }
+                    if element == DataType::VarChar {
+                        let len = f.max_length.ok_or_else(|| Error::MissingTypeParam {
+                            param: "max_length",
+                            field: f.name.clone(),
+                            collection: collection.to_owned(),
+                        })?;
+                        if len == 0 || len > MAX_VARCHAR_LENGTH {
+                            return Err(Error::InvalidMaxLength {
+                                max_length: len,
+                                max: MAX_VARCHAR_LENGTH,
+                            });
+                        }
                     }
                 }
                 DataType::VarChar => {
@@ -278,6 +408,12 @@ pub enum Column {
         dim: usize,
         data: Vec<f32>,
     },
+    Int8(Vec<i8>),
+    Int16(Vec<i16>),
+    /// Stored as JSON text (postcard cannot read a self-describing value).
+    Json(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
+    /// One JSON array of the field's element type per row.
+    Array(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
 }
 
 impl Column {
@@ -294,6 +430,10 @@ impl Column {
                 dim: field.dim.unwrap_or(0),
                 data: Vec::new(),
             },
+            DataType::Int8 => Column::Int8(Vec::new()),
+            DataType::Int16 => Column::Int16(Vec::new()),
+            DataType::Json => Column::Json(Vec::new()),
+            DataType::Array => Column::Array(Vec::new()),
         }
     }
 
@@ -306,6 +446,10 @@ impl Column {
             Column::Double(_) => DataType::Double,
             Column::VarChar(_) => DataType::VarChar,
             Column::FloatVector { .. } => DataType::FloatVector,
+            Column::Int8(_) => DataType::Int8,
+            Column::Int16(_) => DataType::Int16,
+            Column::Json(_) => DataType::Json,
+            Column::Array(_) => DataType::Array,
         }
     }
 
@@ -319,6 +463,10 @@ impl Column {
             Column::Double(v) => v.len(),
             Column::VarChar(v) => v.len(),
             Column::FloatVector { dim, data } => data.len() / (*dim).max(1),
+            Column::Int8(v) => v.len(),
+            Column::Int16(v) => v.len(),
+            Column::Json(v) => v.len(),
+            Column::Array(v) => v.len(),
         }
     }
 

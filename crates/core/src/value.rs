@@ -15,6 +15,11 @@ pub enum FieldValue {
     Double(f64),
     VarChar(String),
     FloatVector(Vec<f32>),
+    Int8(i8),
+    Int16(i16),
+    Json(serde_json::Value),
+    /// A JSON array of the field's element type.
+    Array(serde_json::Value),
 }
 
 /// A primary key: Int64 or VarChar.
@@ -47,6 +52,10 @@ impl Column {
             Column::FloatVector { dim, data } => {
                 FieldValue::FloatVector(data[i * dim..(i + 1) * dim].to_vec())
             }
+            Column::Int8(v) => FieldValue::Int8(v[i]),
+            Column::Int16(v) => FieldValue::Int16(v[i]),
+            Column::Json(v) => FieldValue::Json(v[i].clone()),
+            Column::Array(v) => FieldValue::Array(v[i].clone()),
         }
     }
 
@@ -71,6 +80,10 @@ impl Column {
             (Column::FloatVector { data: a, .. }, Column::FloatVector { data: b, .. }) => {
                 a.extend_from_slice(b)
             }
+            (Column::Int8(a), Column::Int8(b)) => a.extend_from_slice(b),
+            (Column::Int16(a), Column::Int16(b)) => a.extend_from_slice(b),
+            (Column::Json(a), Column::Json(b)) => a.extend_from_slice(b),
+            (Column::Array(a), Column::Array(b)) => a.extend_from_slice(b),
             (a, b) => unreachable!(
                 "cannot append a {:?} column to a {:?} column",
                 b.data_type(),
@@ -91,6 +104,10 @@ impl Column {
             (Column::FloatVector { data: a, .. }, Column::FloatVector { dim, data: b }) => {
                 a.extend_from_slice(&b[row * dim..(row + 1) * dim])
             }
+            (Column::Int8(a), Column::Int8(b)) => a.push(b[row]),
+            (Column::Int16(a), Column::Int16(b)) => a.push(b[row]),
+            (Column::Json(a), Column::Json(b)) => a.push(b[row].clone()),
+            (Column::Array(a), Column::Array(b)) => a.push(b[row].clone()),
             (a, b) => unreachable!(
                 "cannot append a {:?} value to a {:?} column",
                 b.data_type(),
@@ -115,6 +132,59 @@ impl Column {
                     .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
                     .collect(),
             },
+            Column::Int8(v) => Column::Int8(rows.iter().map(|&i| v[i]).collect()),
+            Column::Int16(v) => Column::Int16(rows.iter().map(|&i| v[i]).collect()),
+            Column::Json(v) => Column::Json(rows.iter().map(|&i| v[i].clone()).collect()),
+            Column::Array(v) => Column::Array(rows.iter().map(|&i| v[i].clone()).collect()),
         }
+    }
+}
+
+/// Go's name for the kind of a JSON value (as `encoding/json` says it in its
+/// errors): "object", "array", "string", "number", "bool", "null".
+pub fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Null => "null",
+    }
+}
+
+/// Roughly the bytes a JSON value holds in memory.
+pub fn json_bytes(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.iter()
+                .map(|(k, x)| k.len() + 24 + json_bytes(x))
+                .sum::<usize>()
+                + 24
+        }
+        serde_json::Value::Array(a) => a.iter().map(json_bytes).sum::<usize>() + 24,
+        serde_json::Value::String(s) => s.len() + 24,
+        _ => 16,
+    }
+}
+
+/// Serde for a column of JSON values as their text, one string a row: the
+/// persisted form is postcard, which cannot read a self-describing value back.
+pub(crate) mod json_text {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[serde_json::Value], s: S) -> Result<S::Ok, S::Error> {
+        let texts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+        texts.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<serde_json::Value>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|t| serde_json::from_str(t).map_err(D::Error::custom))
+            .collect()
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Collection, DEFAULT_PARTITION};
 use crate::error::{Error, Result};
-use crate::schema::{Column, FieldSchema};
+use crate::schema::{Column, DataType, FieldSchema};
 use crate::value::PrimaryKey;
 
 /// What an insert did (pymilvus's `MutationResult`).
@@ -31,15 +31,23 @@ impl Collection {
     ) -> Result<InsertResult> {
         let part = self.partition_position(partition)?;
         let fields: Vec<&FieldSchema> = self.schema.insert_fields().collect();
+        let rows = columns.first().map_or(0, Column::len);
+        if self.schema.enable_dynamic_field && columns.len() + 1 == fields.len() {
+            // No dynamic data given: every row's `$meta` is `{}` (as in Milvus).
+            let empty = serde_json::Value::Object(serde_json::Map::new());
+            columns.push(Column::Json(vec![empty; rows]));
+        }
         if columns.len() != fields.len() {
             return Err(Error::ColumnCountMismatch {
                 expected: fields.len(),
                 got: columns.len(),
             });
         }
-        let rows = columns.first().map_or(0, Column::len);
         for (field, column) in fields.iter().zip(&columns) {
             check_column(field, column, rows)?;
+            if let (true, Column::Json(values)) = (field.is_dynamic, column) {
+                self.check_dynamic(values)?;
+            }
         }
         for (field, column) in fields.iter().zip(columns.iter_mut()) {
             let Column::FloatVector { dim, data } = column else {
@@ -105,6 +113,96 @@ impl Collection {
     }
 }
 
+impl Collection {
+    /// Milvus's checks of the rows' dynamic data: each a JSON object whose keys
+    /// name no field of the schema and are not `$meta`.
+    fn check_dynamic(&self, values: &[serde_json::Value]) -> Result<()> {
+        for v in values {
+            let serde_json::Value::Object(map) = v else {
+                return Err(Error::DynamicDataNotObject {
+                    kind: crate::value::json_kind(v),
+                });
+            };
+            if map.contains_key(crate::schema::DYNAMIC_FIELD_NAME) {
+                return Err(Error::DynamicKeyIsMeta);
+            }
+            if let Some(f) = self
+                .schema
+                .user_fields()
+                .find(|f| map.contains_key(&f.name))
+            {
+                return Err(Error::DynamicKeyShadowsField {
+                    field: f.name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Each row an array of at most `max_capacity` elements of the element type.
+fn check_arrays(field: &FieldSchema, rows: &[serde_json::Value]) -> Result<()> {
+    use serde_json::Value;
+    let element = field.element_type.expect("validated");
+    let max_capacity = field.max_capacity.expect("validated");
+    let expected = match element {
+        DataType::Bool => "bool",
+        DataType::Int64 => "long",
+        DataType::Float => "float",
+        DataType::Double => "double",
+        DataType::VarChar => "string",
+        _ => "int",
+    };
+    let (lo, hi) = match element {
+        DataType::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        DataType::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        DataType::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    };
+    for (row, v) in rows.iter().enumerate() {
+        let Value::Array(items) = v else {
+            return Err(Error::ArrayElementMismatch {
+                expected,
+                actual: crate::value::json_kind(v).to_owned(),
+            });
+        };
+        if items.len() > max_capacity {
+            return Err(Error::ArrayOverCapacity {
+                length: items.len(),
+                row,
+                max_capacity,
+            });
+        }
+        for x in items {
+            let fits = match (element, x) {
+                (DataType::Bool, Value::Bool(_)) => true,
+                (DataType::Float | DataType::Double, Value::Number(_)) => true,
+                (DataType::VarChar, Value::String(s)) => {
+                    let max_length = field.max_length.expect("validated");
+                    if s.len() > max_length {
+                        return Err(Error::VarCharTooLong {
+                            length: s.len(),
+                            max_length,
+                        });
+                    }
+                    true
+                }
+                (e, Value::Number(n)) if e.is_integer() => {
+                    n.as_i64().is_some_and(|i| (lo..=hi).contains(&i))
+                }
+                _ => false,
+            };
+            if !fits {
+                return Err(Error::ArrayElementMismatch {
+                    expected,
+                    actual: crate::value::json_kind(x).to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Type, length and content checks of one column.
 fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()> {
     if column.data_type() != field.data_type {
@@ -124,6 +222,7 @@ fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()>
                 });
             }
         }
+        Column::Array(v) => check_arrays(field, v)?,
         Column::VarChar(v) => {
             let max_length = field.max_length.expect("validated");
             if let Some(s) = v.iter().find(|s| s.len() > max_length) {

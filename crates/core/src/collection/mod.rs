@@ -4,6 +4,8 @@
 
 mod build;
 mod compact;
+#[cfg(test)]
+mod dynamic_tests;
 mod indexes;
 mod insert;
 mod output;

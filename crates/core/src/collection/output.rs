@@ -57,9 +57,12 @@ impl Collection {
             .expect("validated")
     }
 
-    /// Positions of the requested output fields (`*` = every field).
+    /// Positions of the requested output fields (`*` = every field). With
+    /// dynamic fields, a name the schema lacks is a dynamic key: it asks for the
+    /// hidden `$meta` field (see [`Collection::dynamic_keys`]).
     pub(super) fn output_fields(&self, names: &[String]) -> Result<Vec<usize>> {
         let mut out = Vec::new();
+        let dynamic = self.schema.fields.iter().position(|f| f.is_dynamic);
         for name in names {
             if name == "*" {
                 out = (0..self.schema.fields.len())
@@ -67,16 +70,54 @@ impl Collection {
                     .collect();
                 continue;
             }
-            let i = self
-                .schema
-                .field_index(name)
-                .ok_or_else(|| Error::UnknownField {
-                    field: name.clone(),
-                })?;
+            let i = match (self.schema.field_index(name), dynamic) {
+                (Some(i), _) | (None, Some(i)) => i,
+                (None, None) => {
+                    return Err(Error::UnknownField {
+                        field: name.clone(),
+                    });
+                }
+            };
             if i != self.primary_field() && !out.contains(&i) {
                 out.push(i);
             }
         }
         Ok(out)
+    }
+
+    /// The dynamic keys the requested output fields name: None for all of them
+    /// (`*` or `$meta` asked for, or no dynamic fields).
+    pub(super) fn dynamic_keys(&self, names: &[String]) -> Option<Vec<String>> {
+        let meta = self.schema.dynamic_field()?;
+        if names.iter().any(|n| n == "*" || *n == meta.name) {
+            return None;
+        }
+        Some(
+            names
+                .iter()
+                .filter(|n| self.schema.field(n).is_none())
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Keeps only the requested dynamic keys in `out`'s `$meta` column.
+    pub(super) fn restrict_dynamic(&self, out: &mut OutputColumns, names: &[String]) {
+        let Some(keys) = self.dynamic_keys(names) else {
+            return;
+        };
+        let Some(meta) = self.schema.dynamic_field() else {
+            return;
+        };
+        let Some(i) = out.names.iter().position(|n| *n == meta.name) else {
+            return;
+        };
+        if let Column::Json(values) = &mut out.columns[i] {
+            for v in values {
+                if let serde_json::Value::Object(m) = v {
+                    m.retain(|k, _| keys.contains(k));
+                }
+            }
+        }
     }
 }

@@ -99,6 +99,7 @@ impl Collection {
                 break;
             }
         }
+        self.restrict_dynamic(&mut out, &req.output_fields);
         Ok(QueryResult::Rows(out))
     }
 
@@ -120,6 +121,7 @@ impl Collection {
                 col.extend_from(&segment.columns[f].take(&rows));
             }
         }
+        self.restrict_dynamic(&mut out, output_fields);
         Ok(QueryResult::Rows(out))
     }
 

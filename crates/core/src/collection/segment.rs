@@ -102,6 +102,9 @@ impl Segment {
                 Column::Double(v) => v.len() * 8,
                 Column::VarChar(v) => v.iter().map(|s| s.len() + 24).sum(),
                 Column::FloatVector { data, .. } => data.len() * 4,
+                Column::Int8(v) => v.len(),
+                Column::Int16(v) => v.len() * 2,
+                Column::Json(v) | Column::Array(v) => v.iter().map(crate::value::json_bytes).sum(),
             })
             .sum();
         let indexes: usize = self

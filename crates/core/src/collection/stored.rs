@@ -40,6 +40,7 @@ impl Collection {
                     index_name: d.index_name.clone(),
                     metric: d.spec.metric,
                     params: (&d.spec).into(),
+                    autoindex: d.spec.autoindex,
                 })
                 .collect(),
             segments: self

@@ -1,7 +1,11 @@
 //! The type checker: resolves fields against the schema, applies Milvus's typing
 //! rules, folds constants, and produces the typed tree `eval` runs.
 
+use serde_json::Value;
+
 use super::eval::Pattern;
+use super::json::{Contains, JsonPred, JsonRef};
+use super::lexer::{Func, PathKey};
 use super::parser::{ArithOp, Ast, CmpOp, Kind, Source};
 use crate::error::{Error, Result};
 use crate::schema::{CollectionSchema, DataType};
@@ -53,6 +57,11 @@ pub(crate) enum Pred {
         field: String,
         pattern: Pattern,
     },
+    /// A predicate on the value a JSON path reaches.
+    Json {
+        r: JsonRef,
+        test: JsonPred,
+    },
 }
 
 /// A numeric expression over rows: integer (i64, wrapping) or floating (f64).
@@ -70,12 +79,14 @@ pub(crate) enum Num {
         l: Box<Num>,
         r: Box<Num>,
     },
+    /// `array_length(path)`: undefined where the path reaches no array.
+    JsonLength(JsonRef),
 }
 
 impl Num {
     pub fn is_float(&self) -> bool {
         match self {
-            Num::Int(_) => false,
+            Num::Int(_) | Num::JsonLength(_) => false,
             Num::Float(_) => true,
             Num::Field { ty, .. } => !ty.is_integer(),
             Num::Neg(x) => x.is_float(),
@@ -141,6 +152,10 @@ enum Typed {
     Str(Str),
     /// A FloatVector field: usable nowhere in a filter.
     Vector,
+    /// A JSON field, or a path into one (dynamic keys are paths into `$meta`).
+    Json(JsonRef),
+    /// A list of constants `[1, "a", [2]]`.
+    List(Vec<Value>),
 }
 
 impl Typed {
@@ -150,6 +165,8 @@ impl Typed {
             Typed::Num(_, t) => t,
             Typed::Str(_) => "VarChar",
             Typed::Vector => "FloatVector",
+            Typed::Json(_) => "JSON",
+            Typed::List(_) => "Array",
         }
     }
 
@@ -158,8 +175,21 @@ impl Typed {
             Typed::Pred(p) => matches!(p, Pred::Const(_)),
             Typed::Num(n, _) => n.is_const(),
             Typed::Str(s) => matches!(s, Str::Const(_)),
-            Typed::Vector => false,
+            Typed::Vector | Typed::Json(_) => false,
+            Typed::List(_) => true,
         }
+    }
+
+    /// A constant as a JSON value (None for what is not a constant).
+    fn json_value(&self) -> Option<Value> {
+        Some(match self {
+            Typed::Num(Num::Int(v), _) => Value::from(*v),
+            Typed::Num(Num::Float(v), _) => Value::from(*v),
+            Typed::Str(Str::Const(s)) => Value::from(s.as_str()),
+            Typed::Pred(Pred::Const(b)) => Value::from(*b),
+            Typed::List(items) => Value::Array(items.clone()),
+            _ => return None,
+        })
     }
 
     /// A constant as Milvus prints a `GenericValue` (`int_val:1`, `float_val:1.5`).
@@ -233,6 +263,39 @@ impl Checker<'_> {
             Kind::Str(s) => Typed::Str(Str::Const(s.clone())),
             Kind::Bool(b) => Typed::Pred(Pred::Const(*b)),
             Kind::Ident(name) => self.field(name, ast.start)?,
+            Kind::JsonPath { field, path } => self.json_path(field, path, ast.start)?,
+            Kind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    let t = self.check(item)?;
+                    values.push(t.json_value().ok_or_else(|| {
+                        self.src.invalid(
+                            item.start,
+                            format!(
+                                "value '{}' in list cannot be a non-const expression",
+                                self.src.compact(item.start, item.end)
+                            ),
+                        )
+                    })?);
+                }
+                Typed::List(values)
+            }
+            Kind::Exists(x) => match self.check(x)? {
+                Typed::Json(r) => Typed::Pred(Pred::Json {
+                    r,
+                    test: JsonPred::Exists,
+                }),
+                other => {
+                    return Err(self.src.invalid(
+                        ast.op,
+                        format!(
+                            "exists operations are only supported on single json field, got:{}",
+                            other.type_name()
+                        ),
+                    ));
+                }
+            },
+            Kind::Call { func, args } => self.call(*func, args, ast)?,
             Kind::Neg(x) => {
                 if let Kind::Int(Some(v)) = x.kind
                     && v == 1 << 63
@@ -314,6 +377,10 @@ impl Checker<'_> {
                 let pattern = Pattern::parse(pattern);
                 match self.check(operand)? {
                     Typed::Str(Str::Field(field)) => Typed::Pred(Pred::Like { field, pattern }),
+                    Typed::Json(r) => Typed::Pred(Pred::Json {
+                        r,
+                        test: JsonPred::Like(pattern),
+                    }),
                     Typed::Str(Str::Const(s)) => Typed::Pred(Pred::Const(pattern.matches(&s))),
                     other => {
                         return Err(self.src.invalid(
@@ -363,22 +430,146 @@ impl Checker<'_> {
 
     fn field(&mut self, name: &str, position: usize) -> Result<Typed> {
         let Some(f) = self.schema.field(name) else {
-            return Err(Error::FilterUnknownField {
-                expr: self.src.text.to_owned(),
-                position,
-                field: name.to_owned(),
-            });
+            // With dynamic fields, an unknown name is a key of `$meta`.
+            return match self.schema.dynamic_field() {
+                Some(meta) => {
+                    let field = meta.name.clone();
+                    self.read(&field);
+                    Ok(Typed::Json(JsonRef {
+                        field,
+                        path: vec![PathKey::Key(name.to_owned())],
+                    }))
+                }
+                None => Err(self.unknown(name, position)),
+            };
         };
-        if !self.fields.iter().any(|n| n == name) {
-            self.fields.push(name.to_owned());
-        }
+        self.read(name);
         let name = name.to_owned();
         Ok(match f.data_type {
             DataType::Bool => Typed::Pred(Pred::Field(name)),
             DataType::VarChar => Typed::Str(Str::Field(name)),
             DataType::FloatVector => Typed::Vector,
+            DataType::Json | DataType::Array => Typed::Json(JsonRef {
+                field: name,
+                path: Vec::new(),
+            }),
             ty => Typed::Num(Num::Field { name, ty }, ty.name()),
         })
+    }
+
+    fn unknown(&self, name: &str, position: usize) -> Error {
+        Error::FilterUnknownField {
+            expr: self.src.text.to_owned(),
+            position,
+            field: name.to_owned(),
+        }
+    }
+
+    /// Notes that the expression reads `field`.
+    fn read(&mut self, field: &str) {
+        if !self.fields.iter().any(|n| n == field) {
+            self.fields.push(field.to_owned());
+        }
+    }
+
+    /// `name[…]…`: a path into a JSON field, into `$meta` (`$meta["k"]`, or a
+    /// name the schema lacks when dynamic fields are on), as Milvus resolves it.
+    fn json_path(&mut self, name: &str, path: &[PathKey], position: usize) -> Result<Typed> {
+        let (field, mut full) = match self.schema.field(name) {
+            Some(f) if f.data_type == DataType::Json => (f.name.clone(), Vec::new()),
+            Some(f) if f.data_type == DataType::Array => {
+                if path.iter().any(|p| matches!(p, PathKey::Key(_))) {
+                    return Err(self.src.invalid(
+                        position,
+                        "can only access array field with integer index".into(),
+                    ));
+                }
+                (f.name.clone(), Vec::new())
+            }
+            Some(f) => {
+                return Err(self.src.invalid(
+                    position,
+                    format!(
+                        "{} data type not supported accessed with []",
+                        f.data_type.name()
+                    ),
+                ));
+            }
+            None => match self.schema.dynamic_field() {
+                Some(meta) => (meta.name.clone(), vec![PathKey::Key(name.to_owned())]),
+                None => return Err(self.unknown(name, position)),
+            },
+        };
+        self.read(&field);
+        full.extend_from_slice(path);
+        Ok(Typed::Json(JsonRef { field, path: full }))
+    }
+
+    /// `json_contains*(path, value)`, `array_contains*(path, value)`,
+    /// `array_length(path)`.
+    fn call(&mut self, func: Func, args: &[Ast], ast: &Ast) -> Result<Typed> {
+        let arity = if func == Func::ArrayLength { 1 } else { 2 };
+        if args.len() != arity {
+            return Err(self.src.invalid(
+                ast.start,
+                format!(
+                    "{} takes {arity} argument(s), got {}",
+                    func.name(),
+                    args.len()
+                ),
+            ));
+        }
+        let r = match self.check(&args[0])? {
+            Typed::Json(r) => r,
+            other => {
+                let what = if func == Func::ArrayLength {
+                    "array_length operation are only supported on json or array fields now"
+                } else {
+                    "contains operation are only supported on json or array fields now"
+                };
+                return Err(self
+                    .src
+                    .invalid(args[0].start, format!("{what}, got: {}", other.type_name())));
+            }
+        };
+        if func == Func::ArrayLength {
+            return Ok(Typed::Num(Num::JsonLength(r), "Int64"));
+        }
+        let arg = self.check(&args[1])?;
+        let mode = match func {
+            Func::JsonContains | Func::ArrayContains => Contains::One,
+            Func::JsonContainsAll | Func::ArrayContainsAll => Contains::All,
+            _ => Contains::Any,
+        };
+        let values = match (mode, arg) {
+            (Contains::One, t) => vec![t.json_value()],
+            (_, Typed::List(items)) => items.into_iter().map(Some).collect(),
+            (m, _) => {
+                let name = if m == Contains::All {
+                    "contains_all"
+                } else {
+                    "contains_any"
+                };
+                return Err(self.src.invalid(
+                    args[1].start,
+                    format!("{name} operation element must be an array"),
+                ));
+            }
+        };
+        let values: Option<Vec<Value>> = values.into_iter().collect();
+        let values = values.ok_or_else(|| {
+            self.src.invalid(
+                args[1].start,
+                format!(
+                    "the value of a contains operation must be a constant: {}",
+                    self.src.compact(args[1].start, args[1].end)
+                ),
+            )
+        })?;
+        Ok(Typed::Pred(Pred::Json {
+            r,
+            test: JsonPred::Contains { mode, values },
+        }))
     }
 
     fn arith(&self, op: ArithOp, l: Typed, r: Typed, pos: usize) -> Result<Typed> {
@@ -504,6 +695,8 @@ impl Checker<'_> {
                     },
                 }
             }
+            (Typed::Json(r), c) if c.is_const() => self.json_cmp(r, op, &c, pos)?,
+            (c, Typed::Json(r)) if c.is_const() => self.json_cmp(r, op.flip(), &c, pos)?,
             (l, r) => {
                 return Err(Error::FilterTypeMismatch {
                     expr: self.src.text.to_owned(),
@@ -512,6 +705,36 @@ impl Checker<'_> {
                     right: r.type_name(),
                 });
             }
+        })
+    }
+
+    /// `path op constant`.
+    fn json_cmp(&self, r: JsonRef, op: CmpOp, c: &Typed, pos: usize) -> Result<Pred> {
+        let is_array = self
+            .schema
+            .field(&r.field)
+            .is_some_and(|f| f.data_type == DataType::Array);
+        let whole_array =
+            is_array && matches!(c, Typed::List(_)) && matches!(op, CmpOp::Eq | CmpOp::Ne);
+        if r.path.is_empty() && !whole_array {
+            return Err(self
+                .src
+                .invalid(pos, "can not comparisons jsonField directly".into()));
+        }
+        let value = c.json_value().expect("a constant");
+        if !matches!(op, CmpOp::Eq | CmpOp::Ne) && (value.is_boolean() || value.is_array()) {
+            return Err(self.src.invalid(
+                pos,
+                format!(
+                    "'{}' is not supported between JSON and {}; use == or !=",
+                    op.symbol(),
+                    c.type_name()
+                ),
+            ));
+        }
+        Ok(Pred::Json {
+            r,
+            test: JsonPred::Cmp { op, value },
         })
     }
 
@@ -654,6 +877,21 @@ impl Checker<'_> {
                     (p, true, true) => Pred::Or(Box::new(p.clone()), Box::new(not(p))),
                     (p, false, false) => Pred::And(Box::new(p.clone()), Box::new(not(p))),
                 }
+            }
+            Typed::Json(r) => Pred::Json {
+                r,
+                test: JsonPred::In {
+                    set: consts
+                        .iter()
+                        .map(|(t, _)| t.json_value().expect("checked constant"))
+                        .collect(),
+                },
+            },
+            Typed::List(_) => {
+                return Err(self.src.invalid(
+                    operand.start,
+                    "the left side of 'in' cannot be a list".into(),
+                ));
             }
             Typed::Vector => {
                 return Err(match consts.first() {

@@ -337,6 +337,13 @@ impl<'c> Eval<'c> {
                 Some(Column::VarChar(v)) => pack(&v[..n], |s| pattern.matches(s)),
                 _ => Bitset::new(n),
             },
+            Pred::Json { r, test } => match self.column(&r.field) {
+                Some(Column::Json(v) | Column::Array(v)) => {
+                    pack(&v[..n], |doc| test.matches(r.lookup(doc)))
+                }
+                // No column: as if no row had the path.
+                _ => all(n, test.matches(None)),
+            },
         }
     }
 
@@ -382,12 +389,37 @@ impl<'c> Eval<'c> {
                 Some(Column::Int32(v)) => defined(NumVals::Int(Vals::All(
                     v[..n].iter().map(|&x| i64::from(x)).collect(),
                 ))),
+                Some(Column::Int16(v)) => defined(NumVals::Int(Vals::All(
+                    v[..n].iter().map(|&x| i64::from(x)).collect(),
+                ))),
+                Some(Column::Int8(v)) => defined(NumVals::Int(Vals::All(
+                    v[..n].iter().map(|&x| i64::from(x)).collect(),
+                ))),
                 Some(Column::Double(v)) => {
                     defined(NumVals::Float(Vals::All(Cow::Borrowed(&v[..n]))))
                 }
                 Some(Column::Float(v)) => defined(NumVals::Float(Vals::All(
                     v[..n].iter().map(|&x| f64::from(x)).collect(),
                 ))),
+                _ => Computed {
+                    vals: NumVals::Int(Vals::One(0)),
+                    undefined: Some(Bitset::full(n)),
+                },
+            },
+            Num::JsonLength(r) => match self.column(&r.field) {
+                Some(Column::Json(v) | Column::Array(v)) => {
+                    let lens: Vec<Option<i64>> = v[..n]
+                        .iter()
+                        .map(|doc| super::json::array_length(r.lookup(doc)))
+                        .collect();
+                    let undefined = pack(&lens, Option::is_none);
+                    Computed {
+                        vals: NumVals::Int(Vals::All(Cow::Owned(
+                            lens.iter().map(|l| l.unwrap_or(0)).collect(),
+                        ))),
+                        undefined: Some(undefined),
+                    }
+                }
                 _ => Computed {
                     vals: NumVals::Int(Vals::One(0)),
                     undefined: Some(Bitset::full(n)),

@@ -39,10 +39,67 @@ pub(crate) enum Tok {
     In,
     NotIn,
     Like,
+    /// `json_contains(…)` and friends (Milvus's function tokens, either case).
+    Func(Func),
+    /// `exists`/`EXISTS`.
+    Exists,
+    /// Milvus's JSONIdentifier: a field (or `$meta`) followed by one or more
+    /// `["key"]` / `[0]` with nothing between.
+    JsonIdent {
+        name: String,
+        path: Vec<PathKey>,
+    },
     /// A Milvus token annlab does not implement (`~ & | ^ << >>`): it lexes, so an
     /// expression using it is refused as Milvus refuses it, never silently split.
     Unsupported,
     Eof,
+}
+
+/// Milvus's filter functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Func {
+    JsonContains,
+    JsonContainsAll,
+    JsonContainsAny,
+    ArrayContains,
+    ArrayContainsAll,
+    ArrayContainsAny,
+    ArrayLength,
+}
+
+impl Func {
+    /// The function's name as written in lower case.
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::JsonContains => "json_contains",
+            Func::JsonContainsAll => "json_contains_all",
+            Func::JsonContainsAny => "json_contains_any",
+            Func::ArrayContains => "array_contains",
+            Func::ArrayContainsAll => "array_contains_all",
+            Func::ArrayContainsAny => "array_contains_any",
+            Func::ArrayLength => "array_length",
+        }
+    }
+
+    fn from_word(w: &str) -> Option<Self> {
+        Some(match w {
+            "json_contains" | "JSON_CONTAINS" => Func::JsonContains,
+            "json_contains_all" | "JSON_CONTAINS_ALL" => Func::JsonContainsAll,
+            "json_contains_any" | "JSON_CONTAINS_ANY" => Func::JsonContainsAny,
+            "array_contains" | "ARRAY_CONTAINS" => Func::ArrayContains,
+            "array_contains_all" | "ARRAY_CONTAINS_ALL" => Func::ArrayContainsAll,
+            "array_contains_any" | "ARRAY_CONTAINS_ANY" => Func::ArrayContainsAny,
+            "array_length" | "ARRAY_LENGTH" => Func::ArrayLength,
+            _ => return None,
+        })
+    }
+}
+
+/// One step of a JSON path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PathKey {
+    Key(String),
+    Index(usize),
 }
 
 /// A token and the characters `start..end` it was read from.
@@ -128,6 +185,13 @@ impl<'a> Lexer<'a> {
             ('.', Some(d)) if d.is_ascii_digit() => return Ok(self.number()),
             (d, _) if d.is_ascii_digit() => return Ok(self.number()),
             (c, _) if is_ident_start(c) => return Ok(self.word()),
+            ('$', _)
+                if self.chars[start..].starts_with(&['$', 'm', 'e', 't', 'a'])
+                    && !self.at(start + 5).is_some_and(is_ident_char) =>
+            {
+                self.pos = start + 5;
+                return Ok(self.json_ident(start, "$meta".into()));
+            }
             // ANTLR's text runs to the character where matching failed: `=` and `.`
             // start longer tokens, so the next character is part of it ('= ', '.t').
             ('=' | '.', _) => return Err(self.error(start, start + 2)),
@@ -251,10 +315,62 @@ impl<'a> Lexer<'a> {
                     Tok::Not
                 }
             }
-            _ => Tok::Ident(word),
+            "exists" | "EXISTS" => Tok::Exists,
+            w => match Func::from_word(w) {
+                Some(f) => Tok::Func(f),
+                None => {
+                    self.pos = end;
+                    return self.json_ident(start, word);
+                }
+            },
         };
         self.pos = end;
         Token { tok, start, end }
+    }
+
+    /// The identifier `name` (read up to `self.pos`), with the `[…]` path steps
+    /// that follow it directly: a JSONIdentifier if there is at least one.
+    fn json_ident(&mut self, start: usize, name: String) -> Token {
+        let mut path = Vec::new();
+        while self.at(self.pos) == Some('[') {
+            let Some((key, end)) = self.path_step(self.pos + 1) else {
+                break;
+            };
+            path.push(key);
+            self.pos = end;
+        }
+        let tok = if path.is_empty() {
+            Tok::Ident(name)
+        } else {
+            Tok::JsonIdent { name, path }
+        };
+        Token {
+            tok,
+            start,
+            end: self.pos,
+        }
+    }
+
+    /// A `"key"`, `'key'` or decimal index starting at `i` and its closing `]`:
+    /// the step and the position after the `]`.
+    fn path_step(&self, i: usize) -> Option<(PathKey, usize)> {
+        let c = self.at(i)?;
+        let (key, end) = if c == '"' || c == '\'' {
+            let mut probe = Lexer {
+                chars: self.chars,
+                pos: i,
+            };
+            let t = probe.string(c).ok()?;
+            let Tok::Str(s) = t.tok else { return None };
+            (PathKey::Key(s), t.end)
+        } else if c.is_ascii_digit() {
+            let end = self.digits(i, 10);
+            let text: String = self.chars[i..end].iter().collect();
+            (PathKey::Index(text.parse().ok()?), end)
+        } else {
+            return None;
+        };
+        (self.at(end) == Some(']')).then_some((key, end + 1))
     }
 
     /// A quoted string. Escapes: `\n \t \r \0 \\ \' \"`; any other `\x` keeps its
@@ -373,6 +489,31 @@ mod tests {
             [Str("a'b".into()), Str("c\"d\n".into()), Str("x\\%y".into())]
         );
         assert_eq!(lex("~ & | ^ << >>").unwrap(), vec![Unsupported; 6]);
+        assert_eq!(
+            lex(r#"m["a"]['b'][0] $meta["k"] a [0] exists JSON_CONTAINS array_length"#).unwrap(),
+            [
+                JsonIdent {
+                    name: "m".into(),
+                    path: vec![
+                        PathKey::Key("a".into()),
+                        PathKey::Key("b".into()),
+                        PathKey::Index(0)
+                    ]
+                },
+                JsonIdent {
+                    name: "$meta".into(),
+                    path: vec![PathKey::Key("k".into())]
+                },
+                Ident("a".into()),
+                LBracket,
+                Int(Some(0)),
+                RBracket,
+                Exists,
+                Func(super::Func::JsonContains),
+                Func(super::Func::ArrayLength),
+            ]
+        );
+        assert_eq!(lex("$meta").unwrap(), [Ident("$meta".into())]);
     }
 
     #[test]

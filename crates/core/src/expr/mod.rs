@@ -8,8 +8,7 @@
 //!
 //! # Grammar
 //!
-//! The boolean grammar of Milvus 2.5 without JSON, arrays and functions, with
-//! Milvus's precedence (lowest first):
+//! The boolean grammar of Milvus 2.5, with Milvus's precedence (lowest first):
 //!
 //! ```text
 //! expr     := and (('or' | '||') and)*
@@ -21,11 +20,22 @@
 //! member   := add (('in' | 'not in') '[' (expr (',' expr)* ','?)? ']')*
 //! add      := mul (('+' | '-') mul)*
 //! mul      := unary (('*' | '/' | '%') unary)*
-//! unary    := ('-' | '+' | 'not' | '!') unary | power
+//! unary    := ('-' | '+' | 'not' | '!' | 'exists') unary | power
 //! power    := postfix ('**' unary)*                       constants only
 //! postfix  := primary ('like' string)*
-//! primary  := integer | float | string | bool | field | '(' expr ')'
+//! primary  := integer | float | string | bool | field | path | list | call | '(' expr ')'
+//! path     := (field | '$meta') ('[' (string | integer) ']')+   no spaces, one token
+//! list     := '[' (expr (',' expr)* ','?)? ']'                   constants only
+//! call     := ('json_contains' | 'json_contains_all' | 'json_contains_any'
+//!             | 'array_contains' | 'array_contains_all' | 'array_contains_any')
+//!             '(' path ',' expr ')' | 'array_length' '(' path ')'
 //! ```
+//!
+//! JSON (`json.rs`): a path reaches a value of a JSON field; with dynamic fields
+//! (`enable_dynamic_field`) a name the schema lacks is a key of the hidden
+//! `$meta` field (`color == "red"` is `$meta["color"] == "red"`). Paths compare
+//! with constants (numbers by value, strings, bools), `in`, `like`, `exists`
+//! and the contains functions; a path that reaches nothing matches only `!=`.
 //!
 //! - Keywords are lower case (`AND` is an unknown name, hence "invalid expression",
 //!   as in Milvus); `like`/`LIKE` and `true`/`True`/`TRUE` (and false) are both
@@ -41,7 +51,7 @@
 //!
 //! # Types
 //!
-//! Fields are Bool, Int32, Int64, Float, Double and VarChar. Integer arithmetic is
+//! Fields are Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar and JSON. Integer arithmetic is
 //! i64 (wrapping); mixing integers and floats promotes to f64. A Bool field is a
 //! predicate by itself (`flag`, `not flag`). Comparing VarChar with a number, or
 //! using a FloatVector field, is refused with Milvus's "comparisons between …"
@@ -63,6 +73,9 @@
 
 mod check;
 mod eval;
+mod json;
+#[cfg(test)]
+mod json_tests;
 mod lexer;
 mod parser;
 #[cfg(test)]
@@ -226,6 +239,10 @@ fn gather(col: &Column, rows: &[usize], n: usize) -> Option<Column> {
                 .flat_map(|&r| data[r * dim..(r + 1) * dim].iter().copied())
                 .collect(),
         },
+        Column::Int8(v) => Column::Int8(pick(v, rows)),
+        Column::Int16(v) => Column::Int16(pick(v, rows)),
+        Column::Json(v) => Column::Json(pick(v, rows)),
+        Column::Array(v) => Column::Array(pick(v, rows)),
     })
 }
 

@@ -2,7 +2,7 @@
 //! untyped syntax tree, with ANTLR's messages (as Milvus shows them) for syntax
 //! errors.
 
-use super::lexer::{Lexer, Tok, Token};
+use super::lexer::{Func, Lexer, PathKey, Tok, Token};
 use crate::error::{Error, Result};
 
 /// What ANTLR lists after "expecting" when Milvus wanted an operand.
@@ -101,6 +101,20 @@ pub(super) enum Kind {
         operand: Box<Ast>,
         pattern: String,
     },
+    /// `field["key"][0]…` (or `$meta[…]`).
+    JsonPath {
+        field: String,
+        path: Vec<PathKey>,
+    },
+    /// `[a, b, …]`.
+    List(Vec<Ast>),
+    /// `json_contains(a, b)`, `array_length(a)`, ….
+    Call {
+        func: Func,
+        args: Vec<Ast>,
+    },
+    /// `exists a`.
+    Exists(Box<Ast>),
 }
 
 /// A node, the characters `start..end` it covers and where its operator is.
@@ -387,6 +401,7 @@ impl Parser<'_> {
     /// operator but `**`, so `not id > 2` is `(not id) > 2`.
     fn parse_unary(&mut self) -> Result<Ast> {
         let make: fn(Box<Ast>) -> Kind = match self.peek_tok()? {
+            Tok::Exists => Kind::Exists,
             Tok::Sub => Kind::Neg,
             Tok::Add => Kind::Plus,
             Tok::Not => Kind::Not,
@@ -451,6 +466,29 @@ impl Parser<'_> {
         Ok(l)
     }
 
+    /// Comma-separated expressions (a trailing comma allowed) up to `close`,
+    /// which is consumed and returned.
+    fn parse_items(&mut self, close: Tok, symbol: char) -> Result<(Vec<Ast>, Token)> {
+        let mut items = Vec::new();
+        while *self.peek_tok()? != close {
+            items.push(self.parse_or()?);
+            match self.peek_tok()? {
+                Tok::Comma => {
+                    self.bump()?;
+                }
+                t if *t == close => {}
+                _ => {
+                    let t = self.peek()?.clone();
+                    let text = self.src.token_text(&t);
+                    return Err(self
+                        .src
+                        .syntax(t.start, format!("missing '{symbol}' at '{text}'")));
+                }
+            }
+        }
+        Ok((items, self.bump()?))
+    }
+
     fn parse_primary(&mut self) -> Result<Ast> {
         let after_cmp = self.after_cmp;
         let t = self.peek()?.clone();
@@ -460,6 +498,39 @@ impl Parser<'_> {
             Tok::Str(s) => Kind::Str(s.clone()),
             Tok::Bool(b) => Kind::Bool(*b),
             Tok::Ident(name) => Kind::Ident(name.clone()),
+            Tok::JsonIdent { name, path } => Kind::JsonPath {
+                field: name.clone(),
+                path: path.clone(),
+            },
+            Tok::LBracket => {
+                self.bump()?;
+                let (items, close) = self.parse_items(Tok::RBracket, ']')?;
+                return Ok(Ast {
+                    kind: Kind::List(items),
+                    start: t.start,
+                    end: close.end,
+                    op: t.start,
+                });
+            }
+            Tok::Func(func) => {
+                let func = *func;
+                self.bump()?;
+                let open = self.peek()?.clone();
+                if open.tok != Tok::LParen {
+                    let text = self.src.token_text(&open);
+                    return Err(self
+                        .src
+                        .syntax(open.start, format!("missing '(' at '{text}'")));
+                }
+                self.bump()?;
+                let (args, close) = self.parse_items(Tok::RParen, ')')?;
+                return Ok(Ast {
+                    kind: Kind::Call { func, args },
+                    start: t.start,
+                    end: close.end,
+                    op: t.start,
+                });
+            }
             Tok::LParen => {
                 self.bump()?;
                 let inner = self.parse_or()?;

@@ -18,6 +18,15 @@ pub const HNSW_M_RANGE: (i64, i64) = (1, 2048);
 pub const EF_RANGE: (i64, i64) = (1, 2_147_483_647);
 /// Milvus's range for `nlist` and `nprobe`.
 pub const NLIST_RANGE: (i64, i64) = (1, 65_536);
+/// What Milvus 2.5 standalone builds for AUTOINDEX (and for an empty index
+/// type) on a float vector field: its `milvus.yaml` `autoIndex.params.build`,
+/// `{"M": 18, "efConstruction": 240, "index_type": "HNSW", "metric_type": "COSINE"}`.
+pub const AUTOINDEX_PARAMS: IndexParams = IndexParams::Hnsw {
+    m: 18,
+    ef_construction: 240,
+};
+/// AUTOINDEX's metric when the request names none.
+pub const AUTOINDEX_METRIC: Metric = Metric::Cosine;
 /// `nbits` of IVF_PQ's sub-quantisers.
 pub const NBITS_RANGE: (i64, i64) = (1, 16);
 /// Milvus's `nlist` when `create_index` gives none (IVF_FLAT, IVF_PQ).
@@ -113,11 +122,39 @@ impl IndexParams {
 pub struct IndexSpec {
     pub params: IndexParams,
     pub metric: Metric,
+    /// Asked for as AUTOINDEX (or with no index type): `params` are what
+    /// Milvus chooses for it ([`AUTOINDEX_PARAMS`]), and describe_index says
+    /// AUTOINDEX, as Milvus does.
+    #[serde(default)]
+    pub autoindex: bool,
 }
 
 impl IndexSpec {
     pub fn new(params: IndexParams, metric: Metric) -> Self {
-        Self { params, metric }
+        Self {
+            params,
+            metric,
+            autoindex: false,
+        }
+    }
+
+    /// Milvus's AUTOINDEX on a float vector field: HNSW with `M` 18 and
+    /// `efConstruction` 240; `metric` None is COSINE.
+    pub fn auto(metric: Option<Metric>) -> Self {
+        Self {
+            params: AUTOINDEX_PARAMS,
+            metric: metric.unwrap_or(AUTOINDEX_METRIC),
+            autoindex: true,
+        }
+    }
+
+    /// The index type as describe_index names it (`AUTOINDEX` or the type's).
+    pub fn type_name(&self) -> &'static str {
+        if self.autoindex {
+            "AUTOINDEX"
+        } else {
+            self.params.index_type().name()
+        }
     }
 
     /// [`IndexParams::validate`]: what Milvus checks when the index is created.

@@ -68,6 +68,8 @@ pub struct IndexDefForm {
     pub index_name: String,
     pub metric: Metric,
     pub params: IndexParamsForm,
+    /// Asked for as AUTOINDEX.
+    pub autoindex: bool,
 }
 
 /// Build parameters by index type.
@@ -138,6 +140,7 @@ impl IndexDefForm {
         IndexSpec {
             params,
             metric: self.metric,
+            autoindex: self.autoindex,
         }
     }
 }

@@ -40,7 +40,10 @@ pub fn of(e: &Error) -> i32 {
         | Error::InvalidMaxLength { .. }
         | Error::IndexTypeMismatch { .. }
         | Error::VectorFieldsNotIndexed { .. }
-        | Error::AnnsFieldAmbiguous => PARAMETER_INVALID,
+        | Error::AnnsFieldAmbiguous
+        | Error::ArrayOverCapacity { .. }
+        | Error::ArrayElementMismatch { .. }
+        | Error::ArrayCapacityOutOfRange { .. } => PARAMETER_INVALID,
         Error::VectorDimMismatch { .. }
         | Error::VarCharTooLong { .. }
         | Error::ColumnCountMismatch { .. }

@@ -6,8 +6,9 @@ use annlab_core::schema::{CollectionSchema, Column, DataType, FieldSchema};
 use annlab_core::value::PrimaryKey;
 use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType};
 use milvus::proto::schema::{
-    self as pb, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, LongArray,
-    ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field, vector_field,
+    self as pb, ArrayArray, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray,
+    JsonArray, LongArray, ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field,
+    vector_field,
 };
 use prost::Message;
 
@@ -53,9 +54,13 @@ fn data_type_from_proto(code: i32, field: &str) -> Result<DataType, Failure> {
         Ok(pb::DataType::Double) => DataType::Double,
         Ok(pb::DataType::VarChar) => DataType::VarChar,
         Ok(pb::DataType::FloatVector) => DataType::FloatVector,
+        Ok(pb::DataType::Int8) => DataType::Int8,
+        Ok(pb::DataType::Int16) => DataType::Int16,
+        Ok(pb::DataType::Json) => DataType::Json,
+        Ok(pb::DataType::Array) => DataType::Array,
         Ok(other) => {
             return Err(Failure::unsupported(format!(
-                "the data type {} (field {field}); use Bool, Int32, Int64, Float, Double, VarChar or FloatVector",
+                "the data type {} (field {field}); use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON or FloatVector",
                 other.as_str_name()
             )));
         }
@@ -72,6 +77,10 @@ pub fn data_type_to_proto(t: DataType) -> pb::DataType {
         DataType::Double => pb::DataType::Double,
         DataType::VarChar => pb::DataType::VarChar,
         DataType::FloatVector => pb::DataType::FloatVector,
+        DataType::Int8 => pb::DataType::Int8,
+        DataType::Int16 => pb::DataType::Int16,
+        DataType::Json => pb::DataType::Json,
+        DataType::Array => pb::DataType::Array,
     }
 }
 
@@ -92,24 +101,27 @@ fn type_param(pairs: &[KeyValuePair], key: &str) -> Result<Option<usize>, Failur
 pub fn schema_from_proto(bytes: &[u8]) -> Result<CollectionSchema, Failure> {
     let s = pb::CollectionSchema::decode(bytes)
         .map_err(|e| Failure::invalid(format!("cannot decode the collection schema: {e}")))?;
-    if s.enable_dynamic_field {
-        return Err(Failure::unsupported(
-            "dynamic fields: create the collection with enable_dynamic_field=False",
-        ));
-    }
     let mut fields = Vec::with_capacity(s.fields.len());
-    for f in &s.fields {
-        fields.push(FieldSchema {
-            name: f.name.clone(),
-            data_type: data_type_from_proto(f.data_type, &f.name)?,
-            is_primary: f.is_primary_key,
-            auto_id: f.auto_id,
-            max_length: type_param(&f.type_params, "max_length")?,
-            dim: type_param(&f.type_params, "dim")?,
-            description: f.description.clone(),
-        });
+    // The hidden `$meta` field is the server's (Milvus adds it itself).
+    for f in s.fields.iter().filter(|f| !f.is_dynamic) {
+        let mut field = FieldSchema::new(&f.name, data_type_from_proto(f.data_type, &f.name)?);
+        field.is_primary = f.is_primary_key;
+        field.auto_id = f.auto_id;
+        field.max_length = type_param(&f.type_params, "max_length")?;
+        field.dim = type_param(&f.type_params, "dim")?;
+        field.max_capacity = type_param(&f.type_params, "max_capacity")?;
+        if field.data_type == DataType::Array && f.element_type != pb::DataType::None as i32 {
+            field.element_type = Some(data_type_from_proto(f.element_type, &f.name)?);
+        }
+        field.description = f.description.clone();
+        fields.push(field);
     }
-    Ok(CollectionSchema::new(fields, &s.description))
+    let schema = CollectionSchema::new(fields, &s.description);
+    Ok(if s.enable_dynamic_field {
+        schema.with_dynamic_field()
+    } else {
+        schema
+    })
 }
 
 // `CollectionSchema.autoID` is deprecated in the proto but old pymilvus reads it.
@@ -119,10 +131,13 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
         name: name.to_owned(),
         description: schema.description.clone(),
         auto_id: schema.fields.iter().any(|f| f.is_primary && f.auto_id),
+        enable_dynamic_field: schema.enable_dynamic_field,
+        // Milvus does not describe its hidden `$meta` field.
         fields: schema
             .fields
             .iter()
             .enumerate()
+            .filter(|(_, f)| !f.is_dynamic)
             .map(|(i, f)| {
                 let mut type_params = Vec::new();
                 if let Some(dim) = f.dim {
@@ -130,6 +145,9 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
                 }
                 if let Some(len) = f.max_length {
                     type_params.push(pair("max_length", len));
+                }
+                if let Some(cap) = f.max_capacity {
+                    type_params.push(pair("max_capacity", cap));
                 }
                 pb::FieldSchema {
                     field_id: FIRST_FIELD_ID + i as i64,
@@ -139,6 +157,7 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
                     data_type: data_type_to_proto(f.data_type) as i32,
                     type_params,
                     auto_id: f.auto_id,
+                    element_type: f.element_type.map_or(0, |t| data_type_to_proto(t) as i32),
                     ..Default::default()
                 }
             })
@@ -212,10 +231,195 @@ fn column_from_proto(
             (Some(scalar_field::Data::StringData(a)), DataType::VarChar) => {
                 Column::VarChar(a.data.clone())
             }
+            (Some(scalar_field::Data::IntData(a)), DataType::Int8) => {
+                Column::Int8(narrow(&a.data, i8::MIN, i8::MAX)?)
+            }
+            (Some(scalar_field::Data::IntData(a)), DataType::Int16) => {
+                Column::Int16(narrow(&a.data, i16::MIN, i16::MAX)?)
+            }
+            (Some(scalar_field::Data::JsonData(a)), DataType::Json) => {
+                Column::Json(json_values(&a.data, field)?)
+            }
+            (Some(scalar_field::Data::ArrayData(a)), DataType::Array) => {
+                Column::Array(array_values(&a.data, field)?)
+            }
             _ => return Err(mismatch()),
         },
         _ => return Err(mismatch()),
     })
+}
+
+/// Int8/Int16 values sent as int32, with Milvus's overflow check.
+fn narrow<T: TryFrom<i32> + Into<i64> + Copy>(
+    data: &[i32],
+    lo: T,
+    hi: T,
+) -> Result<Vec<T>, Failure> {
+    data.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            T::try_from(x).map_err(|_| {
+                Failure::new(
+                    PARAMETER_INVALID,
+                    format!(
+                        "the {i}th element ({x}) out of range: [{}, {}]: invalid parameter\
+                         [expected=integer doesn't overflow][actual=out of range]",
+                        lo.into(),
+                        hi.into()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Array rows as JSON arrays, each of the field's element type (Milvus's check
+/// and words: the proto type that came instead).
+fn array_values(
+    rows: &[ScalarField],
+    field: &FieldSchema,
+) -> Result<Vec<serde_json::Value>, Failure> {
+    use scalar_field::Data as D;
+    use serde_json::Value;
+    let element = field.element_type.unwrap_or(DataType::Int64);
+    let expected = match element {
+        DataType::Bool => "bool",
+        DataType::Int64 => "long",
+        DataType::Float => "float",
+        DataType::Double => "double",
+        DataType::VarChar => "string",
+        _ => "int",
+    };
+    rows.iter()
+        .map(|row| {
+            let values: Vec<Value> = match (&row.data, element) {
+                (Some(D::BoolData(a)), DataType::Bool) => {
+                    a.data.iter().map(|&x| x.into()).collect()
+                }
+                (Some(D::IntData(a)), DataType::Int8 | DataType::Int16 | DataType::Int32) => {
+                    a.data.iter().map(|&x| x.into()).collect()
+                }
+                (Some(D::LongData(a)), DataType::Int64) => {
+                    a.data.iter().map(|&x| x.into()).collect()
+                }
+                (Some(D::FloatData(a)), DataType::Float) => {
+                    a.data.iter().map(|&x| f64::from(x).into()).collect()
+                }
+                (Some(D::DoubleData(a)), DataType::Double) => {
+                    a.data.iter().map(|&x| x.into()).collect()
+                }
+                (Some(D::StringData(a)), DataType::VarChar) => {
+                    a.data.iter().map(|x| x.as_str().into()).collect()
+                }
+                (data, _) => {
+                    let actual = match data {
+                        None => "nil".to_owned(),
+                        Some(d) => format!("*schemapb.ScalarField_{}", scalar_kind(d)),
+                    };
+                    return Err(Failure::from(annlab_core::Error::ArrayElementMismatch {
+                        expected,
+                        actual,
+                    }));
+                }
+            };
+            Ok(Value::Array(values))
+        })
+        .collect()
+}
+
+/// The Go name of a protobuf scalar kind (`LongData`), for Milvus's messages.
+fn scalar_kind(d: &scalar_field::Data) -> &'static str {
+    use scalar_field::Data as D;
+    match d {
+        D::BoolData(_) => "BoolData",
+        D::IntData(_) => "IntData",
+        D::LongData(_) => "LongData",
+        D::FloatData(_) => "FloatData",
+        D::DoubleData(_) => "DoubleData",
+        D::StringData(_) => "StringData",
+        D::BytesData(_) => "BytesData",
+        D::ArrayData(_) => "ArrayData",
+        D::JsonData(_) => "JsonData",
+        _ => "Data",
+    }
+}
+
+/// Rows of JSON arrays as Milvus's ArrayArray of `element` scalars.
+fn array_to_proto(rows: &[serde_json::Value], element: DataType) -> ArrayArray {
+    use scalar_field::Data as D;
+    let data = rows
+        .iter()
+        .map(|row| {
+            let xs: &[serde_json::Value] = row.as_array().map_or(&[], Vec::as_slice);
+            let d = match element {
+                DataType::Bool => D::BoolData(BoolArray {
+                    data: xs.iter().filter_map(|x| x.as_bool()).collect(),
+                }),
+                DataType::Int64 => D::LongData(LongArray {
+                    data: xs.iter().filter_map(|x| x.as_i64()).collect(),
+                }),
+                DataType::Float => D::FloatData(FloatArray {
+                    data: xs
+                        .iter()
+                        .filter_map(|x| x.as_f64())
+                        .map(|x| x as f32)
+                        .collect(),
+                }),
+                DataType::Double => D::DoubleData(DoubleArray {
+                    data: xs.iter().filter_map(|x| x.as_f64()).collect(),
+                }),
+                DataType::VarChar => D::StringData(StringArray {
+                    data: xs
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect(),
+                }),
+                _ => D::IntData(IntArray {
+                    data: xs
+                        .iter()
+                        .filter_map(|x| x.as_i64())
+                        .map(|x| x as i32)
+                        .collect(),
+                }),
+            };
+            ScalarField {
+                data: Some(d),
+                ..Default::default()
+            }
+        })
+        .collect();
+    ArrayArray {
+        data,
+        element_type: data_type_to_proto(element) as i32,
+    }
+}
+
+/// The element type of rows of JSON arrays, guessed from their values (where
+/// no schema says it).
+fn guess_element(rows: &[serde_json::Value]) -> DataType {
+    match rows.iter().filter_map(|r| r.as_array()).flatten().next() {
+        Some(serde_json::Value::Bool(_)) => DataType::Bool,
+        Some(serde_json::Value::String(_)) => DataType::VarChar,
+        Some(serde_json::Value::Number(n)) if n.as_i64().is_none() => DataType::Double,
+        _ => DataType::Int64,
+    }
+}
+
+/// JSON values sent as their UTF-8 text, one per row.
+fn json_values(data: &[Vec<u8>], field: &FieldSchema) -> Result<Vec<serde_json::Value>, Failure> {
+    data.iter()
+        .map(|bytes| {
+            serde_json::from_slice(bytes).map_err(|e| {
+                Failure::new(
+                    PARAMETER_INVALID,
+                    format!(
+                        "invalid JSON data of field {}: {e}: invalid parameter",
+                        field.name
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The columns of an insert (`with_primary`: an upsert, which carries the key even
@@ -232,7 +436,10 @@ pub fn columns_from_proto(
         .filter(|f| with_primary || !(f.is_primary && f.auto_id))
         .collect();
     for d in fields_data {
-        if !wanted.iter().any(|f| f.name == d.field_name) {
+        if d.is_dynamic && schema.dynamic_field().is_none() {
+            return Err(annlab_core::Error::DynamicFieldDisabled.into());
+        }
+        if !d.is_dynamic && !wanted.iter().any(|f| f.name == d.field_name) {
             return Err(if schema.field(&d.field_name).is_some() {
                 annlab_core::Error::ColumnCountMismatch {
                     expected: wanted.len(),
@@ -250,14 +457,19 @@ pub fn columns_from_proto(
     wanted
         .iter()
         .map(|f| {
-            let data = fields_data
+            // The dynamic data is the field data marked so (Milvus renames it).
+            let found = fields_data
                 .iter()
-                .find(|d| d.field_name == f.name)
-                .ok_or_else(|| {
-                    Failure::from(annlab_core::Error::MissingField {
-                        field: f.name.clone(),
-                    })
-                })?;
+                .find(|d| d.field_name == f.name || (f.is_dynamic && d.is_dynamic));
+            if f.is_dynamic && found.is_none() {
+                let empty = serde_json::Value::Object(Default::default());
+                return Ok(Column::Json(vec![empty; num_rows as usize]));
+            }
+            let data = found.ok_or_else(|| {
+                Failure::from(annlab_core::Error::MissingField {
+                    field: f.name.clone(),
+                })
+            })?;
             column_from_proto(f, data, num_rows)
         })
         .collect()
@@ -313,6 +525,31 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
                 ..Default::default()
             })),
         ),
+        Column::Int8(v) => (
+            pb::DataType::Int8,
+            scalars(scalar_field::Data::IntData(IntArray {
+                data: v.iter().map(|&x| i32::from(x)).collect(),
+            })),
+        ),
+        Column::Int16(v) => (
+            pb::DataType::Int16,
+            scalars(scalar_field::Data::IntData(IntArray {
+                data: v.iter().map(|&x| i32::from(x)).collect(),
+            })),
+        ),
+        Column::Json(v) => (
+            pb::DataType::Json,
+            scalars(scalar_field::Data::JsonData(JsonArray {
+                data: v.iter().map(|x| x.to_string().into_bytes()).collect(),
+            })),
+        ),
+        Column::Array(v) => (
+            pb::DataType::Array,
+            scalars(scalar_field::Data::ArrayData(array_to_proto(
+                v,
+                guess_element(v),
+            ))),
+        ),
     };
     FieldData {
         r#type: t as i32,
@@ -324,19 +561,45 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
 }
 
 /// Output columns as Milvus's field data and output field names (field ids
-/// from the schema's positions).
+/// from the schema's positions). The hidden `$meta` column is marked dynamic;
+/// when the request named dynamic keys (not `*`, not `$meta`), the output field
+/// names list those keys in its place, as Milvus answers.
 pub fn output_to_proto(
     out: &OutputColumns,
     schema: &CollectionSchema,
+    requested: &[String],
 ) -> (Vec<FieldData>, Vec<String>) {
     let data = out
         .iter()
         .map(|(name, column)| {
-            let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
-            column_to_proto(name, fid, column)
+            let i = schema.field_index(name).unwrap_or(0);
+            let mut d = column_to_proto(name, FIRST_FIELD_ID + i as i64, column);
+            let field = schema.fields.get(i);
+            d.is_dynamic = field.is_some_and(|f| f.is_dynamic);
+            if let (Column::Array(v), Some(element)) = (column, field.and_then(|f| f.element_type))
+            {
+                d.field = scalars(scalar_field::Data::ArrayData(array_to_proto(v, element)));
+            }
+            d
         })
         .collect();
-    (data, out.names.clone())
+    let mut names = Vec::with_capacity(out.names.len());
+    for name in &out.names {
+        match schema.dynamic_field() {
+            Some(meta)
+                if *name == meta.name && !requested.iter().any(|r| r == "*" || *r == meta.name) =>
+            {
+                names.extend(
+                    requested
+                        .iter()
+                        .filter(|r| schema.field(r).is_none())
+                        .cloned(),
+                );
+            }
+            _ => names.push(name.clone()),
+        }
+    }
+    (data, names)
 }
 
 /// A column of primary keys as Milvus's IDs (none are Int64 ids).
@@ -422,14 +685,21 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_types_and_dynamic_fields_are_refused() {
+    fn unsupported_types_are_refused_and_dynamic_fields_hidden() {
         let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
-        proto.fields[4].data_type = pb::DataType::Json as i32;
+        proto.fields[4].data_type = pb::DataType::SparseFloatVector as i32;
         let err = schema_from_proto(&proto.encode_to_vec()).unwrap_err();
-        assert!(err.reason.contains("JSON"), "{}", err.reason);
+        assert!(err.reason.contains("SparseFloatVector"), "{}", err.reason);
         let mut proto = schema_to_proto("c", &CollectionSchema::tutorial(4));
         proto.enable_dynamic_field = true;
-        assert!(schema_from_proto(&proto.encode_to_vec()).is_err());
+        let schema = schema_from_proto(&proto.encode_to_vec()).unwrap();
+        assert_eq!(
+            schema.dynamic_field().map(|f| f.name.as_str()),
+            Some("$meta")
+        );
+        let back = schema_to_proto("c", &schema);
+        assert!(back.enable_dynamic_field);
+        assert_eq!(back.fields.len(), 5, "$meta is not described");
         assert!(schema_from_proto(b"\xff\xff\xff").is_err());
     }
 

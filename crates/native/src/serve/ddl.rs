@@ -164,7 +164,13 @@ pub fn create_index(state: &Scope, req: CreateIndexRequest) -> Res<Common> {
     {
         let mut c = entry.collection.write();
         // Milvus checks the field before the index's metric, type and params.
-        c.index_field(&req.field_name, params::index_type_name(pairs))?;
+        let type_name = params::index_type_name(pairs);
+        let type_name = if params::is_autoindex(type_name) {
+            "AUTOINDEX"
+        } else {
+            type_name
+        };
+        c.index_field(&req.field_name, type_name)?;
         let spec = params::index_spec(pairs, &raw)?;
         c.define_index(&req.field_name, &req.index_name, spec)?;
     }
@@ -204,7 +210,7 @@ pub fn describe_index(state: &Scope, req: DescribeIndexRequest) -> Res<DescribeI
                     index_name: def.index_name.clone(),
                     index_id: id * 1000 + 1 + k as i64,
                     params: vec![
-                        pair("index_type", def.spec.params.index_type().name()),
+                        pair("index_type", def.spec.type_name()),
                         pair("metric_type", def.spec.metric),
                         pair("params", params),
                     ],

@@ -187,7 +187,7 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
     let (fields_data, output_fields) = if result.scores.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        output_to_proto(&result.fields, schema)
+        output_to_proto(&result.fields, schema, &sreq.output_fields)
     };
     Ok(SearchResults {
         results: Some(SearchResultData {
@@ -238,7 +238,7 @@ pub fn query(state: &Scope, req: milvus::proto::milvus::QueryRequest) -> Res<Que
             )],
             vec!["count(*)".to_owned()],
         ),
-        QueryResult::Rows(rows) => output_to_proto(&rows, schema),
+        QueryResult::Rows(rows) => output_to_proto(&rows, schema, &req.output_fields),
     };
     Ok(QueryResults {
         fields_data,

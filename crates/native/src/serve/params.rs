@@ -75,6 +75,15 @@ pub fn index_params_map(pairs: &[KeyValuePair]) -> Result<Map<String, Value>, Fa
 /// [`IndexSpec::validate`] refuses as out of range, as Milvus refuses it.
 pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result<IndexSpec, Error> {
     let index_type = index_type_name(pairs);
+    if is_autoindex(index_type) {
+        // Milvus 2.5 standalone's choice for float vectors; its own build
+        // params replace the request's, the request's metric is kept.
+        let metric = match kv(pairs, "metric_type").filter(|m| !m.trim().is_empty()) {
+            None => None,
+            Some(name) => Some(metric_for(index_type, name)?),
+        };
+        return Ok(IndexSpec::auto(metric));
+    }
     let metric = metric_for(index_type, kv(pairs, "metric_type").unwrap_or(""))?;
     let get = |name: &str, default: Option<usize>| match params.get(name) {
         None => default.unwrap_or(0),
@@ -96,6 +105,12 @@ pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result
         },
     };
     Ok(IndexSpec::new(params, metric))
+}
+
+/// Whether the CreateIndex request asks Milvus to choose: `AUTOINDEX`, or no
+/// index type at all (Milvus 2.5 builds AUTOINDEX for a vector field then).
+pub fn is_autoindex(index_type: &str) -> bool {
+    index_type.trim().is_empty() || index_type.eq_ignore_ascii_case("AUTOINDEX")
 }
 
 /// The metric of an index of type `index_type`. Milvus 2.3.5's HNSW also takes
@@ -267,6 +282,26 @@ mod tests {
             Ok(s) => s.validate(8).unwrap_err().to_string(),
             Err(f) => f.reason,
         }
+    }
+
+    #[test]
+    fn autoindex_and_no_index_type_build_what_milvus_chooses() {
+        let auto = spec("AUTOINDEX", "L2", json!({})).unwrap();
+        assert_eq!(auto, IndexSpec::auto(Some(Metric::L2)));
+        assert_eq!(auto.type_name(), "AUTOINDEX");
+        assert_eq!(
+            auto.params,
+            IndexParams::Hnsw {
+                m: 18,
+                ef_construction: 240
+            }
+        );
+        let bare = read(&[pair("index_type", "")]).unwrap();
+        assert_eq!(bare, IndexSpec::auto(None));
+        assert_eq!(bare.metric, Metric::Cosine);
+        let bare = read(&[pair("metric_type", "IP")]).unwrap();
+        assert_eq!(bare.metric, Metric::Ip);
+        assert!(spec("autoindex", "NOPE", json!({})).is_err());
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct PreparedSearch<'c> {
     limit: usize,
     round_decimal: Option<u32>,
     output: Vec<usize>,
+    /// The requested output field names (for the dynamic keys among them).
+    output_names: Vec<String>,
 }
 
 impl Collection {
@@ -183,6 +185,7 @@ impl<'c> PreparedSearch<'c> {
             limit: req.limit,
             round_decimal: req.round_decimal,
             output,
+            output_names: req.output_fields.clone(),
         })
     }
 
@@ -322,6 +325,7 @@ impl<'c> PreparedSearch<'c> {
                 }
             }
         }
+        c.restrict_dynamic(&mut fields, &self.output_names);
         SearchResult {
             ids,
             scores,
