@@ -377,6 +377,9 @@ impl Checker<'_> {
             DataType::Bool => Typed::Pred(Pred::Field(name)),
             DataType::VarChar => Typed::Str(Str::Field(name)),
             DataType::FloatVector => Typed::Vector,
+            DataType::Float16Vector | DataType::BFloat16Vector | DataType::BinaryVector => {
+                Typed::Vector
+            }
             ty => Typed::Num(Num::Field { name, ty }, ty.name()),
         })
     }

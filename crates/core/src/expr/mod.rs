@@ -226,6 +226,9 @@ fn gather(col: &Column, rows: &[usize], n: usize) -> Option<Column> {
                 .flat_map(|&r| data[r * dim..(r + 1) * dim].iter().copied())
                 .collect(),
         },
+        c @ (Column::Float16Vector { .. }
+        | Column::BFloat16Vector { .. }
+        | Column::BinaryVector { .. }) => c.take(rows),
     })
 }
 
