@@ -512,4 +512,38 @@ pub enum Error {
         expected: &'static str,
         actual: String,
     },
+
+    #[error(
+        "invalid dimension: {dim} of field {field}. binary vector dimension should be multiple of 8. "
+    )]
+    BinaryDimNotMultipleOf8 { dim: usize, field: String },
+
+    #[error(
+        "invalid dimension: {dim} of field {field}. binary vector dimension should be in range 2 ~ {max}"
+    )]
+    InvalidBinaryDimension {
+        dim: usize,
+        field: String,
+        max: usize,
+    },
+
+    /// A float index on a binary field (Milvus 2.3.5's checker).
+    #[error("float or float16 vector are only supported")]
+    FloatIndexOnBinaryField,
+
+    /// A binary index on a float field (Milvus 2.3.5's checker).
+    #[error("binary vector is only supported")]
+    BinaryIndexOnFloatField,
+
+    /// Insert: binary vectors whose bytes do not make `dim / 8` a row.
+    #[error("the length({len}) of binary data should divide the dim({dim})")]
+    BinaryDataLength { len: usize, dim: usize },
+
+    /// A binary index asked to search float vectors (or the reverse): a typed
+    /// request that does not match its field.
+    #[error("a {field_type} field is searched with {query_type} query vectors")]
+    QueryTypeMismatch {
+        field_type: &'static str,
+        query_type: &'static str,
+    },
 }

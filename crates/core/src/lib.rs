@@ -15,6 +15,7 @@ pub mod dataset;
 pub mod db;
 pub mod error;
 pub mod expr;
+pub mod half;
 pub mod index;
 pub mod kernels;
 pub mod metric;

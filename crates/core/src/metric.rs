@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::kernels;
 
-/// The metrics Milvus offers for float vectors.
+/// The metrics Milvus offers: for float vectors (L2, IP, COSINE) and for
+/// binary vectors (HAMMING, JACCARD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Metric {
@@ -21,6 +22,10 @@ pub enum Metric {
     /// Cosine similarity; vectors are normalised once at insert, then it is an inner
     /// product. Milvus reports it as a similarity, descending.
     Cosine,
+    /// Binary vectors: bits that differ; a distance, ascending.
+    Hamming,
+    /// Binary vectors: `1 − |a ∧ b| / |a ∨ b|`; a distance, ascending.
+    Jaccard,
 }
 
 impl Metric {
@@ -30,6 +35,8 @@ impl Metric {
             Metric::L2 => "L2",
             Metric::Ip => "IP",
             Metric::Cosine => "COSINE",
+            Metric::Hamming => "HAMMING",
+            Metric::Jaccard => "JACCARD",
         }
     }
 
@@ -38,17 +45,34 @@ impl Metric {
         matches!(self, Metric::Cosine)
     }
 
-    /// Whether a larger Milvus score means closer (similarities) or farther (L2).
+    /// Whether a larger Milvus score means closer (similarities) or farther
+    /// (L2, HAMMING, JACCARD).
     pub fn higher_is_closer(self) -> bool {
-        !matches!(self, Metric::L2)
+        matches!(self, Metric::Ip | Metric::Cosine)
+    }
+
+    /// Whether the metric compares binary vectors.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Metric::Hamming | Metric::Jaccard)
+    }
+
+    /// The internal distance between two binary vectors (HAMMING, JACCARD):
+    /// smaller is closer.
+    #[inline]
+    pub fn binary_distance(self, a: &[u8], b: &[u8]) -> f32 {
+        match self {
+            Metric::Jaccard => kernels::binary::jaccard(a, b),
+            _ => kernels::binary::hamming(a, b) as f32,
+        }
     }
 
     /// The internal distance between two prepared vectors: smaller is closer.
     #[inline]
     pub fn distance(self, a: &[f32], b: &[f32]) -> f32 {
         match self {
-            Metric::L2 => kernels::l2_squared(a, b),
             Metric::Ip | Metric::Cosine => -kernels::dot(a, b),
+            // Float vectors never carry a binary metric (index validation).
+            Metric::L2 | Metric::Hamming | Metric::Jaccard => kernels::l2_squared(a, b),
         }
     }
 
@@ -56,17 +80,18 @@ impl Metric {
     #[inline]
     pub fn distance4(self, q: &[f32], rows: [&[f32]; 4]) -> [f32; 4] {
         match self {
-            Metric::L2 => kernels::l2_squared4(q, rows),
             Metric::Ip | Metric::Cosine => kernels::dot4(q, rows).map(|d| -d),
+            Metric::L2 | Metric::Hamming | Metric::Jaccard => kernels::l2_squared4(q, rows),
         }
     }
 
     /// Converts an internal distance to the score Milvus would report.
     #[inline]
     pub fn score(self, distance: f32) -> f32 {
-        match self {
-            Metric::L2 => distance,
-            Metric::Ip | Metric::Cosine => -distance,
+        if self.higher_is_closer() {
+            -distance
+        } else {
+            distance
         }
     }
 
@@ -97,6 +122,10 @@ impl fmt::Display for Metric {
 
 /// The metrics Milvus lists for float vectors.
 pub const FLOAT_METRICS: &str = "L2 IP COSINE";
+/// The metrics Milvus 2.3.5 lists for BIN_FLAT (annlab has the first two).
+pub const BIN_FLAT_METRICS: &str = "HAMMING JACCARD SUBSTRUCTURE SUPERSTRUCTURE";
+/// The metrics Milvus 2.3.5 lists for BIN_IVF_FLAT.
+pub const BIN_IVF_METRICS: &str = "HAMMING JACCARD";
 
 impl FromStr for Metric {
     type Err = Error;
@@ -106,6 +135,8 @@ impl FromStr for Metric {
             "L2" => Ok(Metric::L2),
             "IP" => Ok(Metric::Ip),
             "COSINE" => Ok(Metric::Cosine),
+            "HAMMING" => Ok(Metric::Hamming),
+            "JACCARD" => Ok(Metric::Jaccard),
             _ => Err(Error::UnknownMetric {
                 name: s.to_owned(),
                 supported: FLOAT_METRICS,
@@ -126,8 +157,9 @@ mod tests {
             assert_eq!(m.name().parse::<Metric>().unwrap(), m);
         }
         assert_eq!("cosine".parse::<Metric>().unwrap(), Metric::Cosine);
+        assert_eq!("hamming".parse::<Metric>().unwrap(), Metric::Hamming);
         assert!(matches!(
-            "HAMMING".parse::<Metric>(),
+            "SUBSTRUCTURE".parse::<Metric>(),
             Err(Error::UnknownMetric { .. })
         ));
     }
@@ -141,6 +173,11 @@ mod tests {
         assert!((l2 - (0.16 + 0.64)).abs() < 1e-6);
         assert!(Metric::Cosine.higher_is_closer());
         assert!(!Metric::L2.higher_is_closer());
+        let (a, b) = ([0b1110_0000u8], [0b1100_0001u8]);
+        assert_eq!(Metric::Hamming.binary_distance(&a, &b), 2.0);
+        assert_eq!(Metric::Jaccard.binary_distance(&a, &b), 0.5);
+        assert!(!Metric::Jaccard.higher_is_closer());
+        assert_eq!(Metric::Hamming.score(3.0), 3.0);
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum DataType {
     Json,
     /// Up to `max_capacity` scalars of `element_type` per row.
     Array,
+    /// IEEE half precision, two bytes a component.
+    Float16Vector,
+    /// bfloat16, two bytes a component.
+    BFloat16Vector,
+    /// `dim` bits, eight to a byte.
+    BinaryVector,
 }
 
 impl DataType {
@@ -45,6 +51,9 @@ impl DataType {
             DataType::Int16 => "Int16",
             DataType::Json => "JSON",
             DataType::Array => "Array",
+            DataType::Float16Vector => "Float16Vector",
+            DataType::BFloat16Vector => "BFloat16Vector",
+            DataType::BinaryVector => "BinaryVector",
         }
     }
 
@@ -69,7 +78,22 @@ impl DataType {
 
     /// Whether the type is a vector (searched, indexed; never in a filter).
     pub fn is_vector(self) -> bool {
-        matches!(self, DataType::FloatVector)
+        matches!(
+            self,
+            DataType::FloatVector
+                | DataType::Float16Vector
+                | DataType::BFloat16Vector
+                | DataType::BinaryVector
+        )
+    }
+
+    /// The two-byte float a FLOAT16/BFLOAT16 vector holds.
+    pub fn half_kind(self) -> Option<crate::half::HalfKind> {
+        match self {
+            DataType::Float16Vector => Some(crate::half::HalfKind::F16),
+            DataType::BFloat16Vector => Some(crate::half::HalfKind::Bf16),
+            _ => None,
+        }
     }
 }
 
@@ -83,7 +107,7 @@ pub struct FieldSchema {
     pub auto_id: bool,
     /// VarChar only.
     pub max_length: Option<usize>,
-    /// FloatVector only.
+    /// Vector fields only (BinaryVector: in bits).
     pub dim: Option<usize>,
     pub description: String,
     /// The hidden `$meta` JSON field of a collection with dynamic fields.
@@ -161,9 +185,14 @@ impl FieldSchema {
     }
 
     pub fn float_vector(name: &str, dim: usize) -> Self {
+        Self::vector(name, DataType::FloatVector, dim)
+    }
+
+    /// A vector field of type `data_type` (BinaryVector: `dim` bits).
+    pub fn vector(name: &str, data_type: DataType, dim: usize) -> Self {
         Self {
             dim: Some(dim),
-            ..Self::base(name, DataType::FloatVector)
+            ..Self::base(name, data_type)
         }
     }
 
@@ -272,14 +301,28 @@ impl CollectionSchema {
                 });
             }
             match f.data_type {
-                DataType::FloatVector => {
+                t if t.is_vector() => {
                     vectors += 1;
                     let dim = f.dim.ok_or_else(|| Error::MissingTypeParam {
                         param: "dim",
                         field: f.name.clone(),
                         collection: collection.to_owned(),
                     })?;
-                    if dim == 0 || dim > MAX_DIM {
+                    if t == DataType::BinaryVector {
+                        if !dim.is_multiple_of(8) {
+                            return Err(Error::BinaryDimNotMultipleOf8 {
+                                dim,
+                                field: f.name.clone(),
+                            });
+                        }
+                        if dim == 0 || dim > 8 * MAX_DIM {
+                            return Err(Error::InvalidBinaryDimension {
+                                dim,
+                                field: f.name.clone(),
+                                max: 8 * MAX_DIM,
+                            });
+                        }
+                    } else if dim == 0 || dim > MAX_DIM {
                         return Err(Error::InvalidDimension { dim, max: MAX_DIM });
                     }
                 }
@@ -414,6 +457,22 @@ pub enum Column {
     Json(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
     /// One JSON array of the field's element type per row.
     Array(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
+    /// Row-major, `dim` IEEE half-precision values (their bits) a row.
+    Float16Vector {
+        dim: usize,
+        data: Vec<u16>,
+    },
+    /// Row-major, `dim` bfloat16 values (their bits) a row.
+    BFloat16Vector {
+        dim: usize,
+        data: Vec<u16>,
+    },
+    /// Row-major, `dim` bits a row packed into `dim / 8` bytes (the first
+    /// component in the most significant bit).
+    BinaryVector {
+        dim: usize,
+        data: Vec<u8>,
+    },
 }
 
 impl Column {
@@ -434,6 +493,18 @@ impl Column {
             DataType::Int16 => Column::Int16(Vec::new()),
             DataType::Json => Column::Json(Vec::new()),
             DataType::Array => Column::Array(Vec::new()),
+            DataType::Float16Vector => Column::Float16Vector {
+                dim: field.dim.unwrap_or(0),
+                data: Vec::new(),
+            },
+            DataType::BFloat16Vector => Column::BFloat16Vector {
+                dim: field.dim.unwrap_or(0),
+                data: Vec::new(),
+            },
+            DataType::BinaryVector => Column::BinaryVector {
+                dim: field.dim.unwrap_or(0),
+                data: Vec::new(),
+            },
         }
     }
 
@@ -450,6 +521,9 @@ impl Column {
             Column::Int16(_) => DataType::Int16,
             Column::Json(_) => DataType::Json,
             Column::Array(_) => DataType::Array,
+            Column::Float16Vector { .. } => DataType::Float16Vector,
+            Column::BFloat16Vector { .. } => DataType::BFloat16Vector,
+            Column::BinaryVector { .. } => DataType::BinaryVector,
         }
     }
 
@@ -467,6 +541,10 @@ impl Column {
             Column::Int16(v) => v.len(),
             Column::Json(v) => v.len(),
             Column::Array(v) => v.len(),
+            Column::Float16Vector { dim, data } | Column::BFloat16Vector { dim, data } => {
+                data.len() / (*dim).max(1)
+            }
+            Column::BinaryVector { dim, data } => data.len() / (*dim / 8).max(1),
         }
     }
 

@@ -20,6 +20,12 @@ pub enum FieldValue {
     Json(serde_json::Value),
     /// A JSON array of the field's element type.
     Array(serde_json::Value),
+    /// Little-endian half-precision bytes, as Milvus returns them.
+    Float16Vector(Vec<u8>),
+    /// Little-endian bfloat16 bytes, as Milvus returns them.
+    BFloat16Vector(Vec<u8>),
+    /// `dim / 8` bytes.
+    BinaryVector(Vec<u8>),
 }
 
 /// A primary key: Int64 or VarChar.
@@ -56,6 +62,16 @@ impl Column {
             Column::Int16(v) => FieldValue::Int16(v[i]),
             Column::Json(v) => FieldValue::Json(v[i].clone()),
             Column::Array(v) => FieldValue::Array(v[i].clone()),
+            Column::Float16Vector { dim, data } => {
+                FieldValue::Float16Vector(le_bytes(&data[i * dim..(i + 1) * dim]))
+            }
+            Column::BFloat16Vector { dim, data } => {
+                FieldValue::BFloat16Vector(le_bytes(&data[i * dim..(i + 1) * dim]))
+            }
+            Column::BinaryVector { dim, data } => {
+                let w = dim / 8;
+                FieldValue::BinaryVector(data[i * w..(i + 1) * w].to_vec())
+            }
         }
     }
 
@@ -84,6 +100,13 @@ impl Column {
             (Column::Int16(a), Column::Int16(b)) => a.extend_from_slice(b),
             (Column::Json(a), Column::Json(b)) => a.extend_from_slice(b),
             (Column::Array(a), Column::Array(b)) => a.extend_from_slice(b),
+            (Column::Float16Vector { data: a, .. }, Column::Float16Vector { data: b, .. })
+            | (Column::BFloat16Vector { data: a, .. }, Column::BFloat16Vector { data: b, .. }) => {
+                a.extend_from_slice(b)
+            }
+            (Column::BinaryVector { data: a, .. }, Column::BinaryVector { data: b, .. }) => {
+                a.extend_from_slice(b)
+            }
             (a, b) => unreachable!(
                 "cannot append a {:?} column to a {:?} column",
                 b.data_type(),
@@ -108,6 +131,14 @@ impl Column {
             (Column::Int16(a), Column::Int16(b)) => a.push(b[row]),
             (Column::Json(a), Column::Json(b)) => a.push(b[row].clone()),
             (Column::Array(a), Column::Array(b)) => a.push(b[row].clone()),
+            (Column::Float16Vector { data: a, .. }, Column::Float16Vector { dim, data: b })
+            | (Column::BFloat16Vector { data: a, .. }, Column::BFloat16Vector { dim, data: b }) => {
+                a.extend_from_slice(&b[row * dim..(row + 1) * dim])
+            }
+            (Column::BinaryVector { data: a, .. }, Column::BinaryVector { dim, data: b }) => {
+                let w = dim / 8;
+                a.extend_from_slice(&b[row * w..(row + 1) * w])
+            }
             (a, b) => unreachable!(
                 "cannot append a {:?} value to a {:?} column",
                 b.data_type(),
@@ -127,10 +158,19 @@ impl Column {
             Column::VarChar(v) => Column::VarChar(rows.iter().map(|&i| v[i].clone()).collect()),
             Column::FloatVector { dim, data } => Column::FloatVector {
                 dim: *dim,
-                data: rows
-                    .iter()
-                    .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
-                    .collect(),
+                data: take_rows(data, *dim, rows),
+            },
+            Column::Float16Vector { dim, data } => Column::Float16Vector {
+                dim: *dim,
+                data: take_rows(data, *dim, rows),
+            },
+            Column::BFloat16Vector { dim, data } => Column::BFloat16Vector {
+                dim: *dim,
+                data: take_rows(data, *dim, rows),
+            },
+            Column::BinaryVector { dim, data } => Column::BinaryVector {
+                dim: *dim,
+                data: take_rows(data, dim / 8, rows),
             },
             Column::Int8(v) => Column::Int8(rows.iter().map(|&i| v[i]).collect()),
             Column::Int16(v) => Column::Int16(rows.iter().map(|&i| v[i]).collect()),
@@ -187,4 +227,16 @@ pub(crate) mod json_text {
             .map(|t| serde_json::from_str(t).map_err(D::Error::custom))
             .collect()
     }
+}
+
+/// Rows `rows` of a row-major matrix of `width` values a row.
+fn take_rows<T: Copy>(data: &[T], width: usize, rows: &[usize]) -> Vec<T> {
+    rows.iter()
+        .flat_map(|&i| data[i * width..(i + 1) * width].iter().copied())
+        .collect()
+}
+
+/// Two-byte values as little-endian bytes (Milvus's wire form of FLOAT16/BFLOAT16).
+pub fn le_bytes(halves: &[u16]) -> Vec<u8> {
+    halves.iter().flat_map(|h| h.to_le_bytes()).collect()
 }

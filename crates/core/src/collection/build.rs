@@ -6,8 +6,10 @@
 
 use super::Collection;
 use crate::error::Result;
+use crate::index::binary::BinaryView;
 use crate::index::spec::IndexSpec;
 use crate::index::{Index, Progress, VectorView};
+use crate::schema::Column;
 
 /// The build of one sealed segment's index, detached from the collection.
 #[derive(Debug, Clone)]
@@ -17,19 +19,34 @@ pub struct IndexJob {
     pub field: usize,
     pub spec: IndexSpec,
     pub dim: usize,
-    /// The segment's vectors (prepared for the metric), row-major.
+    /// The segment's float vectors (prepared for the metric, two-byte floats
+    /// widened), row-major; empty for a binary field.
     pub vectors: Vec<f32>,
+    /// The segment's binary vectors (`dim` bits a row); empty for a float field.
+    pub binary: Vec<u8>,
     /// The same seed `Collection::flush` would use for this segment.
     pub seed: u64,
 }
 
 impl IndexJob {
     pub fn rows(&self) -> usize {
-        self.vectors.len() / self.dim.max(1)
+        if self.spec.params.index_type().is_binary() {
+            self.binary.len() / (self.dim / 8).max(1)
+        } else {
+            self.vectors.len() / self.dim.max(1)
+        }
     }
 
     /// Builds the index (long: call it without holding the collection).
     pub fn run(&self, progress: &mut dyn Progress) -> Result<Index> {
+        if self.spec.params.index_type().is_binary() {
+            return Index::build_binary(
+                &self.spec,
+                BinaryView::new(self.dim, &self.binary),
+                self.seed,
+                progress,
+            );
+        }
         Index::build(
             &self.spec,
             VectorView::new(self.dim, &self.vectors),
@@ -58,13 +75,22 @@ impl Collection {
                 if s.index(field).is_some() {
                     continue;
                 }
-                let v = s.vectors(field);
+                let column = &s.columns[field];
+                let (vectors, binary) = match column {
+                    Column::BinaryVector { data, .. } => (Vec::new(), data.clone()),
+                    _ => (
+                        s.float_rows(field, 0..s.num_rows(), def.spec.metric)
+                            .into_owned(),
+                        Vec::new(),
+                    ),
+                };
                 jobs.push(IndexJob {
                     segment_id: s.id,
                     field,
                     spec: def.spec,
-                    dim: v.dim,
-                    vectors: v.data.to_vec(),
+                    dim: s.vectors_dim(field, column),
+                    vectors,
+                    binary,
                     seed: self.index_seed(field, i),
                 });
             }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::{Collection, Segment, build};
 use crate::error::{Error, Result};
 use crate::index::spec::IndexSpec;
-use crate::index::{Index, Progress};
+use crate::index::{Index, Progress, VectorView};
 use crate::metric::Metric;
-use crate::schema::{CollectionSchema, DataType};
+use crate::schema::{CollectionSchema, Column, DataType};
 
 /// Milvus's `proxy.maxVectorFieldNum`: vector fields a collection may have.
 pub const MAX_VECTOR_FIELDS: usize = 4;
@@ -103,7 +103,7 @@ impl Collection {
             for i in 0..self.sealed.len() {
                 if self.sealed[i].index(field).is_none() {
                     let seed = self.index_seed(field, i);
-                    let index = Index::build(&spec, self.sealed[i].vectors(field), seed, progress)?;
+                    let index = build_segment_index(&self.sealed[i], field, &spec, seed, progress)?;
                     self.sealed[i].indexes.insert(field, index);
                 }
             }
@@ -174,6 +174,9 @@ impl Collection {
         let f = self
             .vector_field_position(field_name)
             .expect("index_field checked it is a vector field");
+        spec.params
+            .index_type()
+            .check_field_type(self.schema.fields[f].data_type)?;
         spec.validate(dim)?;
         if let Some(existing) = self.index_def_at(f) {
             if existing.spec == spec {
@@ -191,7 +194,8 @@ impl Collection {
         if self.indexes.iter().any(|d| d.index_name == index_name) {
             return Err(Error::IndexNameTaken { index_name });
         }
-        if spec.metric.normalises() {
+        if spec.metric.normalises() && self.schema.fields[f].data_type == DataType::FloatVector {
+            // Two-byte floats stay as stored: they are normalised as they are widened.
             for segment in self.segments_mut() {
                 let dim = segment.vectors(f).dim;
                 for (row, v) in segment.vectors_mut(f).chunks_exact_mut(dim).enumerate() {
@@ -360,5 +364,27 @@ impl Collection {
             collection: self.name.clone(),
         })?;
         Ok((f, def))
+    }
+}
+
+/// Builds the index `spec` of sealed segment `s`'s vector field `field`:
+/// binary vectors as they are, float vectors as `f32` (two-byte floats widened
+/// for the build, the copy dropped after it).
+pub(super) fn build_segment_index(
+    s: &Segment,
+    field: usize,
+    spec: &IndexSpec,
+    seed: u64,
+    progress: &mut dyn Progress,
+) -> Result<Index> {
+    match &s.columns[field] {
+        Column::BinaryVector { .. } => {
+            Index::build_binary(spec, s.binary_vectors(field), seed, progress)
+        }
+        column => {
+            let dim = s.vectors_dim(field, column);
+            let rows = s.float_rows(field, 0..s.num_rows(), spec.metric);
+            Index::build(spec, VectorView::new(dim, &rows), seed, progress)
+        }
     }
 }

@@ -223,6 +223,37 @@ fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()>
             }
         }
         Column::Array(v) => check_arrays(field, v)?,
+        Column::Float16Vector { dim, data } | Column::BFloat16Vector { dim, data } => {
+            let want = field.dim.expect("validated");
+            if *dim != want || data.len() % want != 0 {
+                return Err(Error::VectorDimMismatch {
+                    expected: want,
+                    got: *dim,
+                });
+            }
+            let kind = field.data_type.half_kind().expect("a two-byte float field");
+            if let Some(p) = data.iter().position(|&h| !kind.to_f32(h).is_finite()) {
+                return Err(Error::NonFiniteValue {
+                    row: p / want,
+                    position: p % want,
+                });
+            }
+        }
+        Column::BinaryVector { dim, data } => {
+            let want = field.dim.expect("validated");
+            if *dim != want {
+                return Err(Error::VectorDimMismatch {
+                    expected: want,
+                    got: *dim,
+                });
+            }
+            if data.len() % (want / 8) != 0 {
+                return Err(Error::BinaryDataLength {
+                    len: data.len(),
+                    dim: want,
+                });
+            }
+        }
         Column::VarChar(v) => {
             let max_length = field.max_length.expect("validated");
             if let Some(s) = v.iter().find(|s| s.len() > max_length) {

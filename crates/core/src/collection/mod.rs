@@ -238,7 +238,7 @@ impl Collection {
         self.segments()
             .flat_map(|s| self.vector_fields.iter().map(move |&f| (s, f)))
             .map(|(s, f)| {
-                let vectors = s.vectors(f).data.len() * 4;
+                let vectors = s.vector_bytes(f);
                 match s.index(f) {
                     None => vectors,
                     Some(i) => {
@@ -246,6 +246,7 @@ impl Collection {
                         match i {
                             Index::Flat(_) | Index::Hnsw(_) => own + vectors,
                             Index::IvfFlat(_) | Index::IvfPq(_) => own,
+                            Index::BinFlat(_) | Index::BinIvfFlat(_) => own + vectors,
                         }
                     }
                 }

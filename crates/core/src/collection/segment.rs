@@ -3,10 +3,14 @@
 //! flush (or when it is full); only sealed segments are indexed, growing rows are
 //! searched exactly.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use crate::bitset::Bitset;
+use crate::index::binary::BinaryView;
 use crate::index::{Index, VectorView};
+use crate::metric::Metric;
 use crate::schema::{CollectionSchema, Column};
 
 /// A segment, growing or sealed: which one is where the collection holds it
@@ -65,6 +69,67 @@ impl Segment {
         }
     }
 
+    /// The vectors of field `field` (a BinaryVector field).
+    pub fn binary_vectors(&self, field: usize) -> BinaryView<'_> {
+        match &self.columns[field] {
+            Column::BinaryVector { dim, data } => BinaryView::new(*dim, data),
+            other => unreachable!("field {field} is {:?}, not binary", other.data_type()),
+        }
+    }
+
+    /// Rows `rows` of float vector field `field` (FLOAT, FLOAT16 or BFLOAT16)
+    /// as `f32` prepared for `metric`: borrowed for FloatVector (stored
+    /// prepared), widened for the two-byte types (normalised for COSINE; a zero
+    /// row stays zero). The widened rows are a transient copy, never kept.
+    pub fn float_rows(&self, field: usize, rows: Range<usize>, metric: Metric) -> Cow<'_, [f32]> {
+        match &self.columns[field] {
+            Column::FloatVector { dim, data } => {
+                Cow::Borrowed(&data[rows.start * dim..rows.end * dim])
+            }
+            Column::Float16Vector { dim, data } | Column::BFloat16Vector { dim, data } => {
+                let kind = self.columns[field]
+                    .data_type()
+                    .half_kind()
+                    .expect("a two-byte float column");
+                let mut out = Vec::new();
+                kind.widen_into(&data[rows.start * dim..rows.end * dim], &mut out);
+                if metric.normalises() {
+                    for (row, v) in out.chunks_exact_mut(*dim).enumerate() {
+                        let _zero_stays_zero = metric.prepare(row, v);
+                    }
+                }
+                Cow::Owned(out)
+            }
+            other => unreachable!(
+                "field {field} is {:?}, not a float vector",
+                other.data_type()
+            ),
+        }
+    }
+
+    /// The dimension of vector field `field`, whose column is `column`.
+    pub fn vectors_dim(&self, field: usize, column: &Column) -> usize {
+        match column {
+            Column::FloatVector { dim, .. }
+            | Column::Float16Vector { dim, .. }
+            | Column::BFloat16Vector { dim, .. }
+            | Column::BinaryVector { dim, .. } => *dim,
+            other => unreachable!("field {field} is {:?}, not a vector", other.data_type()),
+        }
+    }
+
+    /// Bytes held by the vectors of field `field`.
+    pub fn vector_bytes(&self, field: usize) -> usize {
+        match &self.columns[field] {
+            Column::FloatVector { data, .. } => data.len() * 4,
+            Column::Float16Vector { data, .. } | Column::BFloat16Vector { data, .. } => {
+                data.len() * 2
+            }
+            Column::BinaryVector { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
+
     pub fn vectors_mut(&mut self, field: usize) -> &mut [f32] {
         match &mut self.columns[field] {
             Column::FloatVector { data, .. } => data,
@@ -105,6 +170,10 @@ impl Segment {
                 Column::Int8(v) => v.len(),
                 Column::Int16(v) => v.len() * 2,
                 Column::Json(v) | Column::Array(v) => v.iter().map(crate::value::json_bytes).sum(),
+                Column::Float16Vector { data, .. } | Column::BFloat16Vector { data, .. } => {
+                    data.len() * 2
+                }
+                Column::BinaryVector { data, .. } => data.len(),
             })
             .sum();
         let indexes: usize = self

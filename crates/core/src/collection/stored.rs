@@ -175,7 +175,10 @@ fn check_segment(
         if c.data_type() != f.data_type || c.len() != rows {
             return Err(format!("column '{}' does not match the schema", f.name));
         }
-        if let Column::FloatVector { dim, .. } = c
+        if let Column::FloatVector { dim, .. }
+        | Column::Float16Vector { dim, .. }
+        | Column::BFloat16Vector { dim, .. }
+        | Column::BinaryVector { dim, .. } = c
             && Some(*dim) != f.dim
         {
             return Err(format!("column '{}' has dim {dim}", f.name));

@@ -453,6 +453,9 @@ impl Checker<'_> {
                 field: name,
                 path: Vec::new(),
             }),
+            DataType::Float16Vector | DataType::BFloat16Vector | DataType::BinaryVector => {
+                Typed::Vector
+            }
             ty => Typed::Num(Num::Field { name, ty }, ty.name()),
         })
     }

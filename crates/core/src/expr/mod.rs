@@ -243,6 +243,9 @@ fn gather(col: &Column, rows: &[usize], n: usize) -> Option<Column> {
         Column::Int16(v) => Column::Int16(pick(v, rows)),
         Column::Json(v) => Column::Json(pick(v, rows)),
         Column::Array(v) => Column::Array(pick(v, rows)),
+        c @ (Column::Float16Vector { .. }
+        | Column::BFloat16Vector { .. }
+        | Column::BinaryVector { .. }) => c.take(rows),
     })
 }
 

@@ -6,6 +6,7 @@
 //! filter expression's result with deleted rows removed) and are checked during
 //! traversal, never after it.
 
+pub mod binary;
 pub mod flat;
 pub mod hnsw;
 pub mod ivf;
@@ -127,15 +128,21 @@ pub enum IndexType {
     IvfFlat,
     #[serde(rename = "IVF_PQ")]
     IvfPq,
+    #[serde(rename = "BIN_FLAT")]
+    BinFlat,
+    #[serde(rename = "BIN_IVF_FLAT")]
+    BinIvfFlat,
 }
 
 impl IndexType {
     /// Every index type, in Milvus's names' order of [`IndexType::name`].
-    pub const ALL: [IndexType; 4] = [
+    pub const ALL: [IndexType; 6] = [
         IndexType::Flat,
         IndexType::Hnsw,
         IndexType::IvfFlat,
         IndexType::IvfPq,
+        IndexType::BinFlat,
+        IndexType::BinIvfFlat,
     ];
 
     pub fn name(self) -> &'static str {
@@ -144,6 +151,45 @@ impl IndexType {
             IndexType::Hnsw => "HNSW",
             IndexType::IvfFlat => "IVF_FLAT",
             IndexType::IvfPq => "IVF_PQ",
+            IndexType::BinFlat => "BIN_FLAT",
+            IndexType::BinIvfFlat => "BIN_IVF_FLAT",
+        }
+    }
+
+    /// Whether the index is built on binary vectors.
+    pub fn is_binary(self) -> bool {
+        matches!(self, IndexType::BinFlat | IndexType::BinIvfFlat)
+    }
+
+    /// The metrics Milvus 2.3.5 names for this index type, as its message
+    /// lists them.
+    pub fn metrics(self) -> &'static str {
+        match self {
+            IndexType::BinFlat => crate::metric::BIN_FLAT_METRICS,
+            IndexType::BinIvfFlat => crate::metric::BIN_IVF_METRICS,
+            _ => crate::metric::FLOAT_METRICS,
+        }
+    }
+
+    /// Milvus's refusal of `metric` for this index type, if it refuses it.
+    pub fn check_metric(self, metric: Metric) -> Result<()> {
+        if metric.is_binary() == self.is_binary() {
+            Ok(())
+        } else {
+            Err(crate::Error::UnknownMetric {
+                name: metric.name().to_owned(),
+                supported: self.metrics(),
+            })
+        }
+    }
+
+    /// Milvus's refusal of this index type on a field of type `field`.
+    pub fn check_field_type(self, field: crate::schema::DataType) -> Result<()> {
+        let binary_field = field == crate::schema::DataType::BinaryVector;
+        match (self.is_binary(), binary_field) {
+            (true, false) => Err(crate::Error::BinaryIndexOnFloatField),
+            (false, true) => Err(crate::Error::FloatIndexOnBinaryField),
+            _ => Ok(()),
         }
     }
 }
@@ -169,6 +215,8 @@ pub enum Index {
     Hnsw(hnsw::Hnsw),
     IvfFlat(ivf::IvfFlat),
     IvfPq(ivf::IvfPq),
+    BinFlat(binary::BinFlat),
+    BinIvfFlat(binary::BinIvfFlat),
 }
 
 impl Index {
@@ -198,7 +246,59 @@ impl Index {
             spec::IndexParams::IvfPq { nlist, m, nbits } => Index::IvfPq(ivf::IvfPq::build(
                 vectors, metric, nlist, m, nbits, seed, progress,
             )?),
+            spec::IndexParams::BinFlat | spec::IndexParams::BinIvfFlat { .. } => {
+                return Err(crate::Error::QueryTypeMismatch {
+                    field_type: "BinaryVector",
+                    query_type: "float",
+                });
+            }
         })
+    }
+
+    /// Builds the binary index `spec` describes over `vectors`.
+    pub fn build_binary(
+        spec: &spec::IndexSpec,
+        vectors: binary::BinaryView<'_>,
+        seed: u64,
+        progress: &mut dyn Progress,
+    ) -> Result<Index> {
+        Ok(match spec.params {
+            spec::IndexParams::BinFlat => {
+                progress.report(vectors.len(), vectors.len());
+                Index::BinFlat(binary::BinFlat::build(vectors, spec.metric))
+            }
+            spec::IndexParams::BinIvfFlat { nlist } => Index::BinIvfFlat(
+                binary::BinIvfFlat::build(vectors, spec.metric, nlist, seed, progress)?,
+            ),
+            _ => {
+                return Err(crate::Error::QueryTypeMismatch {
+                    field_type: "float vector",
+                    query_type: "binary",
+                });
+            }
+        })
+    }
+
+    /// The `k` closest allowed binary rows to `query` (a binary index).
+    pub fn search_binary(
+        &self,
+        vectors: binary::BinaryView<'_>,
+        query: &[u8],
+        k: usize,
+        params: &AnnParams,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Neighbour>> {
+        match self {
+            Index::BinFlat(i) => Ok(i.search(vectors, query, k, allowed)),
+            Index::BinIvfFlat(i) => {
+                let nprobe = params.nprobe().unwrap_or(binary::DEFAULT_NPROBE);
+                Ok(i.search(vectors, query, k, nprobe, allowed))
+            }
+            _ => Err(crate::Error::QueryTypeMismatch {
+                field_type: "float vector",
+                query_type: "binary",
+            }),
+        }
     }
 
     pub fn as_dyn(&self) -> &dyn VectorIndex {
@@ -207,6 +307,8 @@ impl Index {
             Index::Hnsw(i) => i,
             Index::IvfFlat(i) => i,
             Index::IvfPq(i) => i,
+            Index::BinFlat(i) => i,
+            Index::BinIvfFlat(i) => i,
         }
     }
 }

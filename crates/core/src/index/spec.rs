@@ -59,6 +59,12 @@ pub enum IndexParams {
         m: usize,
         nbits: usize,
     },
+    /// Binary vectors, exact.
+    #[serde(rename = "BIN_FLAT")]
+    BinFlat,
+    /// Binary vectors: `nlist` binary k-means cells.
+    #[serde(rename = "BIN_IVF_FLAT")]
+    BinIvfFlat { nlist: usize },
 }
 
 impl IndexParams {
@@ -68,6 +74,8 @@ impl IndexParams {
             IndexParams::Hnsw { .. } => IndexType::Hnsw,
             IndexParams::IvfFlat { .. } => IndexType::IvfFlat,
             IndexParams::IvfPq { .. } => IndexType::IvfPq,
+            IndexParams::BinFlat => IndexType::BinFlat,
+            IndexParams::BinIvfFlat { .. } => IndexType::BinIvfFlat,
         }
     }
 
@@ -83,6 +91,8 @@ impl IndexParams {
             IndexParams::IvfPq { nlist, m, nbits } => {
                 vec![("nlist", nlist), ("m", m), ("nbits", nbits)]
             }
+            IndexParams::BinFlat => Vec::new(),
+            IndexParams::BinIvfFlat { nlist } => vec![("nlist", nlist)],
         }
     }
 
@@ -113,6 +123,8 @@ impl IndexParams {
                 }
                 Ok(())
             }
+            IndexParams::BinFlat => Ok(()),
+            IndexParams::BinIvfFlat { nlist } => range("nlist", nlist, NLIST_RANGE),
         }
     }
 }
@@ -157,8 +169,10 @@ impl IndexSpec {
         }
     }
 
-    /// [`IndexParams::validate`]: what Milvus checks when the index is created.
+    /// What Milvus checks when the index is created: the metric for the index
+    /// type, then [`IndexParams::validate`].
     pub fn validate(&self, dim: usize) -> Result<()> {
+        self.params.index_type().check_metric(self.metric)?;
         self.params.validate(dim)
     }
 }
@@ -187,7 +201,9 @@ impl AnnParams {
             }
             (
                 AnnParams::Ivf { nprobe },
-                IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. },
+                IndexParams::IvfFlat { .. }
+                | IndexParams::IvfPq { .. }
+                | IndexParams::BinIvfFlat { .. },
             ) => range("nprobe", nprobe, NLIST_RANGE),
             (given, index) => Err(Error::SearchParamForOtherIndex {
                 param: given.knob().map_or("", |k| k.0),

@@ -10,6 +10,7 @@
 //! The public functions pick the best available implementation once and call it
 //! through a function pointer.
 
+pub mod binary;
 pub mod scalar;
 
 #[cfg(target_arch = "x86_64")]

@@ -79,6 +79,8 @@ pub enum IndexParamsForm {
     Hnsw { m: u64, ef_construction: u64 },
     IvfFlat { nlist: u64 },
     IvfPq { nlist: u64, m: u64, nbits: u64 },
+    BinFlat,
+    BinIvfFlat { nlist: u64 },
 }
 
 /// A sealed segment as stored: `C` its columns (one per schema field, in schema
@@ -116,6 +118,8 @@ impl From<&IndexSpec> for IndexParamsForm {
                 m: n(m),
                 nbits: n(nbits),
             },
+            IndexParams::BinFlat => Self::BinFlat,
+            IndexParams::BinIvfFlat { nlist } => Self::BinIvfFlat { nlist: n(nlist) },
         }
     }
 }
@@ -136,6 +140,8 @@ impl IndexDefForm {
                 m: n(m),
                 nbits: n(nbits),
             },
+            IndexParamsForm::BinFlat => IndexParams::BinFlat,
+            IndexParamsForm::BinIvfFlat { nlist } => IndexParams::BinIvfFlat { nlist: n(nlist) },
         };
         IndexSpec {
             params,

@@ -161,6 +161,9 @@ fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
             IndexParams::Flat => AnnParams::Default,
             IndexParams::Hnsw { .. } => AnnParams::Hnsw { ef: v },
             IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. } => AnnParams::Ivf { nprobe: v },
+            IndexParams::BinFlat | IndexParams::BinIvfFlat { .. } => {
+                unreachable!("the bench builds float indexes")
+            }
         };
         let (param, settings) = match typed(0).knob() {
             None => ("none", vec![(0, AnnParams::Default)]),

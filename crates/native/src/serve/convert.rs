@@ -2,8 +2,9 @@
 //! field data, primary keys, query vectors, key-value parameters.
 
 use annlab_core::collection::OutputColumns;
+use annlab_core::half::HalfKind;
 use annlab_core::schema::{CollectionSchema, Column, DataType, FieldSchema};
-use annlab_core::value::PrimaryKey;
+use annlab_core::value::{PrimaryKey, le_bytes};
 use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType};
 use milvus::proto::schema::{
     self as pb, ArrayArray, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray,
@@ -58,9 +59,12 @@ fn data_type_from_proto(code: i32, field: &str) -> Result<DataType, Failure> {
         Ok(pb::DataType::Int16) => DataType::Int16,
         Ok(pb::DataType::Json) => DataType::Json,
         Ok(pb::DataType::Array) => DataType::Array,
+        Ok(pb::DataType::Float16Vector) => DataType::Float16Vector,
+        Ok(pb::DataType::BFloat16Vector) => DataType::BFloat16Vector,
+        Ok(pb::DataType::BinaryVector) => DataType::BinaryVector,
         Ok(other) => {
             return Err(Failure::unsupported(format!(
-                "the data type {} (field {field}); use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON or FloatVector",
+                "the data type {} (field {field}); use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array, FloatVector, Float16Vector, BFloat16Vector or BinaryVector",
                 other.as_str_name()
             )));
         }
@@ -81,6 +85,9 @@ pub fn data_type_to_proto(t: DataType) -> pb::DataType {
         DataType::Int16 => pb::DataType::Int16,
         DataType::Json => pb::DataType::Json,
         DataType::Array => pb::DataType::Array,
+        DataType::Float16Vector => pb::DataType::Float16Vector,
+        DataType::BFloat16Vector => pb::DataType::BFloat16Vector,
+        DataType::BinaryVector => pb::DataType::BinaryVector,
     }
 }
 
@@ -212,6 +219,56 @@ fn column_from_proto(
             Column::FloatVector {
                 dim,
                 data: a.data.clone(),
+            }
+        }
+        (
+            Some(field_data::Field::Vectors(v)),
+            t @ (DataType::Float16Vector | DataType::BFloat16Vector),
+        ) => {
+            let bytes = match (&v.data, t) {
+                (Some(vector_field::Data::Float16Vector(b)), DataType::Float16Vector)
+                | (Some(vector_field::Data::Bfloat16Vector(b)), DataType::BFloat16Vector) => b,
+                _ => return Err(mismatch()),
+            };
+            let dim = field.dim.unwrap_or(0);
+            let len = bytes.len();
+            if dim == 0 || len % (2 * dim) != 0 {
+                return Err(Failure::new(
+                    UNEXPECTED,
+                    format!(
+                        "the length({len}) of {} data should divide the dim({dim})",
+                        if t == DataType::Float16Vector {
+                            "float16"
+                        } else {
+                            "bfloat16"
+                        }
+                    ),
+                ));
+            }
+            rows_match(len / (2 * dim), num_rows, field)?;
+            let data = bytes
+                .chunks_exact(2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            if t == DataType::Float16Vector {
+                Column::Float16Vector { dim, data }
+            } else {
+                Column::BFloat16Vector { dim, data }
+            }
+        }
+        (Some(field_data::Field::Vectors(v)), DataType::BinaryVector) => {
+            let Some(vector_field::Data::BinaryVector(bytes)) = &v.data else {
+                return Err(mismatch());
+            };
+            let dim = field.dim.unwrap_or(0);
+            let (len, width) = (bytes.len(), dim / 8);
+            if width == 0 || len % width != 0 {
+                return Err(annlab_core::Error::BinaryDataLength { len, dim }.into());
+            }
+            rows_match(len / width, num_rows, field)?;
+            Column::BinaryVector {
+                dim,
+                data: bytes.clone(),
             }
         }
         (Some(field_data::Field::Scalars(s)), t) => match (&s.data, t) {
@@ -422,6 +479,21 @@ fn json_values(data: &[Vec<u8>], field: &FieldSchema) -> Result<Vec<serde_json::
         .collect()
 }
 
+/// Milvus's refusal of vectors that do not make the request's `num_rows`.
+fn rows_match(rows: usize, num_rows: u32, field: &FieldSchema) -> Result<(), Failure> {
+    if rows == num_rows as usize {
+        return Ok(());
+    }
+    Err(Failure::new(
+        PARAMETER_INVALID,
+        format!(
+            "the num_rows ({rows}) of field ({}) is not equal to passed num_rows \
+             ({num_rows}): invalid parameter[expected={num_rows}][actual={num_rows}]",
+            field.name
+        ),
+    ))
+}
+
 /// The columns of an insert (`with_primary`: an upsert, which carries the key even
 /// where the engine would assign it) in the order `Collection::insert` takes them.
 pub fn columns_from_proto(
@@ -477,6 +549,14 @@ pub fn columns_from_proto(
 
 fn scalars(data: scalar_field::Data) -> Option<field_data::Field> {
     Some(field_data::Field::Scalars(ScalarField {
+        data: Some(data),
+        ..Default::default()
+    }))
+}
+
+fn vectors(dim: usize, data: vector_field::Data) -> Option<field_data::Field> {
+    Some(field_data::Field::Vectors(VectorField {
+        dim: dim as i64,
         data: Some(data),
         ..Default::default()
     }))
@@ -549,6 +629,18 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
                 v,
                 guess_element(v),
             ))),
+        ),
+        Column::Float16Vector { dim, data } => (
+            pb::DataType::Float16Vector,
+            vectors(*dim, vector_field::Data::Float16Vector(le_bytes(data))),
+        ),
+        Column::BFloat16Vector { dim, data } => (
+            pb::DataType::BFloat16Vector,
+            vectors(*dim, vector_field::Data::Bfloat16Vector(le_bytes(data))),
+        ),
+        Column::BinaryVector { dim, data } => (
+            pb::DataType::BinaryVector,
+            vectors(*dim, vector_field::Data::BinaryVector(data.clone())),
         ),
     };
     FieldData {
@@ -634,9 +726,20 @@ pub fn keys_to_proto(keys: &[PrimaryKey]) -> IDs {
     ids_to_proto(&column)
 }
 
+/// The query vectors of a search, by the placeholder type they came as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryVectors {
+    /// FLOAT, FLOAT16 or BFLOAT16 vectors, widened to `f32`.
+    Float(Vec<Vec<f32>>),
+    /// BINARY vectors, `dim / 8` bytes each.
+    Binary(Vec<Vec<u8>>),
+}
+
 /// The query vectors of a search: a serialized `PlaceholderGroup` with one
-/// placeholder of float vectors, each a run of little-endian f32.
-pub fn query_vectors(bytes: &[u8]) -> Result<Vec<Vec<f32>>, Failure> {
+/// placeholder of vectors: float vectors as runs of little-endian f32,
+/// FLOAT16/BFLOAT16 as runs of little-endian two-byte values (widened here),
+/// binary vectors as their bytes.
+pub fn query_vectors(bytes: &[u8]) -> Result<QueryVectors, Failure> {
     let group = PlaceholderGroup::decode(bytes)
         .map_err(|e| Failure::invalid(format!("cannot decode the placeholder group: {e}")))?;
     let [ph] = group.placeholders.as_slice() else {
@@ -645,28 +748,52 @@ pub fn query_vectors(bytes: &[u8]) -> Result<Vec<Vec<f32>>, Failure> {
             group.placeholders.len()
         )));
     };
-    if ph.r#type != PlaceholderType::FloatVector as i32 {
-        let name = PlaceholderType::try_from(ph.r#type)
-            .map(|t| t.as_str_name().to_owned())
-            .unwrap_or_else(|_| ph.r#type.to_string());
-        return Err(Failure::unsupported(format!(
-            "query vectors of type {name}: annlab searches float vectors"
-        )));
+    let halves = |kind: HalfKind, what: &str| -> Result<QueryVectors, Failure> {
+        ph.values
+            .iter()
+            .map(|v| {
+                if v.len() % 2 != 0 {
+                    return Err(Failure::invalid(format!(
+                        "a {what} vector of {} bytes is not a whole number of {what} values",
+                        v.len()
+                    )));
+                }
+                Ok(v.chunks_exact(2)
+                    .map(|b| kind.to_f32(u16::from_le_bytes([b[0], b[1]])))
+                    .collect())
+            })
+            .collect::<Result<_, _>>()
+            .map(QueryVectors::Float)
+    };
+    match PlaceholderType::try_from(ph.r#type) {
+        Ok(PlaceholderType::FloatVector) => ph
+            .values
+            .iter()
+            .map(|v| {
+                if v.len() % 4 != 0 {
+                    return Err(Failure::invalid(format!(
+                        "a float vector of {} bytes is not a whole number of float32",
+                        v.len()
+                    )));
+                }
+                Ok(v.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect())
+            })
+            .collect::<Result<_, _>>()
+            .map(QueryVectors::Float),
+        Ok(PlaceholderType::Float16Vector) => halves(HalfKind::F16, "float16"),
+        Ok(PlaceholderType::BFloat16Vector) => halves(HalfKind::Bf16, "bfloat16"),
+        Ok(PlaceholderType::BinaryVector) => Ok(QueryVectors::Binary(ph.values.clone())),
+        other => {
+            let name = other
+                .map(|t| t.as_str_name().to_owned())
+                .unwrap_or_else(|_| ph.r#type.to_string());
+            Err(Failure::unsupported(format!(
+                "query vectors of type {name}: annlab searches float, float16, bfloat16 and binary vectors"
+            )))
+        }
     }
-    ph.values
-        .iter()
-        .map(|v| {
-            if v.len() % 4 != 0 {
-                return Err(Failure::invalid(format!(
-                    "a float vector of {} bytes is not a whole number of float32",
-                    v.len()
-                )));
-            }
-            Ok(v.chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect())
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -775,7 +902,10 @@ mod tests {
             }],
         };
         let q = query_vectors(&group.encode_to_vec()).unwrap();
-        assert_eq!(q, vec![vec![1.0, -2.5], vec![1.0, -2.5]]);
+        assert_eq!(
+            q,
+            QueryVectors::Float(vec![vec![1.0, -2.5], vec![1.0, -2.5]])
+        );
         let mut bad = group.clone();
         bad.placeholders[0].values[0].pop();
         assert!(query_vectors(&bad.encode_to_vec()).is_err());

@@ -180,7 +180,7 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
     state.metrics.lock().observe_search(
         &req.collection_name,
         index_type.map_or("none", |t| t.name()),
-        sreq.data.len(),
+        sreq.data.len().max(sreq.binary_data.len()),
         ms,
     );
     // No hits: no field data either, as Milvus answers.
@@ -191,7 +191,7 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
     };
     Ok(SearchResults {
         results: Some(SearchResultData {
-            num_queries: sreq.data.len() as i64,
+            num_queries: sreq.data.len().max(sreq.binary_data.len()) as i64,
             top_k: sreq.limit as i64,
             fields_data,
             ids: Some(ids_to_proto(&result.ids)),

@@ -17,7 +17,7 @@ use milvus::proto::common::KeyValuePair;
 use milvus::proto::milvus::search_request::SearchInput;
 use serde_json::{Map, Value};
 
-use super::convert::{kv, query_vectors};
+use super::convert::{QueryVectors, kv, query_vectors};
 use super::status::Failure;
 
 /// A JSON object given as a string (`params` of create_index and search); empty
@@ -103,6 +103,10 @@ pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result
             m: get("m", None),
             nbits: get("nbits", Some(DEFAULT_NBITS)),
         },
+        IndexType::BinFlat => IndexParams::BinFlat,
+        IndexType::BinIvfFlat => IndexParams::BinIvfFlat {
+            nlist: get("nlist", Some(DEFAULT_NLIST)),
+        },
     };
     Ok(IndexSpec::new(params, metric))
 }
@@ -113,11 +117,15 @@ pub fn is_autoindex(index_type: &str) -> bool {
     index_type.trim().is_empty() || index_type.eq_ignore_ascii_case("AUTOINDEX")
 }
 
-/// The metric of an index of type `index_type`. Milvus 2.3.5's HNSW also takes
-/// the binary metrics, and says so; annlab's vectors are float, so those stay
-/// refused.
+/// The metric of an index of type `index_type`, refused with the list of the
+/// metrics that type takes. Milvus 2.3.5's HNSW also lists the binary metrics;
+/// annlab's HNSW is for float vectors, so those stay refused.
 fn metric_for(index_type: &str, name: &str) -> Result<Metric, Error> {
-    name.parse::<Metric>().map_err(|e| match e {
+    let metric = name.parse::<Metric>();
+    if let (Ok(m), Ok(t)) = (&metric, index_type.parse::<IndexType>()) {
+        t.check_metric(*m)?;
+    }
+    metric.map_err(|e| match e {
         Error::UnknownMetric { name, .. }
             if index_type == "HNSW"
                 && !matches!(name.to_ascii_uppercase().as_str(), "HAMMING" | "JACCARD") =>
@@ -177,8 +185,11 @@ pub fn search_request(
         Some(m) => Some(m.parse::<Metric>()?),
         None => None,
     };
-    let data = match &req.search_input {
-        Some(SearchInput::PlaceholderGroup(bytes)) => query_vectors(bytes)?,
+    let (data, binary_data) = match &req.search_input {
+        Some(SearchInput::PlaceholderGroup(bytes)) => match query_vectors(bytes)? {
+            QueryVectors::Float(v) => (v, Vec::new()),
+            QueryVectors::Binary(v) => (Vec::new(), v),
+        },
         _ => return Err(Failure::unsupported("search by primary keys")),
     };
     let params = json_object(kv(p, "params"), "params")?;
@@ -194,6 +205,7 @@ pub fn search_request(
     let request = SearchRequest {
         anns_field: kv(p, "anns_field").unwrap_or("").to_owned(),
         data,
+        binary_data,
         metric_type,
         ann: AnnParams::Default,
         range,
@@ -239,6 +251,10 @@ pub fn ann_params(
             read("nprobe")?.map_or(AnnParams::Default, |nprobe| AnnParams::Ivf { nprobe })
         }
         Some(IndexType::Flat) | None => AnnParams::Default,
+        Some(IndexType::BinIvfFlat) => {
+            read("nprobe")?.map_or(AnnParams::Default, |nprobe| AnnParams::Ivf { nprobe })
+        }
+        Some(IndexType::BinFlat) => AnnParams::Default,
     })
 }
 

@@ -11,14 +11,18 @@ use crate::bitset::Bitset;
 use crate::collection::{Collection, OutputColumns, Segment};
 use crate::error::{Error, Result};
 use crate::expr;
+use crate::index::binary::exact_search_binary;
 use crate::index::flat::{exact_range, exact_search_batch};
 use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::index::spec::IndexSpec;
-use crate::index::{AnnParams, Reach};
+use crate::index::{AnnParams, Index, Reach, VectorView};
 use crate::metric::Metric;
 use crate::quickstart::MAX_TOPK;
-use crate::schema::Column;
+use crate::schema::{Column, DataType};
 use crate::topk::Neighbour;
+
+/// Rows of a two-byte float field widened at a time by an exact scan.
+const WIDEN_BLOCK: usize = 4096;
 
 /// What Milvus's proxy checks before its query node reads the search
 /// parameters: the partitions, the field, the number of results, the metric.
@@ -43,8 +47,11 @@ pub struct PreparedSearch<'c> {
     /// Rows each segment may return (filter and deletions); None: all.
     allowed: Vec<Option<Bitset>>,
     plan: SearchPlan,
-    /// The queries, prepared for the metric (normalised for COSINE).
+    /// The queries of a float field, prepared for the metric (normalised for
+    /// COSINE).
     queries: Vec<Vec<f32>>,
+    /// The queries of a binary field.
+    binary_queries: Vec<Vec<u8>>,
     k: usize,
     ann: AnnParams,
     /// Range search bounds as internal distances (closer, farther), and IVF's
@@ -156,6 +163,13 @@ impl<'c> PreparedSearch<'c> {
         let dim = c.schema.fields[field]
             .dim
             .expect("a vector field has a dim");
+        let binary = c.schema.fields[field].data_type == DataType::BinaryVector;
+        if binary && !req.data.is_empty() || !binary && !req.binary_data.is_empty() {
+            return Err(Error::QueryTypeMismatch {
+                field_type: c.schema.fields[field].data_type.name(),
+                query_type: if binary { "float" } else { "binary" },
+            });
+        }
         let mut queries = Vec::with_capacity(req.data.len());
         for (qi, raw) in req.data.iter().enumerate() {
             if raw.len() != dim {
@@ -169,6 +183,15 @@ impl<'c> PreparedSearch<'c> {
             metric.prepare(qi, &mut query)?;
             queries.push(query);
         }
+        for (qi, raw) in req.binary_data.iter().enumerate() {
+            if raw.len() * 8 != dim {
+                return Err(Error::QueryDimMismatch {
+                    query: qi,
+                    expected: dim,
+                    got: raw.len() * 8,
+                });
+            }
+        }
         Ok(Self {
             c,
             field,
@@ -176,6 +199,7 @@ impl<'c> PreparedSearch<'c> {
             allowed,
             plan,
             queries,
+            binary_queries: req.binary_data.clone(),
             k,
             ann: req.ann,
             bounds,
@@ -212,40 +236,39 @@ impl<'c> PreparedSearch<'c> {
         Ok(self.columns(merged, plan))
     }
 
+    /// Number of queries.
+    fn nq(&self) -> usize {
+        self.queries.len().max(self.binary_queries.len())
+    }
+
     fn merged(&self, exact: bool) -> Result<Vec<Vec<(usize, Neighbour)>>> {
+        let all: Vec<usize> = (0..self.nq()).collect();
         match self.bounds {
-            None => {
-                let all: Vec<&[f32]> = self.queries.iter().map(Vec::as_slice).collect();
-                self.nearest(&all, self.k, exact)
-            }
-            Some(bounds) => self
-                .queries
-                .iter()
+            None => self.nearest(&all, self.k, exact),
+            Some(bounds) => all
+                .into_iter()
                 .map(|q| self.within(q, bounds, exact))
                 .collect(),
         }
     }
 
-    /// The `want` best (segment, neighbour) pairs of each query, closest first.
-    /// Segments the plan scans (all of them when `exact`) are scanned once for
-    /// all queries ([`exact_search_batch`]); indexed ones answer query by query.
+    /// The `want` best (segment, neighbour) pairs of queries `which`, closest
+    /// first. Segments the plan scans (all of them when `exact`) are scanned
+    /// once for all queries ([`exact_search_batch`]); indexed ones answer query
+    /// by query.
     fn nearest(
         &self,
-        queries: &[&[f32]],
+        which: &[usize],
         want: usize,
         exact: bool,
     ) -> Result<Vec<Vec<(usize, Neighbour)>>> {
-        let mut per_query: Vec<Vec<(usize, Neighbour)>> = vec![Vec::new(); queries.len()];
+        let mut per_query: Vec<Vec<(usize, Neighbour)>> = vec![Vec::new(); which.len()];
         for (si, s) in self.segments.iter().enumerate() {
-            let vectors = s.vectors(self.field);
             let allowed = self.allowed[si].as_ref();
-            let found: Vec<Vec<Neighbour>> = match s.index(self.field) {
-                Some(index) if !exact && self.plan.segments[si].strategy.uses_index() => queries
-                    .iter()
-                    .map(|q| index.as_dyn().search(vectors, q, want, &self.ann, allowed))
-                    .collect::<Result<_>>()?,
-                _ => exact_search_batch(vectors, self.metric, queries, want, allowed),
-            };
+            let index = s
+                .index(self.field)
+                .filter(|_| !exact && self.plan.segments[si].strategy.uses_index());
+            let found = self.segment_nearest(s, index, which, want, allowed)?;
             for (all, f) in per_query.iter_mut().zip(found) {
                 all.extend(f.into_iter().map(|n| (si, n)));
             }
@@ -257,17 +280,124 @@ impl<'c> PreparedSearch<'c> {
         Ok(per_query)
     }
 
-    /// A range search of one query: each segment's hits within `far` (its
-    /// index's [`VectorIndex::range_search`], or an exact scan), then the `k`
-    /// closest of those not closer than `near`.
+    /// One segment's `want` best rows for each query of `which`: through
+    /// `index` if given, else by an exact scan; binary vectors with the binary
+    /// kernels, two-byte floats widened (a block of rows at a time for a scan).
+    fn segment_nearest(
+        &self,
+        s: &Segment,
+        index: Option<&Index>,
+        which: &[usize],
+        want: usize,
+        allowed: Option<&Bitset>,
+    ) -> Result<Vec<Vec<Neighbour>>> {
+        let floats =
+            || -> Vec<&[f32]> { which.iter().map(|&q| self.queries[q].as_slice()).collect() };
+        match &s.columns[self.field] {
+            Column::BinaryVector { .. } => {
+                let v = s.binary_vectors(self.field);
+                which
+                    .iter()
+                    .map(|&q| {
+                        let q = &self.binary_queries[q];
+                        match index {
+                            Some(i) => i.search_binary(v, q, want, &self.ann, allowed),
+                            None => Ok(exact_search_binary(v, self.metric, q, want, allowed)),
+                        }
+                    })
+                    .collect()
+            }
+            Column::FloatVector { .. } => {
+                let v = s.vectors(self.field);
+                let queries = floats();
+                match index {
+                    Some(i) => queries
+                        .iter()
+                        .map(|q| i.as_dyn().search(v, q, want, &self.ann, allowed))
+                        .collect(),
+                    None => Ok(exact_search_batch(v, self.metric, &queries, want, allowed)),
+                }
+            }
+            column => {
+                let dim = s.vectors_dim(self.field, column);
+                let queries = floats();
+                match index {
+                    Some(i) => {
+                        // A graph or list walk reads rows at random: widen them all
+                        // for this search (a transient copy, dropped after it).
+                        let rows = s.float_rows(self.field, 0..s.num_rows(), self.metric);
+                        let v = VectorView::new(dim, &rows);
+                        queries
+                            .iter()
+                            .map(|q| i.as_dyn().search(v, q, want, &self.ann, allowed))
+                            .collect()
+                    }
+                    None => Ok(self.scan_in_blocks(s, dim, &queries, want, allowed)),
+                }
+            }
+        }
+    }
+
+    /// The exact scan of a two-byte float field: [`WIDEN_BLOCK`] rows widened
+    /// at a time, each block scanned for every query, the results merged.
+    fn scan_in_blocks(
+        &self,
+        s: &Segment,
+        dim: usize,
+        queries: &[&[f32]],
+        want: usize,
+        allowed: Option<&Bitset>,
+    ) -> Vec<Vec<Neighbour>> {
+        let n = s.num_rows();
+        let mut out: Vec<Vec<Neighbour>> = vec![Vec::new(); queries.len()];
+        for start in (0..n).step_by(WIDEN_BLOCK) {
+            let end = (start + WIDEN_BLOCK).min(n);
+            let sub = allowed.map(|a| Bitset::from_fn(end - start, |r| a.contains(start + r)));
+            if sub.as_ref().is_some_and(|b| b.count() == 0) {
+                continue;
+            }
+            let rows = s.float_rows(self.field, start..end, self.metric);
+            let found = exact_search_batch(
+                VectorView::new(dim, &rows),
+                self.metric,
+                queries,
+                want,
+                sub.as_ref(),
+            );
+            for (o, f) in out.iter_mut().zip(found) {
+                o.extend(f.into_iter().map(|nb| Neighbour {
+                    row: nb.row + start as u32,
+                    ..nb
+                }));
+            }
+        }
+        for o in &mut out {
+            o.sort_by(|a, b| a.cmp_closeness(b));
+            o.truncate(want);
+        }
+        out
+    }
+
+    /// A range search of one query. Float vectors: each segment's hits within
+    /// `far` (its index's [`VectorIndex::range_search`], or an exact scan), then
+    /// the `k` closest of those not closer than `near`. Other vectors: `k`
+    /// widened until the worst result leaves the range (or every row was
+    /// returned), then the results inside it.
     ///
     /// [`VectorIndex::range_search`]: crate::index::VectorIndex::range_search
     fn within(
         &self,
-        query: &[f32],
+        query: usize,
         (near, far): (f32, f32),
         exact: bool,
     ) -> Result<Vec<(usize, Neighbour)>> {
+        if !matches!(
+            self.c.schema.fields[self.field].data_type,
+            DataType::FloatVector
+        ) {
+            return self.within_by_widening(query, (near, far), exact);
+        }
+        let query = self.queries[query].as_slice();
         let reach = Reach {
             radius: far,
             k: self.k,
@@ -293,6 +423,27 @@ impl<'c> PreparedSearch<'c> {
         all.sort_by(|x, y| x.1.cmp_closeness(&y.1).then(x.0.cmp(&y.0)));
         all.truncate(self.k);
         Ok(all)
+    }
+
+    fn within_by_widening(
+        &self,
+        query: usize,
+        (near, far): (f32, f32),
+        exact: bool,
+    ) -> Result<Vec<(usize, Neighbour)>> {
+        let live: usize = self.segments.iter().map(|s| s.live_rows()).sum();
+        let mut want = self.k;
+        loop {
+            let mut all = self.nearest(&[query], want, exact)?.remove(0);
+            let exhausted = all.len() < want || want >= live;
+            let worst_inside = all.last().is_some_and(|(_, n)| n.distance < far);
+            if exhausted || !worst_inside || want >= 4 * MAX_TOPK {
+                all.retain(|(_, n)| n.distance >= near && n.distance < far);
+                all.truncate(self.k);
+                return Ok(all);
+            }
+            want *= 2;
+        }
     }
 
     /// The hits after `offset`, at most `limit` per query, as columns.

@@ -29,7 +29,8 @@ impl Strategy {
     pub(super) fn uses_index(self) -> bool {
         matches!(
             self,
-            Strategy::Index(t) | Strategy::IndexFiltered(t) if t != IndexType::Flat
+            Strategy::Index(t) | Strategy::IndexFiltered(t)
+                if t != IndexType::Flat && t != IndexType::BinFlat
         )
     }
 }
@@ -102,9 +103,11 @@ fn prefer_exact(
     }
     let selectivity = allowed as f64 / rows.max(1) as f64;
     let index_cost = match *params {
-        IndexParams::Flat => return true,
+        IndexParams::Flat | IndexParams::BinFlat => return true,
         IndexParams::Hnsw { .. } => 32.0 * ann.ef().unwrap_or(k).max(k) as f64 / selectivity,
-        IndexParams::IvfFlat { nlist } | IndexParams::IvfPq { nlist, .. } => {
+        IndexParams::IvfFlat { nlist }
+        | IndexParams::IvfPq { nlist, .. }
+        | IndexParams::BinIvfFlat { nlist } => {
             let nprobe = ann.nprobe().unwrap_or(8).min(nlist) as f64;
             nlist as f64 + allowed as f64 * nprobe / nlist as f64
         }

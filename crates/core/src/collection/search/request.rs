@@ -12,8 +12,12 @@ use crate::metric::Metric;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub anns_field: String,
-    /// `nq` query vectors.
+    /// `nq` query vectors (a float field: FLOAT, FLOAT16 or BFLOAT16, whose
+    /// queries arrive widened to `f32`).
     pub data: Vec<Vec<f32>>,
+    /// `nq` query vectors of a BINARY_VECTOR field, `dim / 8` bytes each (then
+    /// `data` is empty).
+    pub binary_data: Vec<Vec<u8>>,
     /// If given, must equal the index's metric.
     pub metric_type: Option<Metric>,
     /// The index's search parameter (`ef`, `nprobe`), checked against its kind.
