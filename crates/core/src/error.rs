@@ -512,4 +512,11 @@ pub enum Error {
         expected: &'static str,
         actual: String,
     },
+
+    /// A default value that is not a value of its field's type.
+    #[error("type of default value does not match the type of field {field} ({data_type})")]
+    DefaultValueMismatch {
+        field: String,
+        data_type: &'static str,
+    },
 }

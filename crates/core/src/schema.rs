@@ -92,6 +92,11 @@ pub struct FieldSchema {
     pub element_type: Option<DataType>,
     /// Array only: the most elements a row may hold.
     pub max_capacity: Option<usize>,
+    /// Rows may hold no value (null) for this field (Milvus 2.5).
+    pub nullable: bool,
+    /// The value of rows inserted without one (Milvus 2.5), as JSON.
+    #[serde(with = "crate::value::json_opt_text")]
+    pub default_value: Option<serde_json::Value>,
 }
 
 /// Milvus's largest `max_capacity` of an Array field.
@@ -113,6 +118,8 @@ impl FieldSchema {
             is_dynamic: false,
             element_type: None,
             max_capacity: None,
+            nullable: false,
+            default_value: None,
         }
     }
 
@@ -414,11 +421,27 @@ pub enum Column {
     Json(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
     /// One JSON array of the field's element type per row.
     Array(#[serde(with = "crate::value::json_text")] Vec<serde_json::Value>),
+    /// A nullable field's rows: `values` (a placeholder where null) and
+    /// whether each row has one.
+    Nullable {
+        values: Box<Column>,
+        valid: Vec<bool>,
+    },
 }
 
 impl Column {
     /// An empty column for a field.
     pub fn empty_for(field: &FieldSchema) -> Self {
+        if field.nullable {
+            let plain = FieldSchema {
+                nullable: false,
+                ..field.clone()
+            };
+            return Column::Nullable {
+                values: Box::new(Column::empty_for(&plain)),
+                valid: Vec::new(),
+            };
+        }
         match field.data_type {
             DataType::Bool => Column::Bool(Vec::new()),
             DataType::Int32 => Column::Int32(Vec::new()),
@@ -450,6 +473,7 @@ impl Column {
             Column::Int16(_) => DataType::Int16,
             Column::Json(_) => DataType::Json,
             Column::Array(_) => DataType::Array,
+            Column::Nullable { values, .. } => values.data_type(),
         }
     }
 
@@ -467,6 +491,7 @@ impl Column {
             Column::Int16(v) => v.len(),
             Column::Json(v) => v.len(),
             Column::Array(v) => v.len(),
+            Column::Nullable { valid, .. } => valid.len(),
         }
     }
 

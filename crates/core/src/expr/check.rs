@@ -62,6 +62,11 @@ pub(crate) enum Pred {
         r: JsonRef,
         test: JsonPred,
     },
+    /// `field is null` (`is not null` when `negated`).
+    IsNull {
+        field: String,
+        negated: bool,
+    },
 }
 
 /// A numeric expression over rows: integer (i64, wrapping) or floating (f64).
@@ -296,6 +301,25 @@ impl Checker<'_> {
                 }
             },
             Kind::Call { func, args } => self.call(*func, args, ast)?,
+            Kind::IsNull { operand, negated } => {
+                let field = match &operand.kind {
+                    Kind::Ident(name) if self.schema.field(name).is_some() => name.clone(),
+                    _ => {
+                        return Err(self.src.invalid(
+                            ast.op,
+                            format!(
+                                "is null operations are only supported on fields, got: {}",
+                                self.src.compact(operand.start, operand.end)
+                            ),
+                        ));
+                    }
+                };
+                self.read(&field);
+                Typed::Pred(Pred::IsNull {
+                    field,
+                    negated: *negated,
+                })
+            }
             Kind::Neg(x) => {
                 if let Kind::Int(Some(v)) = x.kind
                     && v == 1 << 63

@@ -84,6 +84,37 @@ pub fn data_type_to_proto(t: DataType) -> pb::DataType {
     }
 }
 
+/// A field's default value (Milvus's ValueField) as JSON.
+fn value_from_proto(v: &pb::ValueField) -> Option<serde_json::Value> {
+    use pb::value_field::Data as D;
+    Some(match v.data.as_ref()? {
+        D::BoolData(b) => (*b).into(),
+        D::IntData(i) => (*i).into(),
+        D::LongData(i) => (*i).into(),
+        D::FloatData(f) => f64::from(*f).into(),
+        D::DoubleData(f) => (*f).into(),
+        D::StringData(s) => s.as_str().into(),
+        _ => return None,
+    })
+}
+
+/// A default value as Milvus's ValueField for a field of type `t`.
+fn value_to_proto(v: &serde_json::Value, t: DataType) -> pb::ValueField {
+    use pb::value_field::Data as D;
+    let data = match (t, v) {
+        (DataType::Bool, _) => v.as_bool().map(D::BoolData),
+        (DataType::Int8 | DataType::Int16 | DataType::Int32, _) => {
+            v.as_i64().map(|i| D::IntData(i as i32))
+        }
+        (DataType::Int64, _) => v.as_i64().map(D::LongData),
+        (DataType::Float, _) => v.as_f64().map(|f| D::FloatData(f as f32)),
+        (DataType::Double, _) => v.as_f64().map(D::DoubleData),
+        (_, serde_json::Value::String(s)) => Some(D::StringData(s.clone())),
+        _ => None,
+    };
+    pb::ValueField { data }
+}
+
 /// A number in a type param (`dim`, `max_length`), as pymilvus sends it (a string).
 fn type_param(pairs: &[KeyValuePair], key: &str) -> Result<Option<usize>, Failure> {
     match kv(pairs, key) {
@@ -110,6 +141,8 @@ pub fn schema_from_proto(bytes: &[u8]) -> Result<CollectionSchema, Failure> {
         field.max_length = type_param(&f.type_params, "max_length")?;
         field.dim = type_param(&f.type_params, "dim")?;
         field.max_capacity = type_param(&f.type_params, "max_capacity")?;
+        field.nullable = f.nullable;
+        field.default_value = f.default_value.as_ref().and_then(value_from_proto);
         if field.data_type == DataType::Array && f.element_type != pb::DataType::None as i32 {
             field.element_type = Some(data_type_from_proto(f.element_type, &f.name)?);
         }
@@ -158,6 +191,11 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
                     type_params,
                     auto_id: f.auto_id,
                     element_type: f.element_type.map_or(0, |t| data_type_to_proto(t) as i32),
+                    nullable: f.nullable,
+                    default_value: f
+                        .default_value
+                        .as_ref()
+                        .map(|v| value_to_proto(v, f.data_type)),
                     ..Default::default()
                 }
             })
@@ -247,6 +285,72 @@ fn column_from_proto(
         },
         _ => return Err(mismatch()),
     })
+}
+
+/// A column sent with `valid_data`: the values of the valid rows only (as
+/// pymilvus sends them) or of every row.
+fn nullable_from_proto(
+    field: &FieldSchema,
+    data: &FieldData,
+    num_rows: u32,
+) -> Result<Column, Failure> {
+    let valid = &data.valid_data;
+    let given = valid.iter().filter(|&&v| v).count() as u32;
+    let plain = FieldSchema {
+        nullable: false,
+        ..field.clone()
+    };
+    let rows = if given == num_rows || valid.len() as u32 != num_rows {
+        num_rows
+    } else {
+        given
+    };
+    let values = column_from_proto(&plain, data, rows)?;
+    let n = values.len();
+    if valid.len() != num_rows as usize || (n != given as usize && n != valid.len()) {
+        return Err(Failure::new(
+            PARAMETER_INVALID,
+            format!(
+                "the num_rows ({n}) of field ({}) is not equal to passed num_rows ({num_rows}): \
+                 invalid parameter[expected={num_rows}][actual={n}]",
+                field.name
+            ),
+        ));
+    }
+    Ok(with_validity(field, Some(&values), valid))
+}
+
+/// A nullable column of `valid.len()` rows: `values` holds either one value
+/// per valid row or one per row (None: no values).
+fn with_validity(field: &FieldSchema, values: Option<&Column>, valid: &[bool]) -> Column {
+    let plain = FieldSchema {
+        nullable: false,
+        ..field.clone()
+    };
+    let mut out = Column::Nullable {
+        values: Box::new(Column::empty_for(&plain)),
+        valid: Vec::new(),
+    };
+    let every_row = values.is_some_and(|v| v.len() == valid.len());
+    let mut next = 0;
+    for (row, &ok) in valid.iter().enumerate() {
+        match values {
+            Some(v) if ok => {
+                out.push_from(v, if every_row { row } else { next });
+                next += 1;
+            }
+            _ => {
+                if !out.push_json(&serde_json::Value::Null) {
+                    // A vector cannot be null: an empty column, refused as missing.
+                    return Column::empty_for(&plain);
+                }
+                if every_row {
+                    next += 1;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Int8/Int16 values sent as int32, with Milvus's overflow check.
@@ -465,12 +569,20 @@ pub fn columns_from_proto(
                 let empty = serde_json::Value::Object(Default::default());
                 return Ok(Column::Json(vec![empty; num_rows as usize]));
             }
+            if found.is_none() && (f.nullable || f.default_value.is_some()) {
+                // Left out: every row null (or its default, which the engine fills).
+                return Ok(with_validity(f, None, &vec![false; num_rows as usize]));
+            }
             let data = found.ok_or_else(|| {
                 Failure::from(annlab_core::Error::MissingField {
                     field: f.name.clone(),
                 })
             })?;
-            column_from_proto(f, data, num_rows)
+            if data.valid_data.is_empty() {
+                column_from_proto(f, data, num_rows)
+            } else {
+                nullable_from_proto(f, data, num_rows)
+            }
         })
         .collect()
 }
@@ -550,6 +662,11 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
                 guess_element(v),
             ))),
         ),
+        Column::Nullable { values, valid } => {
+            let mut d = column_to_proto(name, field_id, values);
+            d.valid_data = valid.clone();
+            return d;
+        }
     };
     FieldData {
         r#type: t as i32,
@@ -576,7 +693,8 @@ pub fn output_to_proto(
             let mut d = column_to_proto(name, FIRST_FIELD_ID + i as i64, column);
             let field = schema.fields.get(i);
             d.is_dynamic = field.is_some_and(|f| f.is_dynamic);
-            if let (Column::Array(v), Some(element)) = (column, field.and_then(|f| f.element_type))
+            if let (Column::Array(v), Some(element)) =
+                (column.values(), field.and_then(|f| f.element_type))
             {
                 d.field = scalars(scalar_field::Data::ArrayData(array_to_proto(v, element)));
             }
