@@ -7,7 +7,7 @@ from pymilvus import Collection, CollectionSchema, DataType, FieldSchema, Milvus
 from pymilvus.grpc_gen import milvus_pb2, schema_pb2
 from pymilvus import connections
 
-from harness import connect
+from harness import annlab_only, connect
 from test_errors import raises
 
 DIM = 4
@@ -95,3 +95,52 @@ def test_array_fields(server):
             "[actual=*schemapb.ScalarField_StringData array]"
         ), status
     assert qids("id >= 0") == [0, 1, 2, 3]
+
+
+@annlab_only
+def test_nullable_fields_and_default_values(server):
+    """Milvus 2.5's nullable fields and default values (2.3.5 has neither): an
+    insert may leave them out; `is null` / `is not null`; a field with neither
+    cannot be left out, and nothing changes."""
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import DataNotMatchException
+
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    schema = mc.create_schema()
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=DIM)
+    schema.add_field("age", DataType.INT32, nullable=True)
+    schema.add_field("tag", DataType.VARCHAR, max_length=16, default_value="none")
+    schema.add_field("score", DataType.DOUBLE, nullable=True, default_value=0.5)
+    index = mc.prepare_index_params()
+    index.add_index("vector", index_type="FLAT", metric_type="L2")
+    mc.create_collection("nulls", schema=schema, index_params=index)
+    fields = {f["name"]: f for f in mc.describe_collection("nulls")["fields"]}
+    assert fields["age"].get("nullable") is True, fields["age"]
+    assert fields["tag"]["default_value"].string_data == "none", fields["tag"]
+    mc.insert(
+        "nulls",
+        [
+            {"id": 1, "vector": vec(1), "age": 30, "tag": "a", "score": 2.0},
+            {"id": 2, "vector": vec(2), "age": None},
+            {"id": 3, "vector": vec(3), "age": 40, "tag": "c", "score": None},
+        ],
+    )
+
+    def qids(expr):
+        return sorted(r["id"] for r in mc.query("nulls", filter=expr, output_fields=["id"]))
+
+    assert qids("age is null") == [2]
+    assert qids("age is not null") == [1, 3]
+    assert qids("age > 0") == [1, 3]
+    assert qids("tag == 'none'") == [2]
+    assert qids("score == 0.5") == [2, 3]
+    rows = {r["id"]: r for r in mc.query("nulls", filter="id > 0", output_fields=["age", "tag", "score"])}
+    assert rows[2]["age"] is None and rows[2]["tag"] == "none" and rows[2]["score"] == 0.5, rows
+    assert rows[1]["age"] == 30 and rows[3]["tag"] == "c", rows
+    try:
+        mc.insert("nulls", [{"id": 4, "age": 1}])
+        raise AssertionError("a vector left out was accepted")
+    except DataNotMatchException as e:
+        assert "vector" in str(e), e
+    assert qids("id > 0") == [1, 2, 3]

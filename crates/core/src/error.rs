@@ -546,4 +546,11 @@ pub enum Error {
         field_type: &'static str,
         query_type: &'static str,
     },
+
+    /// A default value that is not a value of its field's type.
+    #[error("type of default value does not match the type of field {field} ({data_type})")]
+    DefaultValueMismatch {
+        field: String,
+        data_type: &'static str,
+    },
 }

@@ -116,6 +116,11 @@ pub struct FieldSchema {
     pub element_type: Option<DataType>,
     /// Array only: the most elements a row may hold.
     pub max_capacity: Option<usize>,
+    /// Rows may hold no value (null) for this field (Milvus 2.5).
+    pub nullable: bool,
+    /// The value of rows inserted without one (Milvus 2.5), as JSON.
+    #[serde(with = "crate::value::json_opt_text")]
+    pub default_value: Option<serde_json::Value>,
 }
 
 /// Milvus's largest `max_capacity` of an Array field.
@@ -137,6 +142,8 @@ impl FieldSchema {
             is_dynamic: false,
             element_type: None,
             max_capacity: None,
+            nullable: false,
+            default_value: None,
         }
     }
 
@@ -473,11 +480,27 @@ pub enum Column {
         dim: usize,
         data: Vec<u8>,
     },
+    /// A nullable field's rows: `values` (a placeholder where null) and
+    /// whether each row has one.
+    Nullable {
+        values: Box<Column>,
+        valid: Vec<bool>,
+    },
 }
 
 impl Column {
     /// An empty column for a field.
     pub fn empty_for(field: &FieldSchema) -> Self {
+        if field.nullable {
+            let plain = FieldSchema {
+                nullable: false,
+                ..field.clone()
+            };
+            return Column::Nullable {
+                values: Box::new(Column::empty_for(&plain)),
+                valid: Vec::new(),
+            };
+        }
         match field.data_type {
             DataType::Bool => Column::Bool(Vec::new()),
             DataType::Int32 => Column::Int32(Vec::new()),
@@ -524,6 +547,7 @@ impl Column {
             Column::Float16Vector { .. } => DataType::Float16Vector,
             Column::BFloat16Vector { .. } => DataType::BFloat16Vector,
             Column::BinaryVector { .. } => DataType::BinaryVector,
+            Column::Nullable { values, .. } => values.data_type(),
         }
     }
 
@@ -545,6 +569,7 @@ impl Column {
                 data.len() / (*dim).max(1)
             }
             Column::BinaryVector { dim, data } => data.len() / (*dim / 8).max(1),
+            Column::Nullable { valid, .. } => valid.len(),
         }
     }
 

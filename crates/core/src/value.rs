@@ -26,6 +26,8 @@ pub enum FieldValue {
     BFloat16Vector(Vec<u8>),
     /// `dim / 8` bytes.
     BinaryVector(Vec<u8>),
+    /// No value (a nullable field's null).
+    Null,
 }
 
 /// A primary key: Int64 or VarChar.
@@ -72,6 +74,13 @@ impl Column {
                 let w = dim / 8;
                 FieldValue::BinaryVector(data[i * w..(i + 1) * w].to_vec())
             }
+            Column::Nullable { values, valid } => {
+                if valid[i] {
+                    values.value(i)
+                } else {
+                    FieldValue::Null
+                }
+            }
         }
     }
 
@@ -107,6 +116,20 @@ impl Column {
             (Column::BinaryVector { data: a, .. }, Column::BinaryVector { data: b, .. }) => {
                 a.extend_from_slice(b)
             }
+            (
+                Column::Nullable { values, valid },
+                Column::Nullable {
+                    values: v2,
+                    valid: ok,
+                },
+            ) => {
+                values.extend_from(v2);
+                valid.extend_from_slice(ok);
+            }
+            (Column::Nullable { values, valid }, b) => {
+                values.extend_from(b);
+                valid.resize(values.len(), true);
+            }
             (a, b) => unreachable!(
                 "cannot append a {:?} column to a {:?} column",
                 b.data_type(),
@@ -138,6 +161,20 @@ impl Column {
             (Column::BinaryVector { data: a, .. }, Column::BinaryVector { dim, data: b }) => {
                 let w = dim / 8;
                 a.extend_from_slice(&b[row * w..(row + 1) * w])
+            }
+            (
+                Column::Nullable { values, valid },
+                Column::Nullable {
+                    values: v2,
+                    valid: ok,
+                },
+            ) => {
+                values.push_from(v2, row);
+                valid.push(ok[row]);
+            }
+            (Column::Nullable { values, valid }, b) => {
+                values.push_from(b, row);
+                valid.push(true);
             }
             (a, b) => unreachable!(
                 "cannot append a {:?} value to a {:?} column",
@@ -176,6 +213,10 @@ impl Column {
             Column::Int16(v) => Column::Int16(rows.iter().map(|&i| v[i]).collect()),
             Column::Json(v) => Column::Json(rows.iter().map(|&i| v[i].clone()).collect()),
             Column::Array(v) => Column::Array(rows.iter().map(|&i| v[i].clone()).collect()),
+            Column::Nullable { values, valid } => Column::Nullable {
+                values: Box::new(values.take(rows)),
+                valid: rows.iter().map(|&i| valid[i]).collect(),
+            },
         }
     }
 }
@@ -205,6 +246,128 @@ pub fn json_bytes(v: &serde_json::Value) -> usize {
         serde_json::Value::Array(a) => a.iter().map(json_bytes).sum::<usize>() + 24,
         serde_json::Value::String(s) => s.len() + 24,
         _ => 16,
+    }
+}
+
+impl Column {
+    /// Appends `v` as a value of this column's type; false if it is not one
+    /// (the column is then unchanged). A nullable column takes JSON null as null.
+    pub fn push_json(&mut self, v: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (self, v) {
+            (Column::Nullable { values, valid }, Value::Null) => {
+                if !values.push_placeholder() {
+                    return false;
+                }
+                valid.push(false);
+                true
+            }
+            (Column::Nullable { values, valid }, v) => {
+                let ok = values.push_json(v);
+                if ok {
+                    valid.push(true);
+                }
+                ok
+            }
+            (Column::Bool(c), Value::Bool(b)) => {
+                c.push(*b);
+                true
+            }
+            (Column::Int8(c), Value::Number(n)) => push_int(c, n),
+            (Column::Int16(c), Value::Number(n)) => push_int(c, n),
+            (Column::Int32(c), Value::Number(n)) => push_int(c, n),
+            (Column::Int64(c), Value::Number(n)) => push_int(c, n),
+            (Column::Float(c), Value::Number(n)) => {
+                c.push(n.as_f64().unwrap_or(0.0) as f32);
+                true
+            }
+            (Column::Double(c), Value::Number(n)) => {
+                c.push(n.as_f64().unwrap_or(0.0));
+                true
+            }
+            (Column::VarChar(c), Value::String(s)) => {
+                c.push(s.clone());
+                true
+            }
+            (Column::Json(c), v) => {
+                c.push(v.clone());
+                true
+            }
+            (Column::Array(c), v @ Value::Array(_)) => {
+                c.push(v.clone());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends a placeholder value (zero, empty, false) for a null row.
+    fn push_placeholder(&mut self) -> bool {
+        match self {
+            Column::Bool(c) => c.push(false),
+            Column::Int8(c) => c.push(0),
+            Column::Int16(c) => c.push(0),
+            Column::Int32(c) => c.push(0),
+            Column::Int64(c) => c.push(0),
+            Column::Float(c) => c.push(0.0),
+            Column::Double(c) => c.push(0.0),
+            Column::VarChar(c) => c.push(String::new()),
+            Column::Json(c) => c.push(serde_json::Value::Null),
+            Column::Array(c) => c.push(serde_json::Value::Array(Vec::new())),
+            Column::FloatVector { .. }
+            | Column::Float16Vector { .. }
+            | Column::BFloat16Vector { .. }
+            | Column::BinaryVector { .. }
+            | Column::Nullable { .. } => return false,
+        }
+        true
+    }
+
+    /// The rows' validity: None when every row has a value.
+    pub fn validity(&self) -> Option<&[bool]> {
+        match self {
+            Column::Nullable { valid, .. } => Some(valid),
+            _ => None,
+        }
+    }
+
+    /// The values without their validity (placeholders where null).
+    pub fn values(&self) -> &Column {
+        match self {
+            Column::Nullable { values, .. } => values,
+            c => c,
+        }
+    }
+}
+
+fn push_int<T: TryFrom<i64>>(c: &mut Vec<T>, n: &serde_json::Number) -> bool {
+    match n.as_i64().and_then(|i| T::try_from(i).ok()) {
+        Some(x) => {
+            c.push(x);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Serde for an optional JSON value as its text.
+pub(crate) mod json_opt_text {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        v: &Option<serde_json::Value>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.as_ref().map(|x| x.to_string()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<serde_json::Value>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| serde_json::from_str(&t).map_err(D::Error::custom))
+            .transpose()
     }
 }
 

@@ -259,3 +259,100 @@ fn array_fields_check_capacity_and_element_type() {
     bad.fields[2].element_type = Some(DataType::Json);
     assert!(bad.validate("arr").is_err());
 }
+
+#[test]
+fn nullable_fields_and_default_values() {
+    let mut age = FieldSchema::scalar("age", DataType::Int32);
+    age.nullable = true;
+    let mut tag = FieldSchema::varchar("tag", 8);
+    tag.default_value = Some(json!("none"));
+    let mut score = FieldSchema::scalar("score", DataType::Double);
+    score.nullable = true;
+    score.default_value = Some(json!(0.5));
+    let schema = CollectionSchema::new(
+        vec![
+            FieldSchema::int64_primary("id", false),
+            FieldSchema::float_vector("vector", 2),
+            age,
+            tag,
+            score,
+        ],
+        "",
+    );
+    schema.validate("n").unwrap();
+    let nullable = |values: Column, valid: Vec<bool>| Column::Nullable {
+        values: Box::new(values),
+        valid,
+    };
+    let mut c = Collection::new("n", 5, schema, 1).unwrap();
+    c.insert(vec![
+        Column::Int64(vec![1, 2, 3]),
+        Column::FloatVector {
+            dim: 2,
+            data: vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+        },
+        nullable(Column::Int32(vec![30, 0, 40]), vec![true, false, true]),
+        nullable(
+            Column::VarChar(vec!["a".into(), String::new(), "c".into()]),
+            vec![true, false, true],
+        ),
+        nullable(
+            Column::Double(vec![0.0, 0.0, 2.0]),
+            vec![false, false, true],
+        ),
+    ])
+    .unwrap();
+    c.create_index(
+        "vector",
+        "",
+        IndexSpec::new(IndexParams::Flat, Metric::L2),
+        &mut NoProgress,
+    )
+    .unwrap();
+    c.load().unwrap();
+    assert_eq!(ids(&query(&c, "age is null", &[])), [2]);
+    assert_eq!(ids(&query(&c, "age IS NOT NULL", &[])), [1, 3]);
+    assert_eq!(ids(&query(&c, "age > 0", &[])), [1, 3]);
+    assert_eq!(ids(&query(&c, "age >= 0 or id == 2", &[])), [1, 2, 3]);
+    assert_eq!(ids(&query(&c, "tag == 'none'", &[])), [2]);
+    assert_eq!(ids(&query(&c, "score == 0.5", &[])), [1, 2]);
+    let out = query(&c, "id > 0", &["age", "tag"]);
+    assert_eq!(
+        out.get("age").unwrap().value(1),
+        crate::value::FieldValue::Null
+    );
+    assert_eq!(
+        out.get("tag"),
+        Some(&Column::VarChar(vec![
+            "a".into(),
+            "none".into(),
+            "c".into()
+        ]))
+    );
+    // A field neither nullable nor with a default cannot be left out.
+    let err = c
+        .insert(vec![
+            Column::Int64(vec![4]),
+            nullable(
+                Column::FloatVector {
+                    dim: 2,
+                    data: vec![0.0, 0.0],
+                },
+                vec![false],
+            ),
+            Column::Int32(vec![1]),
+            Column::VarChar(vec!["x".into()]),
+            Column::Double(vec![1.0]),
+        ])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Insert missed an field `vector` to collection without set nullable==true or set default_value"
+    );
+    assert_eq!(c.count(), 3);
+    // Nulls survive the persisted form.
+    c.flush(&mut NoProgress).unwrap();
+    let mut back = crate::persist::from_bytes(&crate::persist::to_bytes(&c).unwrap()).unwrap();
+    back.load().unwrap();
+    assert_eq!(ids(&query(&back, "age is null", &[])), [2]);
+}

@@ -43,6 +43,9 @@ impl Collection {
                 got: columns.len(),
             });
         }
+        for (field, column) in fields.iter().zip(columns.iter_mut()) {
+            fill_defaults(field, column)?;
+        }
         for (field, column) in fields.iter().zip(&columns) {
             check_column(field, column, rows)?;
             if let (true, Column::Json(values)) = (field.is_dynamic, column) {
@@ -140,6 +143,48 @@ impl Collection {
     }
 }
 
+/// A column given with null rows: those take the field's default value (then
+/// a field that is not nullable has none left); a field with neither a default
+/// nor nullable is Milvus's "Insert missed an field".
+fn fill_defaults(field: &FieldSchema, column: &mut Column) -> Result<()> {
+    let Some(valid) = column.validity() else {
+        return Ok(());
+    };
+    if valid.iter().all(|&v| v) && field.nullable {
+        return Ok(());
+    }
+    let missing = || Error::MissingField {
+        field: field.name.clone(),
+    };
+    if field.default_value.is_none() && !field.nullable {
+        if valid.iter().all(|&v| v) {
+            *column = column.values().clone();
+            return Ok(());
+        }
+        return Err(missing());
+    }
+    let Some(default) = &field.default_value else {
+        return Ok(());
+    };
+    let plain = FieldSchema {
+        nullable: false,
+        ..field.clone()
+    };
+    let mut filled = Column::empty_for(if field.nullable { field } else { &plain });
+    for (row, &ok) in valid.iter().enumerate() {
+        if ok {
+            filled.push_from(column.values(), row);
+        } else if !filled.push_json(default) {
+            return Err(Error::DefaultValueMismatch {
+                field: field.name.clone(),
+                data_type: field.data_type.name(),
+            });
+        }
+    }
+    *column = filled;
+    Ok(())
+}
+
 /// Each row an array of at most `max_capacity` elements of the element type.
 fn check_arrays(field: &FieldSchema, rows: &[serde_json::Value]) -> Result<()> {
     use serde_json::Value;
@@ -212,7 +257,7 @@ fn check_column(field: &FieldSchema, column: &Column, rows: usize) -> Result<()>
             got: column.data_type().name(),
         });
     }
-    match column {
+    match column.values() {
         Column::FloatVector { dim, data } => {
             let want = field.dim.expect("validated");
             if *dim != want || data.len() % want != 0 {

@@ -156,32 +156,32 @@ impl Segment {
 
     /// Bytes held by the columns (vectors included) and the index.
     pub fn memory_bytes(&self) -> usize {
-        let cols: usize = self
-            .columns
-            .iter()
-            .map(|c| match c {
-                Column::Bool(v) => v.len(),
-                Column::Int32(v) => v.len() * 4,
-                Column::Int64(v) => v.len() * 8,
-                Column::Float(v) => v.len() * 4,
-                Column::Double(v) => v.len() * 8,
-                Column::VarChar(v) => v.iter().map(|s| s.len() + 24).sum(),
-                Column::FloatVector { data, .. } => data.len() * 4,
-                Column::Int8(v) => v.len(),
-                Column::Int16(v) => v.len() * 2,
-                Column::Json(v) | Column::Array(v) => v.iter().map(crate::value::json_bytes).sum(),
-                Column::Float16Vector { data, .. } | Column::BFloat16Vector { data, .. } => {
-                    data.len() * 2
-                }
-                Column::BinaryVector { data, .. } => data.len(),
-            })
-            .sum();
+        let cols: usize = self.columns.iter().map(column_bytes).sum();
         let indexes: usize = self
             .indexes
             .values()
             .map(|i| i.as_dyn().memory_bytes())
             .sum();
         cols + indexes
+    }
+}
+
+/// Bytes held by a column.
+fn column_bytes(c: &Column) -> usize {
+    match c {
+        Column::Bool(v) => v.len(),
+        Column::Int32(v) => v.len() * 4,
+        Column::Int64(v) => v.len() * 8,
+        Column::Float(v) => v.len() * 4,
+        Column::Double(v) => v.len() * 8,
+        Column::VarChar(v) => v.iter().map(|s| s.len() + 24).sum(),
+        Column::FloatVector { data, .. } => data.len() * 4,
+        Column::Int8(v) => v.len(),
+        Column::Int16(v) => v.len() * 2,
+        Column::Json(v) | Column::Array(v) => v.iter().map(crate::value::json_bytes).sum(),
+        Column::Nullable { values, valid } => column_bytes(values) + valid.len(),
+        Column::Float16Vector { data, .. } | Column::BFloat16Vector { data, .. } => data.len() * 2,
+        Column::BinaryVector { data, .. } => data.len(),
     }
 }
 

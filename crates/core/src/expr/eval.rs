@@ -245,12 +245,44 @@ impl<'c> Eval<'c> {
     /// The column if it holds at least `n` rows (a missing or short column makes
     /// the comparisons that read it false).
     fn column(&self, name: &str) -> Option<&'c Column> {
-        self.cols.column(name).filter(|c| c.len() >= self.n)
+        self.cols
+            .column(name)
+            .filter(|c| c.len() >= self.n)
+            .map(Column::values)
     }
 
+    /// The rows where the nullable field `name` is null (None: no such row).
+    fn nulls(&self, name: &str) -> Option<Bitset> {
+        let valid = self.cols.column(name)?.validity()?;
+        if valid.len() < self.n || valid[..self.n].iter().all(|&v| v) {
+            return None;
+        }
+        Some(pack(&valid[..self.n], |&v| !v))
+    }
+
+    /// A predicate's rows; a comparison on a null value is false (as in Milvus).
     pub fn pred(&self, p: &Pred) -> Bitset {
+        let mut out = self.pred_values(p);
+        let mut fields = Vec::new();
+        leaf_fields(p, &mut fields);
+        for f in fields {
+            if let Some(nulls) = self.nulls(f) {
+                out.and_not_with(&nulls);
+            }
+        }
+        out
+    }
+
+    fn pred_values(&self, p: &Pred) -> Bitset {
         let n = self.n;
         match p {
+            Pred::IsNull { field, negated } => {
+                let mut nulls = self.nulls(field).unwrap_or_else(|| Bitset::new(n));
+                if *negated {
+                    nulls.negate();
+                }
+                nulls
+            }
             Pred::Const(b) => all(n, *b),
             Pred::Field(name) => match self.column(name) {
                 Some(Column::Bool(v)) => pack(&v[..n], |&b| b),
@@ -473,6 +505,40 @@ impl<'c> Eval<'c> {
                 Computed { vals, undefined }
             }
         }
+    }
+}
+
+/// The fields a leaf predicate reads (none for the logical nodes, whose
+/// operands drop their own nulls, and for `is null`).
+fn leaf_fields<'p>(p: &'p Pred, out: &mut Vec<&'p str>) {
+    fn num<'p>(x: &'p Num, out: &mut Vec<&'p str>) {
+        match x {
+            Num::Field { name, .. } => out.push(name),
+            Num::JsonLength(r) => out.push(&r.field),
+            Num::Neg(x) => num(x, out),
+            Num::Arith { l, r, .. } => {
+                num(l, out);
+                num(r, out);
+            }
+            Num::Int(_) | Num::Float(_) => {}
+        }
+    }
+    match p {
+        Pred::Field(name) => out.push(name),
+        Pred::Cmp { l, r, .. } => {
+            num(l, out);
+            num(r, out);
+        }
+        Pred::StrCmp { field, r, .. } => {
+            out.push(field);
+            if let Str::Field(f) = r {
+                out.push(f);
+            }
+        }
+        Pred::InInt { v, .. } | Pred::InFloat { v, .. } => num(v, out),
+        Pred::InStr { field, .. } | Pred::Like { field, .. } => out.push(field),
+        Pred::Json { r, .. } => out.push(&r.field),
+        _ => {}
     }
 }
 

@@ -43,6 +43,8 @@ pub(crate) enum Tok {
     Func(Func),
     /// `exists`/`EXISTS`.
     Exists,
+    /// `is null` (false) / `is not null` (true), either case (Milvus 2.5).
+    IsNull(bool),
     /// Milvus's JSONIdentifier: a field (or `$meta`) followed by one or more
     /// `["key"]` / `[0]` with nothing between.
     JsonIdent {
@@ -316,6 +318,13 @@ impl<'a> Lexer<'a> {
                 }
             }
             "exists" | "EXISTS" => Tok::Exists,
+            "is" | "IS" => match self.null_test(end, word == "IS") {
+                Some((negated, e)) => {
+                    end = e;
+                    Tok::IsNull(negated)
+                }
+                None => Tok::Ident(word),
+            },
             w => match Func::from_word(w) {
                 Some(f) => Tok::Func(f),
                 None => {
@@ -326,6 +335,32 @@ impl<'a> Lexer<'a> {
         };
         self.pos = end;
         Token { tok, start, end }
+    }
+
+    /// After `is`: ` null` or ` not null` (the case of `upper`), and where it
+    /// ends.
+    fn null_test(&self, from: usize, upper: bool) -> Option<(bool, usize)> {
+        let word_at = |i: usize, w: &str| -> Option<usize> {
+            let mut j = i;
+            while self.at(j).is_some_and(is_space) {
+                j += 1;
+            }
+            let w = if upper {
+                w.to_uppercase()
+            } else {
+                w.to_owned()
+            };
+            let n = w.chars().count();
+            (j > i
+                && self.chars.get(j..j + n)?.iter().copied().eq(w.chars())
+                && !self.at(j + n).is_some_and(is_ident_char))
+            .then_some(j + n)
+        };
+        if let Some(e) = word_at(from, "null") {
+            return Some((false, e));
+        }
+        let e = word_at(from, "not")?;
+        word_at(e, "null").map(|e| (true, e))
     }
 
     /// The identifier `name` (read up to `self.pos`), with the `[…]` path steps

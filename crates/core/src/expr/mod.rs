@@ -22,7 +22,7 @@
 //! mul      := unary (('*' | '/' | '%') unary)*
 //! unary    := ('-' | '+' | 'not' | '!' | 'exists') unary | power
 //! power    := postfix ('**' unary)*                       constants only
-//! postfix  := primary ('like' string)*
+//! postfix  := primary ('is' 'not'? 'null')* ('like' string)*    nullable fields
 //! primary  := integer | float | string | bool | field | path | list | call | '(' expr ')'
 //! path     := (field | '$meta') ('[' (string | integer) ']')+   no spaces, one token
 //! list     := '[' (expr (',' expr)* ','?)? ']'                   constants only
@@ -36,6 +36,9 @@
 //! `$meta` field (`color == "red"` is `$meta["color"] == "red"`). Paths compare
 //! with constants (numbers by value, strings, bools), `in`, `like`, `exists`
 //! and the contains functions; a path that reaches nothing matches only `!=`.
+//!
+//! Nulls (Milvus 2.5's nullable fields): a comparison, `in` or `like` on a null
+//! value is false; `field is null` / `field is not null` (either case) test it.
 //!
 //! - Keywords are lower case (`AND` is an unknown name, hence "invalid expression",
 //!   as in Milvus); `like`/`LIKE` and `true`/`True`/`TRUE` (and false) are both
@@ -246,6 +249,10 @@ fn gather(col: &Column, rows: &[usize], n: usize) -> Option<Column> {
         c @ (Column::Float16Vector { .. }
         | Column::BFloat16Vector { .. }
         | Column::BinaryVector { .. }) => c.take(rows),
+        Column::Nullable { values, valid } => Column::Nullable {
+            values: Box::new(gather(values, rows, n)?),
+            valid: pick(valid, rows),
+        },
     })
 }
 

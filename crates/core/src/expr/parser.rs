@@ -115,6 +115,11 @@ pub(super) enum Kind {
     },
     /// `exists a`.
     Exists(Box<Ast>),
+    /// `a is null` / `a is not null`.
+    IsNull {
+        operand: Box<Ast>,
+        negated: bool,
+    },
 }
 
 /// A node, the characters `start..end` it covers and where its operator is.
@@ -441,6 +446,19 @@ impl Parser<'_> {
     /// highest binary precedence).
     fn parse_postfix(&mut self) -> Result<Ast> {
         let mut l = self.parse_primary()?;
+        while let Tok::IsNull(negated) = *self.peek_tok()? {
+            let op = self.bump()?;
+            let start = l.start;
+            l = Ast {
+                kind: Kind::IsNull {
+                    operand: Box::new(l),
+                    negated,
+                },
+                start,
+                end: op.end,
+                op: op.start,
+            };
+        }
         while *self.peek_tok()? == Tok::Like {
             let op = self.bump()?;
             let t = self.peek()?.clone();

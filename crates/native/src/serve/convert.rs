@@ -7,14 +7,17 @@ use annlab_core::schema::{CollectionSchema, Column, DataType, FieldSchema};
 use annlab_core::value::{PrimaryKey, le_bytes};
 use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType};
 use milvus::proto::schema::{
-    self as pb, ArrayArray, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray,
-    JsonArray, LongArray, ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field,
-    vector_field,
+    self as pb, BoolArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, JsonArray, LongArray,
+    ScalarField, StringArray, VectorField, field_data, i_ds, scalar_field, vector_field,
 };
 use prost::Message;
 
 use super::codes::{LEGACY_UNEXPECTED, PARAMETER_INVALID, UNEXPECTED};
 use super::status::Failure;
+use super::values::{
+    array_to_proto, array_values, guess_element, json_values, narrow, value_from_proto,
+    value_to_proto, with_validity,
+};
 
 /// Milvus numbers fields from 100 on.
 pub const FIRST_FIELD_ID: i64 = 100;
@@ -117,6 +120,8 @@ pub fn schema_from_proto(bytes: &[u8]) -> Result<CollectionSchema, Failure> {
         field.max_length = type_param(&f.type_params, "max_length")?;
         field.dim = type_param(&f.type_params, "dim")?;
         field.max_capacity = type_param(&f.type_params, "max_capacity")?;
+        field.nullable = f.nullable;
+        field.default_value = f.default_value.as_ref().and_then(value_from_proto);
         if field.data_type == DataType::Array && f.element_type != pb::DataType::None as i32 {
             field.element_type = Some(data_type_from_proto(f.element_type, &f.name)?);
         }
@@ -165,6 +170,11 @@ pub fn schema_to_proto(name: &str, schema: &CollectionSchema) -> pb::CollectionS
                     type_params,
                     auto_id: f.auto_id,
                     element_type: f.element_type.map_or(0, |t| data_type_to_proto(t) as i32),
+                    nullable: f.nullable,
+                    default_value: f
+                        .default_value
+                        .as_ref()
+                        .map(|v| value_to_proto(v, f.data_type)),
                     ..Default::default()
                 }
             })
@@ -306,177 +316,37 @@ fn column_from_proto(
     })
 }
 
-/// Int8/Int16 values sent as int32, with Milvus's overflow check.
-fn narrow<T: TryFrom<i32> + Into<i64> + Copy>(
-    data: &[i32],
-    lo: T,
-    hi: T,
-) -> Result<Vec<T>, Failure> {
-    data.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            T::try_from(x).map_err(|_| {
-                Failure::new(
-                    PARAMETER_INVALID,
-                    format!(
-                        "the {i}th element ({x}) out of range: [{}, {}]: invalid parameter\
-                         [expected=integer doesn't overflow][actual=out of range]",
-                        lo.into(),
-                        hi.into()
-                    ),
-                )
-            })
-        })
-        .collect()
-}
-
-/// Array rows as JSON arrays, each of the field's element type (Milvus's check
-/// and words: the proto type that came instead).
-fn array_values(
-    rows: &[ScalarField],
+/// A column sent with `valid_data`: the values of the valid rows only (as
+/// pymilvus sends them) or of every row.
+fn nullable_from_proto(
     field: &FieldSchema,
-) -> Result<Vec<serde_json::Value>, Failure> {
-    use scalar_field::Data as D;
-    use serde_json::Value;
-    let element = field.element_type.unwrap_or(DataType::Int64);
-    let expected = match element {
-        DataType::Bool => "bool",
-        DataType::Int64 => "long",
-        DataType::Float => "float",
-        DataType::Double => "double",
-        DataType::VarChar => "string",
-        _ => "int",
+    data: &FieldData,
+    num_rows: u32,
+) -> Result<Column, Failure> {
+    let valid = &data.valid_data;
+    let given = valid.iter().filter(|&&v| v).count() as u32;
+    let plain = FieldSchema {
+        nullable: false,
+        ..field.clone()
     };
-    rows.iter()
-        .map(|row| {
-            let values: Vec<Value> = match (&row.data, element) {
-                (Some(D::BoolData(a)), DataType::Bool) => {
-                    a.data.iter().map(|&x| x.into()).collect()
-                }
-                (Some(D::IntData(a)), DataType::Int8 | DataType::Int16 | DataType::Int32) => {
-                    a.data.iter().map(|&x| x.into()).collect()
-                }
-                (Some(D::LongData(a)), DataType::Int64) => {
-                    a.data.iter().map(|&x| x.into()).collect()
-                }
-                (Some(D::FloatData(a)), DataType::Float) => {
-                    a.data.iter().map(|&x| f64::from(x).into()).collect()
-                }
-                (Some(D::DoubleData(a)), DataType::Double) => {
-                    a.data.iter().map(|&x| x.into()).collect()
-                }
-                (Some(D::StringData(a)), DataType::VarChar) => {
-                    a.data.iter().map(|x| x.as_str().into()).collect()
-                }
-                (data, _) => {
-                    let actual = match data {
-                        None => "nil".to_owned(),
-                        Some(d) => format!("*schemapb.ScalarField_{}", scalar_kind(d)),
-                    };
-                    return Err(Failure::from(annlab_core::Error::ArrayElementMismatch {
-                        expected,
-                        actual,
-                    }));
-                }
-            };
-            Ok(Value::Array(values))
-        })
-        .collect()
-}
-
-/// The Go name of a protobuf scalar kind (`LongData`), for Milvus's messages.
-fn scalar_kind(d: &scalar_field::Data) -> &'static str {
-    use scalar_field::Data as D;
-    match d {
-        D::BoolData(_) => "BoolData",
-        D::IntData(_) => "IntData",
-        D::LongData(_) => "LongData",
-        D::FloatData(_) => "FloatData",
-        D::DoubleData(_) => "DoubleData",
-        D::StringData(_) => "StringData",
-        D::BytesData(_) => "BytesData",
-        D::ArrayData(_) => "ArrayData",
-        D::JsonData(_) => "JsonData",
-        _ => "Data",
+    let rows = if given == num_rows || valid.len() as u32 != num_rows {
+        num_rows
+    } else {
+        given
+    };
+    let values = column_from_proto(&plain, data, rows)?;
+    let n = values.len();
+    if valid.len() != num_rows as usize || (n != given as usize && n != valid.len()) {
+        return Err(Failure::new(
+            PARAMETER_INVALID,
+            format!(
+                "the num_rows ({n}) of field ({}) is not equal to passed num_rows ({num_rows}): \
+                 invalid parameter[expected={num_rows}][actual={n}]",
+                field.name
+            ),
+        ));
     }
-}
-
-/// Rows of JSON arrays as Milvus's ArrayArray of `element` scalars.
-fn array_to_proto(rows: &[serde_json::Value], element: DataType) -> ArrayArray {
-    use scalar_field::Data as D;
-    let data = rows
-        .iter()
-        .map(|row| {
-            let xs: &[serde_json::Value] = row.as_array().map_or(&[], Vec::as_slice);
-            let d = match element {
-                DataType::Bool => D::BoolData(BoolArray {
-                    data: xs.iter().filter_map(|x| x.as_bool()).collect(),
-                }),
-                DataType::Int64 => D::LongData(LongArray {
-                    data: xs.iter().filter_map(|x| x.as_i64()).collect(),
-                }),
-                DataType::Float => D::FloatData(FloatArray {
-                    data: xs
-                        .iter()
-                        .filter_map(|x| x.as_f64())
-                        .map(|x| x as f32)
-                        .collect(),
-                }),
-                DataType::Double => D::DoubleData(DoubleArray {
-                    data: xs.iter().filter_map(|x| x.as_f64()).collect(),
-                }),
-                DataType::VarChar => D::StringData(StringArray {
-                    data: xs
-                        .iter()
-                        .filter_map(|x| x.as_str().map(str::to_owned))
-                        .collect(),
-                }),
-                _ => D::IntData(IntArray {
-                    data: xs
-                        .iter()
-                        .filter_map(|x| x.as_i64())
-                        .map(|x| x as i32)
-                        .collect(),
-                }),
-            };
-            ScalarField {
-                data: Some(d),
-                ..Default::default()
-            }
-        })
-        .collect();
-    ArrayArray {
-        data,
-        element_type: data_type_to_proto(element) as i32,
-    }
-}
-
-/// The element type of rows of JSON arrays, guessed from their values (where
-/// no schema says it).
-fn guess_element(rows: &[serde_json::Value]) -> DataType {
-    match rows.iter().filter_map(|r| r.as_array()).flatten().next() {
-        Some(serde_json::Value::Bool(_)) => DataType::Bool,
-        Some(serde_json::Value::String(_)) => DataType::VarChar,
-        Some(serde_json::Value::Number(n)) if n.as_i64().is_none() => DataType::Double,
-        _ => DataType::Int64,
-    }
-}
-
-/// JSON values sent as their UTF-8 text, one per row.
-fn json_values(data: &[Vec<u8>], field: &FieldSchema) -> Result<Vec<serde_json::Value>, Failure> {
-    data.iter()
-        .map(|bytes| {
-            serde_json::from_slice(bytes).map_err(|e| {
-                Failure::new(
-                    PARAMETER_INVALID,
-                    format!(
-                        "invalid JSON data of field {}: {e}: invalid parameter",
-                        field.name
-                    ),
-                )
-            })
-        })
-        .collect()
+    Ok(with_validity(field, Some(&values), valid))
 }
 
 /// Milvus's refusal of vectors that do not make the request's `num_rows`.
@@ -537,12 +407,20 @@ pub fn columns_from_proto(
                 let empty = serde_json::Value::Object(Default::default());
                 return Ok(Column::Json(vec![empty; num_rows as usize]));
             }
+            if found.is_none() && (f.nullable || f.default_value.is_some()) {
+                // Left out: every row null (or its default, which the engine fills).
+                return Ok(with_validity(f, None, &vec![false; num_rows as usize]));
+            }
             let data = found.ok_or_else(|| {
                 Failure::from(annlab_core::Error::MissingField {
                     field: f.name.clone(),
                 })
             })?;
-            column_from_proto(f, data, num_rows)
+            if data.valid_data.is_empty() {
+                column_from_proto(f, data, num_rows)
+            } else {
+                nullable_from_proto(f, data, num_rows)
+            }
         })
         .collect()
 }
@@ -642,6 +520,11 @@ pub fn column_to_proto(name: &str, field_id: i64, column: &Column) -> FieldData 
             pb::DataType::BinaryVector,
             vectors(*dim, vector_field::Data::BinaryVector(data.clone())),
         ),
+        Column::Nullable { values, valid } => {
+            let mut d = column_to_proto(name, field_id, values);
+            d.valid_data = valid.clone();
+            return d;
+        }
     };
     FieldData {
         r#type: t as i32,
@@ -668,7 +551,8 @@ pub fn output_to_proto(
             let mut d = column_to_proto(name, FIRST_FIELD_ID + i as i64, column);
             let field = schema.fields.get(i);
             d.is_dynamic = field.is_some_and(|f| f.is_dynamic);
-            if let (Column::Array(v), Some(element)) = (column, field.and_then(|f| f.element_type))
+            if let (Column::Array(v), Some(element)) =
+                (column.values(), field.and_then(|f| f.element_type))
             {
                 d.field = scalars(scalar_field::Data::ArrayData(array_to_proto(v, element)));
             }

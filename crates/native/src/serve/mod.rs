@@ -38,6 +38,7 @@ mod scope;
 mod service;
 mod state;
 mod status;
+mod values;
 
 use std::io::Write;
 use std::net::SocketAddr;
