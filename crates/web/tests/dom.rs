@@ -172,8 +172,9 @@ async fn the_toy_draws_each_hnsw_layer_and_follows_nprobe() {
     use annlab_web::toy::state::ToyState;
     use leptos::prelude::*;
     let state = RwSignal::new(ToyState::default());
+    let lang = RwSignal::new(annlab_core::scenario::Lang::En);
     let root = mount_view(move || {
-        view! { <annlab_web::toy::view::IndexToy state /> }
+        view! { <annlab_web::toy::view::IndexToy state lang /> }
     });
     assert_eq!(
         root.query_selector_all("[data-testid^='toy-hnsw-layer-']")
