@@ -153,6 +153,7 @@ def test_kill_9_during_insert_flush_and_compaction(server):
                 rows = check(mc, st)
             except Exception:
                 print(srv.stderr())
+                srv.stop(signal.SIGKILL)
                 raise
             killing = threading.Event()
             worker = threading.Thread(target=work, args=(mc, st, killing, rng), daemon=True)
