@@ -182,7 +182,7 @@ def test_nodes_api_and_index_config(server):
 
     by_filter = store.get_nodes(filters=MetadataFilters(filters=[ExactMatchFilter(key="topic", value="startups")]))
     assert sorted(n.ref_doc_id for n in by_filter) == ["doc6", "doc7"]
-    ids = [n.node_id for n in by_filter]
+    ids = [n.node_id for n in sorted(by_filter, key=lambda n: n.ref_doc_id)]  # doc6's, doc7's
     by_id = store.get_nodes(node_ids=ids)
     assert sorted(n.text for n in by_id) == sorted(n.text for n in by_filter)
     assert all(len(n.embedding) == DIM for n in by_id)

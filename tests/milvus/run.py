@@ -101,12 +101,14 @@ def test_tutorial_without_get_stats_runs_to_the_end_on_real_milvus(milvus):
 
 def test_error_catalogue_and_partitions_on_real_milvus(milvus):
     """tests/pymilvus's error catalogue, partition and catalogue (aliases,
-    databases, renames, properties, compaction) tests, which `annlab serve`
-    passes, pass against the real Milvus too: the same exception types, codes
-    and messages (apart from the few differences they name)."""
+    databases, renames, properties, compaction) tests and the README's
+    MilvusClient example, which `annlab serve` passes, pass against the real
+    Milvus too: the same exception types, codes and messages (apart from the
+    few differences they name), the same printed lines."""
     r = subprocess.run(
         milvus.in_ns([sys.executable, os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real",
-                      "test_errors", "test_partitions", "test_catalog", "test_search_features"]),
+                      "test_errors", "test_partitions", "test_catalog", "test_search_features",
+                      "test_readme"]),
         capture_output=True, text=True, timeout=900)
     for line in r.stdout.splitlines():
         if line.startswith(("✔", "✖")):

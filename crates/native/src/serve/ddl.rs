@@ -174,6 +174,8 @@ pub fn create_index(state: &Scope, req: CreateIndexRequest) -> Res<Common> {
         let spec = params::index_spec(pairs, &raw)?;
         c.define_index(&req.field_name, &req.index_name, spec)?;
     }
+    // Kept once answered, as Milvus keeps it: even before any row is flushed.
+    state.persist(&req.collection_name)?;
     state.spawn_index_build(&req.collection_name);
     Ok(Common::default())
 }
