@@ -19,7 +19,7 @@ from pymilvus import (
     MilvusClient,
 )
 
-from harness import connect
+from harness import annlab_only, connect
 
 N = 10_000
 DIM = 32
@@ -125,3 +125,59 @@ def test_query_iterator_returns_every_row(server):
     ids, sizes, _ = drain(it)
     assert ids == [i for i in range(3000) if i % 10 == 0][10:260], ids[:5]
     assert sizes == [100, 100, 50], sizes
+
+
+@annlab_only
+def test_group_by_field(server):
+    """Milvus 2.5's grouping search (2.3.5 has none): `limit` groups of up to
+    `group_size` rows sharing `doc`, in the order of their best hit; the
+    group values ride along as `group_by_field_value` (pymilvus 2.5.18 reads
+    the field through `output_fields`)."""
+    connect(server)
+    schema = CollectionSchema(
+        [
+            FieldSchema("id", DataType.INT64, is_primary=True),
+            FieldSchema("doc", DataType.VARCHAR, max_length=16),
+            FieldSchema("price", DataType.DOUBLE),
+            FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM),
+        ]
+    )
+    c = Collection("grouped", schema)
+    data = vectors(n=700)
+    c.insert([list(range(700)), [f"doc_{i % 7}" for i in range(700)], [i / 2 for i in range(700)], data])
+    c.flush()
+    c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
+    c.load()
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    ranked = mc.search("grouped", data[:1], limit=700, output_fields=["doc"])[0]
+    groups = {}
+    for hit in ranked:
+        rows = groups.setdefault(hit["entity"]["doc"], [])
+        if len(rows) < 2:
+            rows.append(hit["id"])
+    want = [i for rows in list(groups.values())[1:4] for i in rows]
+    got = mc.search(
+        "grouped", data[:1], limit=3, offset=1, output_fields=["doc"],
+        group_by_field="doc", group_size=2, strict_group_size=True,
+    )[0]
+    assert [h["id"] for h in got] == want, ([h["id"] for h in got], want)
+    docs = [h["entity"]["doc"] for h in got]
+    assert docs[0] == docs[1] and docs[2] == docs[3] and len(set(docs)) == 3, docs
+    # One row per group by default; the ORM takes the same keyword.
+    one = c.search(data[:1], "v", {"metric_type": "L2"}, limit=5, group_by_field="doc", output_fields=["doc"])[0]
+    assert len({h.entity.get("doc") for h in one}) == 5 and len(one) == 5
+
+    def refused(**kw):
+        try:
+            mc.search("grouped", data[:1], limit=3, **kw)
+        except Exception as e:  # noqa: BLE001
+            return str(e)
+        raise AssertionError(f"{kw} was accepted")
+
+    assert "unsupported data type VECTOR_FLOAT for group by operator" in refused(group_by_field="v")
+    assert "unsupported data type DOUBLE for group by operator" in refused(group_by_field="price")
+    assert "groupBy field not found in schema: field not found[field=nope]" in refused(group_by_field="nope")
+    assert "input group size:11 exceeds configured max group size:10" in refused(
+        group_by_field="doc", group_size=11)
+    assert "Not allowed to do range-search when doing search-group-by" in refused(
+        group_by_field="doc", search_params={"params": {"radius": 1000.0}})

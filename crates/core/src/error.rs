@@ -512,4 +512,28 @@ pub enum Error {
         expected: &'static str,
         actual: String,
     },
+
+    /// Grouping search (Milvus 2.5's proxy and segcore words).
+    #[error("groupBy field not found in schema: field not found[field={field}]")]
+    GroupByFieldNotFound { field: String },
+
+    #[error("input group size:0 is negative, failed to do search_groupby: invalid parameter")]
+    GroupSizeNotPositive,
+
+    #[error("input group size:{size} exceeds configured max group size:{max}: invalid parameter")]
+    GroupSizeTooLarge { size: usize, max: usize },
+
+    #[error(
+        "Not allowed to do range-search when doing search-group-by: invalid parameter[expected=][actual=]"
+    )]
+    GroupByWithRangeSearch,
+
+    #[error(
+        "Not allowed to do groupBy when doing iteration: invalid parameter[expected=][actual=]"
+    )]
+    GroupByWithIterator,
+
+    /// `data_type` as segcore prints it (`VECTOR_FLOAT`, `DOUBLE`).
+    #[error("unsupported data type {data_type} for group by operator")]
+    GroupByUnsupportedType { data_type: String },
 }
