@@ -181,3 +181,74 @@ def test_group_by_field(server):
         group_by_field="doc", group_size=11)
     assert "Not allowed to do range-search when doing search-group-by" in refused(
         group_by_field="doc", search_params={"params": {"radius": 1000.0}})
+
+
+LEVELS = ["Strong", "Bounded", "Session", "Eventually"]
+
+
+def test_consistency_levels(server):
+    """Every consistency level is accepted by create_collection, search and
+    query (Customized too, with a guarantee timestamp); describe_collection
+    reports the level the collection was created with (as Milvus does, and as
+    pymilvus's ORM checks when a collection is opened again). annlab serves
+    every level strongly: a read sees every write before it."""
+    connect(server)
+    data = vectors(n=50)
+    for level in LEVELS:
+        schema = CollectionSchema(
+            [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM)]
+        )
+        name = f"level_{level.lower()}"
+        c = Collection(name, schema, consistency_level=level)
+        c.insert([list(range(50)), data])
+        c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
+        c.load()
+        again = Collection(name, consistency_level=level)  # Milvus's ORM compares levels
+        assert again.name == name
+        mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+        code = {"Strong": 0, "Session": 1, "Bounded": 2, "Eventually": 3}[level]
+        assert mc.describe_collection(name)["consistency_level"] == code, mc.describe_collection(name)
+        for read in LEVELS:
+            hits = c.search(data[:1], "v", {"metric_type": "L2"}, limit=3, consistency_level=read)
+            assert len(hits[0]) == 3
+            got = c.query("id < 5", output_fields=["id"], consistency_level=read)
+            if level == "Strong" or read == "Strong" or not server.real:
+                assert sorted(g["id"] for g in got) == [0, 1, 2, 3, 4]
+        got = c.query("id < 5", output_fields=["id"], consistency_level="Customized", guarantee_timestamp=1)
+        assert len(got) <= 5
+        c.drop()
+
+
+@annlab_only
+def test_alter_database_and_drop_by_alias(server):
+    """AlterDatabase (Milvus 2.4+): properties set, replaced, removed, kept;
+    DropCollection through an alias refused with Milvus 2.5's words."""
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    mc.create_database("shop", properties={"database.replica.number": "1"})
+    mc.alter_database_properties("shop", {"database.max.collections": "8", "database.replica.number": "2"})
+    props = mc.describe_database("shop")
+    assert props["database.max.collections"] == "8" and props["database.replica.number"] == "2", props
+    mc.drop_database_properties("shop", ["database.replica.number"])
+    props = mc.describe_database("shop")
+    assert "database.replica.number" not in props and props["database.max.collections"] == "8", props
+    try:
+        mc.alter_database_properties("nowhere", {"a": "1"})
+        raise AssertionError("a missing database was altered")
+    except Exception as e:  # noqa: BLE001
+        assert "database not found[database=nowhere]" in str(e), e
+
+    connect(server)
+    schema = CollectionSchema(
+        [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("v", DataType.FLOAT_VECTOR, dim=4)]
+    )
+    Collection("aliased", schema)
+    mc.create_alias("aliased", "nick")
+    try:
+        mc.drop_collection("nick")
+        raise AssertionError("dropped through an alias")
+    except Exception as e:  # noqa: BLE001
+        assert "cannot drop the collection via alias = nick" in str(e), e
+    assert mc.has_collection("aliased")
+    mc.drop_alias("nick")
+    mc.drop_collection("aliased")
+    assert not mc.has_collection("aliased")

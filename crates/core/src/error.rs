@@ -536,4 +536,8 @@ pub enum Error {
     /// `data_type` as segcore prints it (`VECTOR_FLOAT`, `DOUBLE`).
     #[error("unsupported data type {data_type} for group by operator")]
     GroupByUnsupportedType { data_type: String },
+
+    /// Milvus 2.5 refuses DropCollection through an alias.
+    #[error("cannot drop the collection via alias = {alias}")]
+    DropCollectionByAlias { alias: String },
 }
