@@ -19,7 +19,7 @@ from pymilvus import (
     MilvusClient,
 )
 
-from harness import connect
+from harness import annlab_only, connect
 
 N = 10_000
 DIM = 32
@@ -125,3 +125,130 @@ def test_query_iterator_returns_every_row(server):
     ids, sizes, _ = drain(it)
     assert ids == [i for i in range(3000) if i % 10 == 0][10:260], ids[:5]
     assert sizes == [100, 100, 50], sizes
+
+
+@annlab_only
+def test_group_by_field(server):
+    """Milvus 2.5's grouping search (2.3.5 has none): `limit` groups of up to
+    `group_size` rows sharing `doc`, in the order of their best hit; the
+    group values ride along as `group_by_field_value` (pymilvus 2.5.18 reads
+    the field through `output_fields`)."""
+    connect(server)
+    schema = CollectionSchema(
+        [
+            FieldSchema("id", DataType.INT64, is_primary=True),
+            FieldSchema("doc", DataType.VARCHAR, max_length=16),
+            FieldSchema("price", DataType.DOUBLE),
+            FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM),
+        ]
+    )
+    c = Collection("grouped", schema)
+    data = vectors(n=700)
+    c.insert([list(range(700)), [f"doc_{i % 7}" for i in range(700)], [i / 2 for i in range(700)], data])
+    c.flush()
+    c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
+    c.load()
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    ranked = mc.search("grouped", data[:1], limit=700, output_fields=["doc"])[0]
+    groups = {}
+    for hit in ranked:
+        rows = groups.setdefault(hit["entity"]["doc"], [])
+        if len(rows) < 2:
+            rows.append(hit["id"])
+    want = [i for rows in list(groups.values())[1:4] for i in rows]
+    got = mc.search(
+        "grouped", data[:1], limit=3, offset=1, output_fields=["doc"],
+        group_by_field="doc", group_size=2, strict_group_size=True,
+    )[0]
+    assert [h["id"] for h in got] == want, ([h["id"] for h in got], want)
+    docs = [h["entity"]["doc"] for h in got]
+    assert docs[0] == docs[1] and docs[2] == docs[3] and len(set(docs)) == 3, docs
+    # One row per group by default; the ORM takes the same keyword.
+    one = c.search(data[:1], "v", {"metric_type": "L2"}, limit=5, group_by_field="doc", output_fields=["doc"])[0]
+    assert len({h.entity.get("doc") for h in one}) == 5 and len(one) == 5
+
+    def refused(**kw):
+        try:
+            mc.search("grouped", data[:1], limit=3, **kw)
+        except Exception as e:  # noqa: BLE001
+            return str(e)
+        raise AssertionError(f"{kw} was accepted")
+
+    assert "unsupported data type VECTOR_FLOAT for group by operator" in refused(group_by_field="v")
+    assert "unsupported data type DOUBLE for group by operator" in refused(group_by_field="price")
+    assert "groupBy field not found in schema: field not found[field=nope]" in refused(group_by_field="nope")
+    assert "input group size:11 exceeds configured max group size:10" in refused(
+        group_by_field="doc", group_size=11)
+    assert "Not allowed to do range-search when doing search-group-by" in refused(
+        group_by_field="doc", search_params={"params": {"radius": 1000.0}})
+
+
+LEVELS = ["Strong", "Bounded", "Session", "Eventually"]
+
+
+def test_consistency_levels(server):
+    """Every consistency level is accepted by create_collection, search and
+    query (Customized too, with a guarantee timestamp); describe_collection
+    reports the level the collection was created with (as Milvus does, and as
+    pymilvus's ORM checks when a collection is opened again). annlab serves
+    every level strongly: a read sees every write before it."""
+    connect(server)
+    data = vectors(n=50)
+    for level in LEVELS:
+        schema = CollectionSchema(
+            [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM)]
+        )
+        name = f"level_{level.lower()}"
+        c = Collection(name, schema, consistency_level=level)
+        c.insert([list(range(50)), data])
+        c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
+        c.load()
+        again = Collection(name, consistency_level=level)  # Milvus's ORM compares levels
+        assert again.name == name
+        mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+        code = {"Strong": 0, "Session": 1, "Bounded": 2, "Eventually": 3}[level]
+        assert mc.describe_collection(name)["consistency_level"] == code, mc.describe_collection(name)
+        for read in LEVELS:
+            hits = c.search(data[:1], "v", {"metric_type": "L2"}, limit=3, consistency_level=read)
+            assert len(hits[0]) == 3
+            got = c.query("id < 5", output_fields=["id"], consistency_level=read)
+            if level == "Strong" or read == "Strong" or not server.real:
+                assert sorted(g["id"] for g in got) == [0, 1, 2, 3, 4]
+        got = c.query("id < 5", output_fields=["id"], consistency_level="Customized", guarantee_timestamp=1)
+        assert len(got) <= 5
+        c.drop()
+
+
+@annlab_only
+def test_alter_database_and_drop_by_alias(server):
+    """AlterDatabase (Milvus 2.4+): properties set, replaced, removed, kept;
+    DropCollection through an alias refused with Milvus 2.5's words."""
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    mc.create_database("shop", properties={"database.replica.number": "1"})
+    mc.alter_database_properties("shop", {"database.max.collections": "8", "database.replica.number": "2"})
+    props = mc.describe_database("shop")
+    assert props["database.max.collections"] == "8" and props["database.replica.number"] == "2", props
+    mc.drop_database_properties("shop", ["database.replica.number"])
+    props = mc.describe_database("shop")
+    assert "database.replica.number" not in props and props["database.max.collections"] == "8", props
+    try:
+        mc.alter_database_properties("nowhere", {"a": "1"})
+        raise AssertionError("a missing database was altered")
+    except Exception as e:  # noqa: BLE001
+        assert "database not found[database=nowhere]" in str(e), e
+
+    connect(server)
+    schema = CollectionSchema(
+        [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("v", DataType.FLOAT_VECTOR, dim=4)]
+    )
+    Collection("aliased", schema)
+    mc.create_alias("aliased", "nick")
+    try:
+        mc.drop_collection("nick")
+        raise AssertionError("dropped through an alias")
+    except Exception as e:  # noqa: BLE001
+        assert "cannot drop the collection via alias = nick" in str(e), e
+    assert mc.has_collection("aliased")
+    mc.drop_alias("nick")
+    mc.drop_collection("aliased")
+    assert not mc.has_collection("aliased")

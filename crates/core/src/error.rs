@@ -553,4 +553,31 @@ pub enum Error {
         field: String,
         data_type: &'static str,
     },
+    /// Grouping search (Milvus 2.5's proxy and segcore words).
+    #[error("groupBy field not found in schema: field not found[field={field}]")]
+    GroupByFieldNotFound { field: String },
+
+    #[error("input group size:0 is negative, failed to do search_groupby: invalid parameter")]
+    GroupSizeNotPositive,
+
+    #[error("input group size:{size} exceeds configured max group size:{max}: invalid parameter")]
+    GroupSizeTooLarge { size: usize, max: usize },
+
+    #[error(
+        "Not allowed to do range-search when doing search-group-by: invalid parameter[expected=][actual=]"
+    )]
+    GroupByWithRangeSearch,
+
+    #[error(
+        "Not allowed to do groupBy when doing iteration: invalid parameter[expected=][actual=]"
+    )]
+    GroupByWithIterator,
+
+    /// `data_type` as segcore prints it (`VECTOR_FLOAT`, `DOUBLE`).
+    #[error("unsupported data type {data_type} for group by operator")]
+    GroupByUnsupportedType { data_type: String },
+
+    /// Milvus 2.5 refuses DropCollection through an alias.
+    #[error("cannot drop the collection via alias = {alias}")]
+    DropCollectionByAlias { alias: String },
 }

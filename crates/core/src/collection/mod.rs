@@ -39,8 +39,8 @@ pub use partition::{
 };
 pub use query::{QueryRequest, QueryResult};
 pub use search::{
-    PreparedSearch, RangeSearch, SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan,
-    Strategy,
+    GroupBy, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, SearchHit, SearchPlan, SearchRequest,
+    SearchResult, SegmentPlan, Strategy,
 };
 pub use segment::Segment;
 

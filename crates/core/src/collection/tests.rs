@@ -470,3 +470,55 @@ fn properties_and_renames_survive_the_persisted_form() {
         vec![(&"collection.ttl.seconds".to_owned(), &"60".to_owned())]
     );
 }
+
+/// Grouping search (Milvus 2.5): `limit` groups by `source`, each of up to
+/// `group_size` rows, in the order of their best hit; the same as grouping
+/// the exact ranking by hand; the group values come back per hit.
+#[test]
+fn group_by_returns_limit_groups_of_group_size_rows() {
+    let (c, data) = tutorial_collection(IndexParams::Flat);
+    let q = data.queries(1);
+    let mut everything = search_req(q.clone(), AnnParams::Default);
+    everything.limit = 600;
+    let ranked = c.search(&everything).unwrap();
+    let sources = ranked.fields.columns[1].clone();
+    let mut req = search_req(q, AnnParams::Default);
+    req.limit = 3;
+    req.offset = 1;
+    req.group_by = Some(GroupBy {
+        field: "source".into(),
+        group_size: 2,
+        strict_group_size: true,
+    });
+    let r = c.search(&req).unwrap();
+    // By hand: groups in order of first appearance, two rows each, skip one.
+    let mut groups: Vec<(FieldValue, Vec<usize>)> = Vec::new();
+    for i in 0..600 {
+        let v = sources.value(i);
+        match groups.iter_mut().find(|(g, _)| *g == v) {
+            Some((_, rows)) if rows.len() < 2 => rows.push(i),
+            Some(_) => {}
+            None => groups.push((v, vec![i])),
+        }
+    }
+    let want: Vec<usize> = groups[1..4].iter().flat_map(|(_, r)| r.clone()).collect();
+    let want_ids: Vec<PrimaryKey> = want.iter().map(|&i| ranked.ids.primary_key(i)).collect();
+    let got_ids: Vec<PrimaryKey> = (0..r.ids.len()).map(|i| r.ids.primary_key(i)).collect();
+    assert_eq!(got_ids, want_ids);
+    let values = r.group_values.as_ref().unwrap();
+    assert_eq!(values.len(), 6);
+    for (i, &row) in want.iter().enumerate() {
+        assert_eq!(values.value(i), sources.value(row));
+    }
+    // Milvus's refusals.
+    req.group_by = Some(GroupBy::field("embedding"));
+    assert!(matches!(
+        c.search(&req),
+        Err(Error::GroupByUnsupportedType { .. })
+    ));
+    req.group_by = Some(GroupBy::field("nope"));
+    assert!(matches!(
+        c.search(&req),
+        Err(Error::GroupByFieldNotFound { .. })
+    ));
+}

@@ -9,10 +9,10 @@ use annlab_core::db::DEFAULT_DATABASE;
 use annlab_core::schema::validate_name;
 use milvus::proto::common;
 use milvus::proto::milvus::{
-    AlterAliasRequest, CreateAliasRequest, CreateDatabaseRequest, DescribeAliasRequest,
-    DescribeAliasResponse, DescribeDatabaseRequest, DescribeDatabaseResponse, DropAliasRequest,
-    DropDatabaseRequest, ListAliasesRequest, ListAliasesResponse, ListDatabasesResponse,
-    RenameCollectionRequest,
+    AlterAliasRequest, AlterDatabaseRequest, CreateAliasRequest, CreateDatabaseRequest,
+    DescribeAliasRequest, DescribeAliasResponse, DescribeDatabaseRequest, DescribeDatabaseResponse,
+    DropAliasRequest, DropDatabaseRequest, ListAliasesRequest, ListAliasesResponse,
+    ListDatabasesResponse, RenameCollectionRequest,
 };
 
 use super::convert::{pairs_from_proto, pairs_to_proto};
@@ -201,6 +201,31 @@ pub fn list_databases(scope: &Scope) -> Res<ListDatabasesResponse> {
         }
     });
     Ok(r)
+}
+
+/// Milvus's AlterDatabase: properties set (`properties`, a key given again
+/// takes the new value) and removed (`delete_keys`), kept (persisted with the
+/// catalogue) and returned by DescribeDatabase.
+pub fn alter_database(scope: &Scope, req: AlterDatabaseRequest) -> Res<Common> {
+    let name = if req.db_name.is_empty() {
+        DEFAULT_DATABASE.to_owned()
+    } else {
+        req.db_name
+    };
+    scope.change(|dbs| {
+        let d = dbs
+            .get_mut(&name)
+            .ok_or_else(|| Error::DatabaseNotFound { name: name.clone() })?;
+        for (k, v) in pairs_from_proto(&req.properties) {
+            match d.properties.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = v,
+                None => d.properties.push((k, v)),
+            }
+        }
+        d.properties.retain(|(k, _)| !req.delete_keys.contains(k));
+        Ok(((), Vec::new()))
+    })?;
+    Ok(Common::default())
 }
 
 pub fn describe_database(

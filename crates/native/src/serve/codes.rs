@@ -22,6 +22,7 @@ pub const ALIAS_COLLECTION_NAME_CONFLICT: i32 = 1601;
 pub const ALIAS_ALREADY_EXIST: i32 = 1602;
 /// Milvus's "invalid parameter"; its reasons end in `: invalid parameter`.
 pub const PARAMETER_INVALID: i32 = 1100;
+pub const FIELD_NOT_FOUND: i32 = 1700;
 /// Milvus's "unexpected error": everything without a code of its own.
 pub const UNEXPECTED: i32 = 65535;
 
@@ -48,6 +49,11 @@ pub fn of(e: &Error) -> i32 {
         | Error::VarCharTooLong { .. }
         | Error::ColumnCountMismatch { .. }
         | Error::ColumnTypeMismatch { .. } => LEGACY_UNEXPECTED,
+        Error::GroupByFieldNotFound { .. } => FIELD_NOT_FOUND,
+        Error::GroupSizeNotPositive
+        | Error::GroupSizeTooLarge { .. }
+        | Error::GroupByWithRangeSearch
+        | Error::GroupByWithIterator => PARAMETER_INVALID,
         _ => UNEXPECTED,
     }
 }

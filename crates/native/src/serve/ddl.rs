@@ -60,9 +60,27 @@ pub fn alloc_timestamp(state: &Scope) -> Res<AllocTimestampResponse> {
     })
 }
 
+/// The collection property that keeps the consistency level a collection was
+/// created with (hidden from DescribeCollection's properties).
+const CONSISTENCY_PROPERTY: &str = "annlab.consistency_level";
+
 pub fn create_collection(state: &Scope, req: CreateCollectionRequest) -> Res<Common> {
     let schema = schema_from_proto(&req.schema)?;
+    let level = ConsistencyLevel::try_from(req.consistency_level).map_err(|_| {
+        Failure::invalid(format!(
+            "invalid consistency level {}",
+            req.consistency_level
+        ))
+    })?;
     state.create(&req.collection_name, schema)?;
+    if level != ConsistencyLevel::Strong {
+        let entry = state.get(&req.collection_name)?;
+        entry.collection.write().alter_properties(
+            &[(CONSISTENCY_PROPERTY.to_owned(), (level as i32).to_string())],
+            &[],
+        );
+        state.persist_entry(&entry)?;
+    }
     Ok(Common::default())
 }
 
@@ -95,8 +113,19 @@ pub fn describe_collection(
     let properties: Vec<(String, String)> = c
         .properties()
         .iter()
+        .filter(|(k, _)| k.as_str() != CONSISTENCY_PROPERTY)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // The level the collection was created with (Strong, Bounded, Session,
+    // Eventually, Customized), as Milvus describes it and as pymilvus's ORM
+    // compares it when a collection is opened again. annlab serves every level
+    // strongly (every read sees every earlier write), which keeps each level's
+    // promise: the level is a lower bound on freshness, and annlab's is the top.
+    let consistency_level = c
+        .properties()
+        .get(CONSISTENCY_PROPERTY)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ConsistencyLevel::Strong as i32);
     Ok(DescribeCollectionResponse {
         schema: Some(schema_to_proto(c.name(), c.schema())),
         collection_id: id,
@@ -105,8 +134,7 @@ pub fn describe_collection(
         created_timestamp: entry.created_ts,
         created_utc_timestamp: entry.created_ts >> 18,
         shards_num: 1,
-        // annlab is strongly consistent: every call sees every earlier write.
-        consistency_level: ConsistencyLevel::Strong as i32,
+        consistency_level,
         collection_name: c.name().to_owned(),
         db_name: state.db.clone(),
         num_partitions: c.partitions().len() as i64,

@@ -15,7 +15,8 @@ use milvus::proto::schema::{LongArray, SearchResultData};
 
 use super::codes::PARAMETER_INVALID;
 use super::convert::{
-    column_to_proto, columns_from_proto, ids_to_proto, keys_to_proto, kv, output_to_proto,
+    FIRST_FIELD_ID, column_to_proto, columns_from_proto, ids_to_proto, keys_to_proto, kv,
+    output_to_proto,
 };
 use super::params;
 use super::scope::Scope;
@@ -199,6 +200,11 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
             scores: result.scores,
             output_fields,
             primary_field_name: schema.primary().name.clone(),
+            group_by_field_value: result.group_values.as_ref().map(|values| {
+                let name = &sreq.group_by.as_ref().expect("a grouping search").field;
+                let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
+                column_to_proto(name, fid, values)
+            }),
             ..Default::default()
         }),
         collection_name: req.collection_name.clone(),

@@ -9,7 +9,7 @@
 //! parameters; the callers keep that order (`Collection::index_field`,
 //! `Collection::check_search_target`), so the same error wins.
 
-use annlab_core::collection::{RangeSearch, SearchRequest};
+use annlab_core::collection::{GroupBy, RangeSearch, SearchRequest};
 use annlab_core::index::spec::{DEFAULT_NBITS, DEFAULT_NLIST, IndexParams, IndexSpec};
 use annlab_core::index::{AnnParams, IndexType};
 use annlab_core::{Error, Metric};
@@ -215,8 +215,44 @@ pub fn search_request(
         output_fields: req.output_fields.clone(),
         round_decimal: u32::try_from(round).ok(),
         partition_names: req.partition_names.clone(),
+        group_by: group_by(p)?,
     };
+    if request.group_by.is_some() && is_iterator_page(p) {
+        return Err(Error::GroupByWithIterator.into());
+    }
     Ok((request, params))
+}
+
+/// A grouping search's `group_by_field`, `group_size` (default 1) and
+/// `strict_group_size` (default false; unreadable counts as false), read as
+/// Milvus 2.5's proxy reads them.
+fn group_by(pairs: &[KeyValuePair]) -> Result<Option<GroupBy>, Failure> {
+    let Some(field) = kv(pairs, "group_by_field").filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let group_size = match kv(pairs, "group_size") {
+        None => 1,
+        Some(v) => {
+            let size: i64 = v.trim().parse().map_err(|_| {
+                Failure::invalid(format!(
+                    "failed to parse input group size:{v}: invalid parameter"
+                ))
+            })?;
+            if size <= 0 {
+                return Err(Failure::invalid(format!(
+                    "input group size:{size} is negative, failed to do search_groupby: invalid parameter"
+                )));
+            }
+            count(size)
+        }
+    };
+    let strict_group_size = kv(pairs, "strict_group_size")
+        .is_some_and(|v| matches!(v.trim(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
+    Ok(Some(GroupBy {
+        field: field.to_owned(),
+        group_size,
+        strict_group_size,
+    }))
 }
 
 /// Whether a Search request is a page of pymilvus's search iterator (its

@@ -88,13 +88,20 @@ impl Scope {
     }
 
     /// Drops a collection (a missing one is fine, as in Milvus) and removes it
-    /// from the data directory. Milvus refuses to drop one that has aliases.
+    /// from the data directory. Milvus refuses to drop one that has aliases,
+    /// and (2.5) to drop one through an alias.
     pub fn drop_collection(&self, name: &str) -> Result<(), Failure> {
         let db = self.db.clone();
         self.change(|dbs| {
             let Some(d) = dbs.get_mut(&db) else {
                 return Ok(((), Vec::new()));
             };
+            if d.aliases.contains_key(name) {
+                return Err(Error::DropCollectionByAlias {
+                    alias: name.to_owned(),
+                }
+                .into());
+            }
             if !d.collections.contains_key(name) {
                 return Ok(((), Vec::new()));
             }

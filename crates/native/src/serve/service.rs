@@ -302,6 +302,10 @@ impl MilvusService for Service {
             .await
     }
 
+    async fn alter_database(&self, r: Request<AlterDatabaseRequest>) -> Answer<Status> {
+        self.call("AlterDatabase", r, catalog::alter_database).await
+    }
+
     async fn describe_database(
         &self,
         r: Request<DescribeDatabaseRequest>,
@@ -440,4 +444,5 @@ no_db_name!(
     DropDatabaseRequest,
     ListDatabasesRequest,
     DescribeDatabaseRequest,
+    AlterDatabaseRequest,
 );

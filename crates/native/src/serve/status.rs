@@ -105,6 +105,9 @@ pub fn search_failure(e: Error, collection: i64) -> Failure {
              {MILVUS_SRC}/common/RangeSearchHelper.cpp:125\n => range_filter must be less \
              than radius for L2/HAMMING/JACCARD: {internal}"
         ),
+        Error::GroupByUnsupportedType { .. } => {
+            format!("{node}worker(1) query failed: {e}: {internal}")
+        }
         _ => return Failure::from(e),
     };
     Failure {

@@ -4,6 +4,7 @@
 //! once, widened per query for a range search, over the index of each segment
 //! (the filter checked inside it) or an exact scan, merged across segments.
 
+use super::group::{self, GroupBy};
 use super::plan::{self, SearchPlan, SegmentPlan, Strategy};
 use super::request::SearchRequest;
 use super::result::SearchResult;
@@ -15,7 +16,7 @@ use crate::index::binary::exact_search_binary;
 use crate::index::flat::{exact_range, exact_search_batch};
 use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::index::spec::IndexSpec;
-use crate::index::{AnnParams, Index, Reach, VectorView};
+use crate::index::{AnnParams, Index, RANGE_WIDEN_CAP, Reach, VectorView};
 use crate::metric::Metric;
 use crate::quickstart::MAX_TOPK;
 use crate::schema::{Column, DataType};
@@ -65,6 +66,8 @@ pub struct PreparedSearch<'c> {
     output: Vec<usize>,
     /// The requested output field names (for the dynamic keys among them).
     output_names: Vec<String>,
+    /// A grouping search's request and its field's position.
+    group: Option<(GroupBy, usize)>,
 }
 
 impl Collection {
@@ -110,6 +113,10 @@ impl<'c> PreparedSearch<'c> {
             k,
             metric,
         } = c.search_target(req)?;
+        let group = match &req.group_by {
+            Some(g) => Some((g.clone(), g.check(&c.schema, req.range.is_some())?)),
+            None => None,
+        };
         req.ann.check(&spec.params, k)?;
         let bounds = req.range.map(|r| r.bounds(metric)).transpose()?;
         let max_empty_buckets = match req.range {
@@ -210,6 +217,7 @@ impl<'c> PreparedSearch<'c> {
             round_decimal: req.round_decimal,
             output,
             output_names: req.output_fields.clone(),
+            group,
         })
     }
 
@@ -243,6 +251,12 @@ impl<'c> PreparedSearch<'c> {
 
     fn merged(&self, exact: bool) -> Result<Vec<Vec<(usize, Neighbour)>>> {
         let all: Vec<usize> = (0..self.nq()).collect();
+        if let Some((g, field)) = &self.group {
+            return all
+                .into_iter()
+                .map(|q| self.grouped(q, g, *field, exact))
+                .collect();
+        }
         match self.bounds {
             None => self.nearest(&all, self.k, exact),
             Some(bounds) => all
@@ -446,6 +460,29 @@ impl<'c> PreparedSearch<'c> {
         }
     }
 
+    /// A grouping search of one query: the nearest hits, widened (`k` doubled)
+    /// until they fill `offset + limit` groups (each full when strict) or the
+    /// rows run out, grouped; `offset` skips groups.
+    fn grouped(
+        &self,
+        query: usize,
+        g: &GroupBy,
+        field: usize,
+        exact: bool,
+    ) -> Result<Vec<(usize, Neighbour)>> {
+        let mut want = self.k * g.group_size;
+        loop {
+            let hits = self.nearest(&[query], want, exact)?.remove(0);
+            let grouped = group::group(&hits, g, self.k, self.offset, |seg, row| {
+                self.segments[seg].columns[field].value(row as usize)
+            });
+            if grouped.enough || hits.len() < want || want >= RANGE_WIDEN_CAP {
+                return Ok(grouped.hits);
+            }
+            want = (want * 2).min(RANGE_WIDEN_CAP);
+        }
+    }
+
     /// The hits after `offset`, at most `limit` per query, as columns.
     fn columns(&self, merged: Vec<Vec<(usize, Neighbour)>>, plan: SearchPlan) -> SearchResult {
         let c = self.c;
@@ -454,12 +491,17 @@ impl<'c> PreparedSearch<'c> {
         let mut scores = Vec::new();
         let mut topks = Vec::with_capacity(merged.len());
         let mut fields = OutputColumns::empty(c, &self.output);
+        // A grouping search has applied `offset` and `limit` to its groups.
+        let (skip, take) = match self.group {
+            Some(_) => (0, usize::MAX),
+            None => (self.offset, self.limit),
+        };
+        let mut group_values = self
+            .group
+            .as_ref()
+            .map(|&(_, f)| Column::empty_for(&c.schema.fields[f]));
         for hits in merged {
-            let kept: Vec<_> = hits
-                .into_iter()
-                .skip(self.offset)
-                .take(self.limit)
-                .collect();
+            let kept: Vec<_> = hits.into_iter().skip(skip).take(take).collect();
             topks.push(kept.len());
             for (seg, n) in kept {
                 let s = self.segments[seg];
@@ -474,6 +516,9 @@ impl<'c> PreparedSearch<'c> {
                 for (col, &f) in fields.columns.iter_mut().zip(&self.output) {
                     col.push_from(&s.columns[f], row);
                 }
+                if let (Some(values), Some((_, f))) = (group_values.as_mut(), &self.group) {
+                    values.push_from(&s.columns[*f], row);
+                }
             }
         }
         c.restrict_dynamic(&mut fields, &self.output_names);
@@ -483,6 +528,7 @@ impl<'c> PreparedSearch<'c> {
             topks,
             fields,
             plan,
+            group_values,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! and the exact search the ground truth comes from.
 
 mod executor;
+mod group;
 mod plan;
 mod request;
 mod result;
@@ -13,6 +14,7 @@ use super::Collection;
 use crate::error::Result;
 
 pub use executor::PreparedSearch;
+pub use group::{GroupBy, MAX_GROUP_SIZE};
 pub use plan::{SearchPlan, SegmentPlan, Strategy};
 pub use request::{RangeSearch, SearchRequest};
 pub use result::{SearchHit, SearchResult};

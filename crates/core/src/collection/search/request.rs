@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::group::GroupBy;
 use crate::error::{Error, Result};
 use crate::index::AnnParams;
 use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
@@ -33,6 +34,9 @@ pub struct SearchRequest {
     pub round_decimal: Option<u32>,
     /// Partitions to search (empty = every loaded partition).
     pub partition_names: Vec<String>,
+    /// Grouping search: `limit` groups of rows sharing this field's value.
+    #[serde(default)]
+    pub group_by: Option<GroupBy>,
 }
 
 /// Milvus's range search, in the score's units: for IP/COSINE keep

@@ -22,6 +22,10 @@ pub struct SearchResult {
     /// The requested output fields, one value per hit.
     pub fields: OutputColumns,
     pub plan: SearchPlan,
+    /// A grouping search's group value of each hit (Milvus 2.5's
+    /// `group_by_field_value`); None without `group_by`.
+    #[serde(default)]
+    pub group_values: Option<Column>,
 }
 
 impl SearchResult {
