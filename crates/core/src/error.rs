@@ -513,9 +513,8 @@ pub enum Error {
         actual: String,
     },
 
-    #[error(
-        "invalid dimension: {dim} of field {field}. binary vector dimension should be multiple of 8. "
-    )]
+    /// Milvus 2.3.5's words (2.5 adds the field's name).
+    #[error("invalid dimension: {dim}. should be multiple of 8. ")]
     BinaryDimNotMultipleOf8 { dim: usize, field: String },
 
     #[error(
@@ -536,7 +535,7 @@ pub enum Error {
     BinaryIndexOnFloatField,
 
     /// Insert: binary vectors whose bytes do not make `dim / 8` a row.
-    #[error("the length({len}) of binary data should divide the dim({dim})")]
+    #[error("the num({}) of all bits should divide the dim({dim})", len * 8)]
     BinaryDataLength { len: usize, dim: usize },
 
     /// A binary index asked to search float vectors (or the reverse): a typed
@@ -580,4 +579,27 @@ pub enum Error {
     /// Milvus 2.5 refuses DropCollection through an alias.
     #[error("cannot drop the collection via alias = {alias}")]
     DropCollectionByAlias { alias: String },
+    /// Hybrid search: a WeightedRanker with another number of weights than
+    /// sub-requests (Milvus 2.5's words).
+    #[error(
+        "the length of weights param mismatch with ann search requests: invalid parameter[expected={expected}][actual={actual}]"
+    )]
+    RankWeightsCountMismatch { expected: usize, actual: usize },
+
+    #[error("rank param weight should be in range [0, 1]: invalid parameter")]
+    RankWeightOutOfRange,
+
+    #[error("The rank params k should be in range (0, 16384), but got {k}: invalid parameter")]
+    RrfKOutOfRange { k: f32 },
+
+    /// Hybrid search: sub-requests with different numbers of query vectors.
+    #[error(
+        "the number of query vectors must be the same in every ann search request: got {first} and {other}: invalid parameter"
+    )]
+    HybridNqMismatch { first: usize, other: usize },
+
+    #[error(
+        "the number of ann search requests should be in range [1, {max}], got {count}: invalid parameter"
+    )]
+    HybridRequestCount { count: usize, max: usize },
 }

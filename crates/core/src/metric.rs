@@ -122,10 +122,9 @@ impl fmt::Display for Metric {
 
 /// The metrics Milvus lists for float vectors.
 pub const FLOAT_METRICS: &str = "L2 IP COSINE";
-/// The metrics Milvus 2.3.5 lists for BIN_FLAT (annlab has the first two).
-pub const BIN_FLAT_METRICS: &str = "HAMMING JACCARD SUBSTRUCTURE SUPERSTRUCTURE";
-/// The metrics Milvus 2.3.5 lists for BIN_IVF_FLAT.
-pub const BIN_IVF_METRICS: &str = "HAMMING JACCARD";
+/// The metrics Milvus 2.3.5 lists for BIN_FLAT and BIN_IVF_FLAT (annlab has
+/// the first two).
+pub const BINARY_METRICS: &str = "HAMMING JACCARD SUBSTRUCTURE SUPERSTRUCTURE";
 
 impl FromStr for Metric {
     type Err = Error;

@@ -19,7 +19,7 @@ mod stored;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod vector_tests;
+pub(crate) mod vector_tests;
 
 use std::collections::BTreeMap;
 
@@ -39,8 +39,8 @@ pub use partition::{
 };
 pub use query::{QueryRequest, QueryResult};
 pub use search::{
-    GroupBy, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, SearchHit, SearchPlan, SearchRequest,
-    SearchResult, SegmentPlan, Strategy,
+    GroupBy, HybridSearchRequest, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, Ranker, SearchHit,
+    SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy,
 };
 pub use segment::Segment;
 

@@ -11,7 +11,7 @@ use crate::metric::Metric;
 use crate::schema::{Column, FieldSchema};
 
 /// `id`, `a` (4 floats), `b` (3 floats); 40 rows flushed, 5 growing.
-pub(super) fn two_vectors() -> Collection {
+pub(crate) fn two_vectors() -> Collection {
     let schema = CollectionSchema::new(
         vec![
             FieldSchema::int64_primary("id", false),
@@ -466,7 +466,7 @@ fn binary_dims_follow_milvus() {
     };
     assert_eq!(
         schema(12).validate("c").unwrap_err().to_string(),
-        "invalid dimension: 12 of field x. binary vector dimension should be multiple of 8. "
+        "invalid dimension: 12. should be multiple of 8. "
     );
     assert!(schema(8 * 32_768).validate("c").is_ok());
     assert!(schema(8 * 32_769).validate("c").is_err());
@@ -482,7 +482,7 @@ fn binary_dims_follow_milvus() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the length(3) of binary data should divide the dim(16)"
+        "the num(24) of all bits should divide the dim(16)"
     );
     assert_eq!(c.count(), 0, "nothing was applied");
 }

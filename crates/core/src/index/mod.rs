@@ -165,8 +165,7 @@ impl IndexType {
     /// lists them.
     pub fn metrics(self) -> &'static str {
         match self {
-            IndexType::BinFlat => crate::metric::BIN_FLAT_METRICS,
-            IndexType::BinIvfFlat => crate::metric::BIN_IVF_METRICS,
+            IndexType::BinFlat | IndexType::BinIvfFlat => crate::metric::BINARY_METRICS,
             _ => crate::metric::FLOAT_METRICS,
         }
     }

@@ -44,7 +44,12 @@ pub fn of(e: &Error) -> i32 {
         | Error::AnnsFieldAmbiguous
         | Error::ArrayOverCapacity { .. }
         | Error::ArrayElementMismatch { .. }
-        | Error::ArrayCapacityOutOfRange { .. } => PARAMETER_INVALID,
+        | Error::ArrayCapacityOutOfRange { .. }
+        | Error::RankWeightsCountMismatch { .. }
+        | Error::RankWeightOutOfRange
+        | Error::RrfKOutOfRange { .. }
+        | Error::HybridNqMismatch { .. }
+        | Error::HybridRequestCount { .. } => PARAMETER_INVALID,
         Error::VectorDimMismatch { .. }
         | Error::VarCharTooLong { .. }
         | Error::ColumnCountMismatch { .. }

@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use annlab_core::Error;
-use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult};
-use annlab_core::schema::Column;
+use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult, SearchResult};
+use annlab_core::schema::{CollectionSchema, Column};
 use milvus::proto::milvus::{
     DeleteRequest, FlushRequest, FlushResponse, GetFlushStateResponse, InsertRequest,
     MutationResult, QueryResults, SearchResults, UpsertRequest,
@@ -184,32 +184,51 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
         sreq.data.len().max(sreq.binary_data.len()),
         ms,
     );
+    Ok(results_to_proto(
+        &result,
+        sreq.limit,
+        schema,
+        &req.collection_name,
+        &sreq.output_fields,
+        sreq.group_by.as_ref().map(|g| g.field.as_str()),
+    ))
+}
+
+/// A search's result as Milvus's `SearchResults` (Search and HybridSearch).
+pub fn results_to_proto(
+    result: &SearchResult,
+    limit: usize,
+    schema: &CollectionSchema,
+    collection_name: &str,
+    requested: &[String],
+    group_by: Option<&str>,
+) -> SearchResults {
     // No hits: no field data either, as Milvus answers.
     let (fields_data, output_fields) = if result.scores.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        output_to_proto(&result.fields, schema, &sreq.output_fields)
+        output_to_proto(&result.fields, schema, requested)
     };
-    Ok(SearchResults {
+    SearchResults {
         results: Some(SearchResultData {
-            num_queries: sreq.data.len().max(sreq.binary_data.len()) as i64,
-            top_k: sreq.limit as i64,
+            num_queries: result.nq() as i64,
+            top_k: limit as i64,
             fields_data,
             ids: Some(ids_to_proto(&result.ids)),
             topks: result.topks.iter().map(|&n| n as i64).collect(),
-            scores: result.scores,
+            scores: result.scores.clone(),
             output_fields,
             primary_field_name: schema.primary().name.clone(),
             group_by_field_value: result.group_values.as_ref().map(|values| {
-                let name = &sreq.group_by.as_ref().expect("a grouping search").field;
+                let name = group_by.expect("a grouping search names its field");
                 let fid = FIRST_FIELD_ID + schema.field_index(name).unwrap_or(0) as i64;
                 column_to_proto(name, fid, values)
             }),
             ..Default::default()
         }),
-        collection_name: req.collection_name.clone(),
+        collection_name: collection_name.to_owned(),
         ..Default::default()
-    })
+    }
 }
 
 pub fn query(state: &Scope, req: milvus::proto::milvus::QueryRequest) -> Res<QueryResults> {

@@ -28,6 +28,7 @@ mod codes;
 mod convert;
 mod ddl;
 mod dml;
+mod hybrid;
 mod limits;
 pub mod log;
 mod maintenance;

@@ -14,7 +14,7 @@ use super::codes::UNEXPECTED;
 use super::scope::Scope;
 use super::state::State;
 use super::status::{Failure, Reply};
-use super::{catalog, ddl, dml, log, maintenance, partitions};
+use super::{catalog, ddl, dml, hybrid, log, maintenance, partitions};
 
 pub struct Service {
     pub state: Arc<State>,
@@ -249,6 +249,10 @@ impl MilvusService for Service {
         self.call("Search", r, dml::search).await
     }
 
+    async fn hybrid_search(&self, r: Request<HybridSearchRequest>) -> Answer<SearchResults> {
+        self.call("HybridSearch", r, hybrid::hybrid_search).await
+    }
+
     async fn query(&self, r: Request<QueryRequest>) -> Answer<QueryResults> {
         self.call("Query", r, dml::query).await
     }
@@ -419,6 +423,7 @@ db_name_field!(
     DeleteRequest,
     FlushRequest,
     SearchRequest,
+    HybridSearchRequest,
     QueryRequest,
     AlterCollectionRequest,
     RenameCollectionRequest,

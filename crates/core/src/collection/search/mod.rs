@@ -6,6 +6,7 @@
 
 mod executor;
 mod group;
+mod hybrid;
 mod plan;
 mod request;
 mod result;
@@ -15,6 +16,7 @@ use crate::error::Result;
 
 pub use executor::PreparedSearch;
 pub use group::{GroupBy, MAX_GROUP_SIZE};
+pub use hybrid::{HybridSearchRequest, Ranker};
 pub use plan::{SearchPlan, SegmentPlan, Strategy};
 pub use request::{RangeSearch, SearchRequest};
 pub use result::{SearchHit, SearchResult};
