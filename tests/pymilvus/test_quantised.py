@@ -2,7 +2,7 @@
 has no HNSW_SQ, so those tests are annlab's only) and IVF_SQ8 (which the real
 Milvus 2.3.5 also has, so `test_ivf_sq8` runs against both)."""
 
-from pymilvus import Collection, MilvusClient, MilvusException, utility
+from pymilvus import Collection, DataType, MilvusClient, MilvusException, utility
 
 from harness import annlab_only, connect
 from test_errors import ROWS, raises, rows, schema
@@ -59,9 +59,10 @@ def test_hnsw_sq_types_and_milvus_client(server):
     vectors = rows()[1]
     for sq_type, refine in (("FP16", None), ("BF16", "FP32"), ("SQ8", "FP16")):
         name = f"sq_{sq_type.lower()}"
-        mc.create_collection(name, dimension=len(vectors[0]), metric_type="L2", auto_id=False)
-        mc.release_collection(name)
-        mc.drop_index(name, "vector")
+        schema = mc.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=len(vectors[0]))
+        mc.create_collection(name, schema=schema)
         mc.insert(name, [{"id": i, "vector": v} for i, v in enumerate(vectors)])
         mc.flush(name)
         ip = mc.prepare_index_params()
@@ -74,7 +75,8 @@ def test_hnsw_sq_types_and_milvus_client(server):
         hits = mc.search(name, [vectors[11]], limit=3, search_params={"params": {"ef": 32, "refine_k": 3}})
         assert hits[0][0]["id"] == 11, (sq_type, hits)
         described = mc.describe_index(name, "vector")
-        assert described["index_type"] == "HNSW_SQ" and described["sq_type"] == sq_type, described
+        assert described["index_type"] == "HNSW_SQ", described
+        assert described["params"]["sq_type"] == sq_type, described
 
 
 @annlab_only
