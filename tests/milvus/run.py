@@ -106,7 +106,8 @@ def test_error_catalogue_and_partitions_on_real_milvus(milvus):
     and messages (apart from the few differences they name)."""
     r = subprocess.run(
         milvus.in_ns([sys.executable, os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real",
-                      "test_errors", "test_partitions", "test_catalog", "test_search_features"]),
+                      "test_errors", "test_partitions", "test_catalog", "test_search_features",
+                      "test_quantised"]),
         capture_output=True, text=True, timeout=900)
     for line in r.stdout.splitlines():
         if line.startswith(("✔", "✖")):
