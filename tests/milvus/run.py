@@ -108,7 +108,8 @@ def test_error_catalogue_and_partitions_on_real_milvus(milvus):
     r = subprocess.run(
         milvus.in_ns([sys.executable, os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real",
                       "test_errors", "test_partitions", "test_catalog", "test_search_features",
-                      "test_readme"]),
+                      "test_readme", "test_quantised", "test_dynamic", "test_types",
+                      "test_vectors"]),
         capture_output=True, text=True, timeout=900)
     for line in r.stdout.splitlines():
         if line.startswith(("✔", "✖")):

@@ -602,4 +602,24 @@ pub enum Error {
         "the number of ann search requests should be in range [1, {max}], got {count}: invalid parameter"
     )]
     HybridRequestCount { count: usize, max: usize },
+    /// An `sq_type` Milvus 2.5 does not have (knowhere's words).
+    #[error("invalid scalar quantizer type")]
+    InvalidSqType { name: String },
+
+    /// A `refine_type` Milvus 2.5 does not have (knowhere's words, doubled word
+    /// included).
+    #[error("invalid refine type type")]
+    InvalidRefineType { name: String },
+
+    /// A quantiser Milvus 2.5 has and annlab does not (SQ6).
+    #[error("{param} {name} is not supported by annlab: use SQ8, FP16 or BF16")]
+    UnsupportedSqType { param: &'static str, name: String },
+
+    /// `refine_k` below 1 (knowhere's range for the float parameter).
+    #[error("param refine_k ({value}) out of range [ 1,3.40282e+38 ]")]
+    RefineKOutOfRange { value: f32 },
+
+    /// A boolean build parameter given as something else (knowhere's words).
+    #[error("Type conflict in json: param '{param}' ({value}) should be a boolean")]
+    ParamNotABoolean { param: &'static str, value: String },
 }

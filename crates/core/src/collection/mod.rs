@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::index::quant::RefineType;
 use crate::index::{Index, Progress};
 use crate::schema::CollectionSchema;
 
@@ -245,7 +246,14 @@ impl Collection {
                         let own = i.as_dyn().memory_bytes();
                         match i {
                             Index::Flat(_) | Index::Hnsw(_) => own + vectors,
-                            Index::IvfFlat(_) | Index::IvfPq(_) => own,
+                            // HNSW_SQ reads the vectors only to refine with FP32.
+                            Index::HnswSq(q) if q.refine() == Some(RefineType::Fp32) => {
+                                own + vectors
+                            }
+                            Index::HnswSq(_)
+                            | Index::IvfFlat(_)
+                            | Index::IvfPq(_)
+                            | Index::IvfSq8(_) => own,
                             Index::BinFlat(_) | Index::BinIvfFlat(_) => own + vectors,
                         }
                     }

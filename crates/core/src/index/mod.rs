@@ -10,6 +10,7 @@ pub mod binary;
 pub mod flat;
 pub mod hnsw;
 pub mod ivf;
+pub mod quant;
 pub mod spec;
 
 use serde::{Deserialize, Serialize};
@@ -86,15 +87,43 @@ pub enum AnnParams {
     Default,
     /// HNSW: size of the dynamic candidate list (at least k).
     Hnsw { ef: usize },
-    /// IVF_FLAT, IVF_PQ: number of inverted lists probed.
+    /// IVF_FLAT, IVF_PQ, IVF_SQ8: number of inverted lists probed.
     Ivf { nprobe: usize },
+    /// HNSW_SQ: `ef` (None: the default) and `refine_k`, the factor of the `k`
+    /// candidates re-ranked by the refine vectors (None: 1).
+    HnswSq {
+        ef: Option<usize>,
+        refine_k: Option<RefineK>,
+    },
 }
+
+/// HNSW_SQ's `refine_k`, a float (≥ 1, checked by [`AnnParams::check`]); equal
+/// when its bits are, so that search parameters stay comparable.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RefineK(pub f32);
+
+impl PartialEq for RefineK {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for RefineK {}
 
 impl AnnParams {
     /// HNSW's `ef`, if given.
     pub fn ef(&self) -> Option<usize> {
         match *self {
             AnnParams::Hnsw { ef } => Some(ef),
+            AnnParams::HnswSq { ef, .. } => ef,
+            _ => None,
+        }
+    }
+
+    /// HNSW_SQ's `refine_k`, if given.
+    pub fn refine_k(&self) -> Option<f32> {
+        match *self {
+            AnnParams::HnswSq { refine_k, .. } => refine_k.map(|r| r.0),
             _ => None,
         }
     }
@@ -113,6 +142,7 @@ impl AnnParams {
             AnnParams::Default => None,
             AnnParams::Hnsw { ef } => Some(("ef", ef)),
             AnnParams::Ivf { nprobe } => Some(("nprobe", nprobe)),
+            AnnParams::HnswSq { ef, .. } => ef.map(|ef| ("ef", ef)),
         }
     }
 }
@@ -132,17 +162,23 @@ pub enum IndexType {
     BinFlat,
     #[serde(rename = "BIN_IVF_FLAT")]
     BinIvfFlat,
+    #[serde(rename = "HNSW_SQ")]
+    HnswSq,
+    #[serde(rename = "IVF_SQ8")]
+    IvfSq8,
 }
 
 impl IndexType {
     /// Every index type, in Milvus's names' order of [`IndexType::name`].
-    pub const ALL: [IndexType; 6] = [
+    pub const ALL: [IndexType; 8] = [
         IndexType::Flat,
         IndexType::Hnsw,
         IndexType::IvfFlat,
         IndexType::IvfPq,
         IndexType::BinFlat,
         IndexType::BinIvfFlat,
+        IndexType::HnswSq,
+        IndexType::IvfSq8,
     ];
 
     pub fn name(self) -> &'static str {
@@ -151,6 +187,8 @@ impl IndexType {
             IndexType::Hnsw => "HNSW",
             IndexType::IvfFlat => "IVF_FLAT",
             IndexType::IvfPq => "IVF_PQ",
+            IndexType::HnswSq => "HNSW_SQ",
+            IndexType::IvfSq8 => "IVF_SQ8",
             IndexType::BinFlat => "BIN_FLAT",
             IndexType::BinIvfFlat => "BIN_IVF_FLAT",
         }
@@ -216,6 +254,8 @@ pub enum Index {
     IvfPq(ivf::IvfPq),
     BinFlat(binary::BinFlat),
     BinIvfFlat(binary::BinIvfFlat),
+    HnswSq(quant::HnswSq),
+    IvfSq8(quant::IvfSq8),
 }
 
 impl Index {
@@ -251,6 +291,22 @@ impl Index {
                     query_type: "float",
                 });
             }
+            spec::IndexParams::HnswSq {
+                m,
+                ef_construction,
+                sq_type,
+                ..
+            } => Index::HnswSq(quant::HnswSq::build(
+                vectors,
+                metric,
+                &hnsw::HnswParams::new(m, ef_construction, seed),
+                sq_type,
+                spec.params.refinement(),
+                progress,
+            )?),
+            spec::IndexParams::IvfSq8 { nlist } => Index::IvfSq8(quant::IvfSq8::build(
+                vectors, metric, nlist, seed, progress,
+            )?),
         })
     }
 
@@ -308,6 +364,8 @@ impl Index {
             Index::IvfPq(i) => i,
             Index::BinFlat(i) => i,
             Index::BinIvfFlat(i) => i,
+            Index::HnswSq(i) => i,
+            Index::IvfSq8(i) => i,
         }
     }
 }

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::index::quant::{RefineType, SqType};
 use crate::index::{AnnParams, IndexType};
 use crate::metric::Metric;
 
@@ -33,6 +34,8 @@ pub const NBITS_RANGE: (i64, i64) = (1, 16);
 pub const DEFAULT_NLIST: usize = 128;
 /// Milvus's `nbits` when `create_index` gives none (IVF_PQ).
 pub const DEFAULT_NBITS: usize = 8;
+/// knowhere's range for HNSW_SQ's `M` (its faiss-based HNSW config).
+pub const HNSW_SQ_M_RANGE: (i64, i64) = (2, 2048);
 
 /// Build parameters, one variant per index type, with the papers' names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +68,23 @@ pub enum IndexParams {
     /// Binary vectors: `nlist` binary k-means cells.
     #[serde(rename = "BIN_IVF_FLAT")]
     BinIvfFlat { nlist: usize },
+    /// HNSW over scalar-quantised vectors (Milvus 2.5): `sq_type` codes, and with
+    /// `refine` the candidates re-ranked by `refine_type` vectors (FP32 when not
+    /// given).
+    #[serde(rename = "HNSW_SQ")]
+    HnswSq {
+        #[serde(rename = "M")]
+        m: usize,
+        #[serde(rename = "efConstruction")]
+        ef_construction: usize,
+        sq_type: SqType,
+        refine: bool,
+        refine_type: Option<RefineType>,
+    },
+    /// Inverted file with 8-bit scalar quantisation of the residuals (faiss's
+    /// `IndexIVFScalarQuantizer` with `QT_8bit`, by residual, as Milvus's IVF_SQ8).
+    #[serde(rename = "IVF_SQ8")]
+    IvfSq8 { nlist: usize },
 }
 
 impl IndexParams {
@@ -76,6 +96,43 @@ impl IndexParams {
             IndexParams::IvfPq { .. } => IndexType::IvfPq,
             IndexParams::BinFlat => IndexType::BinFlat,
             IndexParams::BinIvfFlat { .. } => IndexType::BinIvfFlat,
+            IndexParams::HnswSq { .. } => IndexType::HnswSq,
+            IndexParams::IvfSq8 { .. } => IndexType::IvfSq8,
+        }
+    }
+
+    /// HNSW_SQ's refinement: what re-ranks, if anything.
+    pub fn refinement(&self) -> Option<RefineType> {
+        match *self {
+            IndexParams::HnswSq {
+                refine: true,
+                refine_type,
+                ..
+            } => Some(refine_type.unwrap_or(RefineType::Fp32)),
+            _ => None,
+        }
+    }
+
+    /// The build parameters that are words, by Milvus's names
+    /// (`[("sq_type", "SQ8"), ("refine", "true")]`); numbers are in [`IndexParams::named`].
+    pub fn named_words(&self) -> Vec<(&'static str, &'static str)> {
+        match *self {
+            IndexParams::HnswSq {
+                sq_type,
+                refine,
+                refine_type,
+                ..
+            } => {
+                let mut v = vec![
+                    ("sq_type", sq_type.name()),
+                    ("refine", if refine { "true" } else { "false" }),
+                ];
+                if let Some(t) = refine_type {
+                    v.push(("refine_type", t.name()));
+                }
+                v
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -93,6 +150,10 @@ impl IndexParams {
             }
             IndexParams::BinFlat => Vec::new(),
             IndexParams::BinIvfFlat { nlist } => vec![("nlist", nlist)],
+            IndexParams::HnswSq {
+                m, ef_construction, ..
+            } => vec![("M", m), ("efConstruction", ef_construction)],
+            IndexParams::IvfSq8 { nlist } => vec![("nlist", nlist)],
         }
     }
 
@@ -125,6 +186,13 @@ impl IndexParams {
             }
             IndexParams::BinFlat => Ok(()),
             IndexParams::BinIvfFlat { nlist } => range("nlist", nlist, NLIST_RANGE),
+            IndexParams::HnswSq {
+                m, ef_construction, ..
+            } => {
+                range("efConstruction", ef_construction, EF_RANGE)?;
+                range("M", m, HNSW_SQ_M_RANGE)
+            }
+            IndexParams::IvfSq8 { nlist } => range("nlist", nlist, NLIST_RANGE),
         }
     }
 }
@@ -192,23 +260,40 @@ impl AnnParams {
         };
         match (*self, index) {
             (AnnParams::Default, _) => Ok(()),
-            (AnnParams::Hnsw { ef }, IndexParams::Hnsw { .. }) => {
+            (AnnParams::Hnsw { ef }, IndexParams::Hnsw { .. } | IndexParams::HnswSq { .. })
+            | (AnnParams::HnswSq { ef: Some(ef), .. }, IndexParams::HnswSq { .. }) => {
                 range("ef", ef, EF_RANGE)?;
                 if ef < k {
                     return Err(Error::EfSmallerThanK { ef, k });
                 }
-                Ok(())
+                self.check_refine_k()
+            }
+            (AnnParams::HnswSq { ef: None, .. }, IndexParams::HnswSq { .. }) => {
+                self.check_refine_k()
             }
             (
                 AnnParams::Ivf { nprobe },
                 IndexParams::IvfFlat { .. }
                 | IndexParams::IvfPq { .. }
-                | IndexParams::BinIvfFlat { .. },
+                | IndexParams::BinIvfFlat { .. }
+                | IndexParams::IvfSq8 { .. },
             ) => range("nprobe", nprobe, NLIST_RANGE),
             (given, index) => Err(Error::SearchParamForOtherIndex {
                 param: given.knob().map_or("", |k| k.0),
                 index_type: index.index_type().name(),
             }),
+        }
+    }
+}
+
+impl AnnParams {
+    /// knowhere's range for `refine_k`: at least 1.
+    fn check_refine_k(&self) -> Result<()> {
+        match self.refine_k() {
+            Some(value) if !(value >= 1.0 && value.is_finite()) => {
+                Err(Error::RefineKOutOfRange { value })
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -292,6 +377,86 @@ mod tests {
         assert_eq!(
             msg(AnnParams::Ivf { nprobe: 8 }, &hnsw),
             "search param nprobe is not a parameter of HNSW"
+        );
+    }
+
+    #[test]
+    fn hnsw_sq_and_ivf_sq8_params_as_milvus_25() {
+        let sq = |m, refine, refine_type| IndexParams::HnswSq {
+            m,
+            ef_construction: 200,
+            sq_type: SqType::Sq8,
+            refine,
+            refine_type,
+        };
+        assert_eq!(sq(16, true, None).validate(1536), Ok(()));
+        assert_eq!(sq(16, true, None).refinement(), Some(RefineType::Fp32));
+        assert_eq!(sq(16, false, Some(RefineType::Fp32)).refinement(), None);
+        assert_eq!(sq(16, true, None).index_type().name(), "HNSW_SQ");
+        assert_eq!(
+            sq(16, true, Some(RefineType::Codes(SqType::Fp16))).named_words(),
+            [
+                ("sq_type", "SQ8"),
+                ("refine", "true"),
+                ("refine_type", "FP16")
+            ]
+        );
+        assert_eq!(
+            sq(1, false, None).validate(8).unwrap_err().to_string(),
+            "M out of range: [2, 2048]"
+        );
+        let ivf = IndexParams::IvfSq8 { nlist: 70000 };
+        assert_eq!(
+            ivf.validate(8).unwrap_err().to_string(),
+            "nlist out of range: [1, 65536]"
+        );
+        assert_eq!("IVF_SQ8".parse::<IndexType>(), Ok(IndexType::IvfSq8));
+        assert_eq!("HNSW_SQ".parse::<IndexType>(), Ok(IndexType::HnswSq));
+        // Names as knowhere reads them, with its words.
+        let word = |s: &str| s.parse::<SqType>().unwrap_err().to_string();
+        assert_eq!("FP16".parse::<SqType>(), Ok(SqType::Fp16));
+        assert_eq!(word("sq8"), "invalid scalar quantizer type");
+        assert_eq!(
+            word("SQ6"),
+            "sq_type SQ6 is not supported by annlab: use SQ8, FP16 or BF16"
+        );
+        assert_eq!("FLAT".parse::<RefineType>(), Ok(RefineType::Fp32));
+        assert_eq!(
+            "BF16".parse::<RefineType>(),
+            Ok(RefineType::Codes(SqType::Bf16))
+        );
+        assert_eq!(
+            "INT8".parse::<RefineType>().unwrap_err().to_string(),
+            "invalid refine type type"
+        );
+        // Search: ef as HNSW's, refine_k at least 1, nprobe for IVF_SQ8.
+        let index = sq(16, true, None);
+        let ann = |ef, refine_k: Option<f32>| AnnParams::HnswSq {
+            ef,
+            refine_k: refine_k.map(crate::index::RefineK),
+        };
+        assert_eq!(ann(Some(64), Some(2.0)).check(&index, 10), Ok(()));
+        assert_eq!(ann(None, Some(1.0)).check(&index, 10), Ok(()));
+        assert_eq!(AnnParams::Hnsw { ef: 64 }.check(&index, 10), Ok(()));
+        assert_eq!(
+            ann(Some(5), None)
+                .check(&index, 10)
+                .unwrap_err()
+                .to_string(),
+            "ef(5) should be larger than k(10)"
+        );
+        assert_eq!(
+            ann(None, Some(0.5))
+                .check(&index, 10)
+                .unwrap_err()
+                .to_string(),
+            "param refine_k (0.5) out of range [ 1,3.40282e+38 ]"
+        );
+        let ivf = IndexParams::IvfSq8 { nlist: 8 };
+        assert_eq!(AnnParams::Ivf { nprobe: 8 }.check(&ivf, 3), Ok(()));
+        assert_eq!(
+            ann(Some(64), None).check(&ivf, 3).unwrap_err().to_string(),
+            "search param ef is not a parameter of IVF_SQ8"
         );
     }
 }

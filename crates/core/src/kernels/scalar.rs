@@ -77,8 +77,8 @@ pub fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
 /// The largest `|w|` for which [`dot_u8`] of `len` dimensions cannot overflow
 /// (at most `i16::MAX`, at least 1).
 pub fn sq8_weight_limit(len: usize) -> i16 {
-    let limit = i32::MAX as usize / (255 * len.max(1));
-    limit.clamp(1, i16::MAX as usize) as i16
+    let limit = i32::MAX as u64 / (255 * len.max(1) as u64);
+    limit.clamp(1, i16::MAX as u64) as i16
 }
 
 /// An IEEE half (binary16) widened to f32, exactly, for every finite half and

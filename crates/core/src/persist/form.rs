@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bitset::Bitset;
 use crate::index::Index;
+use crate::index::quant::{RefineType, SqType};
 use crate::index::spec::{IndexParams, IndexSpec};
 use crate::metric::Metric;
 use crate::schema::{CollectionSchema, Column};
@@ -76,11 +77,32 @@ pub struct IndexDefForm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IndexParamsForm {
     Flat,
-    Hnsw { m: u64, ef_construction: u64 },
-    IvfFlat { nlist: u64 },
-    IvfPq { nlist: u64, m: u64, nbits: u64 },
+    Hnsw {
+        m: u64,
+        ef_construction: u64,
+    },
+    IvfFlat {
+        nlist: u64,
+    },
+    IvfPq {
+        nlist: u64,
+        m: u64,
+        nbits: u64,
+    },
     BinFlat,
-    BinIvfFlat { nlist: u64 },
+    BinIvfFlat {
+        nlist: u64,
+    },
+    HnswSq {
+        m: u64,
+        ef_construction: u64,
+        sq_type: SqType,
+        refine: bool,
+        refine_type: Option<RefineType>,
+    },
+    IvfSq8 {
+        nlist: u64,
+    },
 }
 
 /// A sealed segment as stored: `C` its columns (one per schema field, in schema
@@ -120,6 +142,20 @@ impl From<&IndexSpec> for IndexParamsForm {
             },
             IndexParams::BinFlat => Self::BinFlat,
             IndexParams::BinIvfFlat { nlist } => Self::BinIvfFlat { nlist: n(nlist) },
+            IndexParams::HnswSq {
+                m,
+                ef_construction,
+                sq_type,
+                refine,
+                refine_type,
+            } => Self::HnswSq {
+                m: n(m),
+                ef_construction: n(ef_construction),
+                sq_type,
+                refine,
+                refine_type,
+            },
+            IndexParams::IvfSq8 { nlist } => Self::IvfSq8 { nlist: n(nlist) },
         }
     }
 }
@@ -142,6 +178,20 @@ impl IndexDefForm {
             },
             IndexParamsForm::BinFlat => IndexParams::BinFlat,
             IndexParamsForm::BinIvfFlat { nlist } => IndexParams::BinIvfFlat { nlist: n(nlist) },
+            IndexParamsForm::HnswSq {
+                m,
+                ef_construction,
+                sq_type,
+                refine,
+                refine_type,
+            } => IndexParams::HnswSq {
+                m: n(m),
+                ef_construction: n(ef_construction),
+                sq_type,
+                refine,
+                refine_type,
+            },
+            IndexParamsForm::IvfSq8 { nlist } => IndexParams::IvfSq8 { nlist: n(nlist) },
         };
         IndexSpec {
             params,

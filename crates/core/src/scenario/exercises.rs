@@ -5,10 +5,11 @@ use super::gather::merge_top_k;
 use super::report::{FigureId, Line, StepReport, SweepPoint};
 use super::search_steps::K;
 use super::shard::ShardNode;
-use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, Scenario};
+use super::{COLLECTION, IVF_COLLECTION, PQ_COLLECTION, SQ_COLLECTION, Scenario};
 use crate::clock::{Clock, timed, timed_repeated};
 use crate::error::Result;
 use crate::index::flat::exact_search;
+use crate::index::quant::SqType;
 use crate::index::spec::{IndexParams, IndexSpec};
 use crate::index::{AnnParams, Progress, VectorView};
 use crate::metric::Metric;
@@ -107,25 +108,64 @@ impl Scenario {
             .collect()
     }
 
-    /// FLAT's point, the main index's curve and, when step 12 built it, IVF_FLAT's.
+    /// FLAT's point, the main index's curve and, when step 12 built them,
+    /// IVF_FLAT's and HNSW_SQ's (the same ef values as HNSW).
     pub(super) fn main_curves(&mut self, clock: &dyn Clock) -> Result<Vec<SweepPoint>> {
         let nprobes = self.nprobe_curve();
         let mut points = vec![self.flat_point(clock)];
         let main = self.main_index();
-        let values: Vec<AnnParams> = match main {
-            IndexParams::Hnsw { .. } => self
-                .params
-                .ef_sweep
-                .iter()
-                .map(|&ef| AnnParams::Hnsw { ef })
-                .collect(),
+        let efs: Vec<AnnParams> = self
+            .params
+            .ef_sweep
+            .iter()
+            .map(|&ef| AnnParams::Hnsw { ef })
+            .collect();
+        let values = match main {
+            IndexParams::Hnsw { .. } => efs.clone(),
             _ => nprobes.clone(),
         };
         points.extend(self.curve(COLLECTION, main.index_type().name(), &values, clock)?);
         if self.db.has_collection(IVF_COLLECTION) {
             points.extend(self.curve(IVF_COLLECTION, "IVF_FLAT", &nprobes, clock)?);
         }
+        if self.db.has_collection(SQ_COLLECTION) {
+            points.extend(self.curve(SQ_COLLECTION, "HNSW_SQ", &efs, clock)?);
+        }
         Ok(points)
+    }
+
+    /// Step 12's HNSW_SQ beside the main HNSW: the same graph parameters on SQ8
+    /// codes, without refinement, so that its memory is the graph and the codes
+    /// (a quarter of the float vectors) and its recall is what the codes give.
+    pub(super) fn build_sq(
+        &mut self,
+        clock: &dyn Clock,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
+        self.db.drop_collection(SQ_COLLECTION);
+        let IndexParams::Hnsw { m, ef_construction } = self.main_index() else {
+            return Ok(());
+        };
+        self.db.create_collection(
+            SQ_COLLECTION,
+            CollectionSchema::tutorial(self.params.data.dim),
+            self.params.data.seed,
+        )?;
+        let params = IndexParams::HnswSq {
+            m: m.max(2),
+            ef_construction,
+            sq_type: SqType::Sq8,
+            refine: false,
+            refine_type: None,
+        };
+        self.db.collection_mut(SQ_COLLECTION)?.create_index(
+            "embedding",
+            "",
+            IndexSpec::new(params, Metric::Cosine),
+            progress,
+        )?;
+        self.fill(SQ_COLLECTION, clock, progress)?;
+        self.db.collection_mut(SQ_COLLECTION)?.load()
     }
 
     pub(super) fn ivf_pq(

@@ -148,6 +148,8 @@ impl ScenarioParams {
 pub const COLLECTION: &str = "production_documents";
 pub const IVF_COLLECTION: &str = "ivf_documents";
 pub const PQ_COLLECTION: &str = "pq_documents";
+/// Step 12's HNSW_SQ collection (when the main index is HNSW).
+pub const SQ_COLLECTION: &str = "sq_documents";
 
 /// The state of a run of the tutorial.
 pub struct Scenario {

@@ -3,7 +3,7 @@
 //! exact search.
 
 use super::report::{Correction, FigureId, HitRow, Line, StepReport, SweepPoint};
-use super::{COLLECTION, IVF_COLLECTION, MainIndex, Scenario, StepId};
+use super::{COLLECTION, IVF_COLLECTION, MainIndex, SQ_COLLECTION, Scenario, StepId};
 use crate::clock::{Clock, Timing, timed_repeated};
 use crate::collection::{SearchHit, SearchRequest, SearchResult};
 use crate::error::Result;
@@ -388,6 +388,7 @@ impl Scenario {
         r.figure(FigureId::IvfRecall, ivf_recall);
         r.figure(FigureId::IvfBuildMs, build_ms);
         r.figure(FigureId::HnswLatencyMs, hnsw_ms);
+        self.build_sq(clock, progress)?;
         // Every index's recall against QPS over the batch's queries (ann-benchmarks).
         let curves = self.main_curves(clock)?;
         r.timed_sweep(&curves);
@@ -407,7 +408,7 @@ impl Scenario {
 
     pub(super) fn cleanup(&mut self, r: &mut StepReport) -> Result<()> {
         r.header();
-        for name in [COLLECTION, IVF_COLLECTION] {
+        for name in [COLLECTION, IVF_COLLECTION, SQ_COLLECTION] {
             if let Ok(c) = self.db.collection_mut(name) {
                 c.release();
             }

@@ -88,7 +88,7 @@ fn every_step_and_exercise_reports_measured_figures() {
         .iter()
         .find(|r| r.step == StepId::IvfCompare)
         .unwrap();
-    for index in ["FLAT", "HNSW", "IVF_FLAT"] {
+    for index in ["FLAT", "HNSW", "IVF_FLAT", "HNSW_SQ"] {
         assert!(compare.sweep.iter().any(|p| p.index == index), "{index}");
     }
     assert!(compare.sweep.iter().all(|p| p.qps > 0.0));
@@ -107,7 +107,7 @@ fn every_step_and_exercise_reports_measured_figures() {
             .contains("collection not loaded")
     );
     let pq = reports.iter().find(|r| r.step == StepId::IvfPq).unwrap();
-    for index in ["FLAT", "HNSW", "IVF_FLAT", "IVF_PQ"] {
+    for index in ["FLAT", "HNSW", "IVF_FLAT", "IVF_PQ", "HNSW_SQ"] {
         assert!(
             pq.sweep.iter().any(|p| p.index == index),
             "no {index} curve"
@@ -126,6 +126,20 @@ fn every_step_and_exercise_reports_measured_figures() {
         .unwrap()
         .memory_bytes;
     assert!(pq_mem > 0 && flat_mem > 0);
+    // HNSW_SQ searches its graph and SQ8 codes: less than HNSW's graph and floats.
+    let mem = |index: &str| {
+        pq.sweep
+            .iter()
+            .find(|p| p.index == index)
+            .unwrap()
+            .memory_bytes
+    };
+    assert!(
+        mem("HNSW_SQ") > 0 && mem("HNSW_SQ") < mem("HNSW"),
+        "{} vs {}",
+        mem("HNSW_SQ"),
+        mem("HNSW")
+    );
     assert!(get(StepId::Cluster, FigureId::Recall) > 0.0);
     let metrics = reports
         .iter()

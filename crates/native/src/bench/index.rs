@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use annlab_core::index::hnsw::{Hnsw, HnswParams, Layer0Links};
+use annlab_core::index::quant::{RefineType, SqType};
 use annlab_core::index::spec::{IndexParams, IndexSpec};
-use annlab_core::index::{AnnParams, Index};
+use annlab_core::index::{AnnParams, Index, RefineK};
 use annlab_core::kernels;
 use annlab_core::quickstart::MAX_TOPK;
 use anyhow::{Context, bail};
@@ -32,6 +33,58 @@ pub enum IndexKind {
     #[value(name = "ivf_pq", alias = "ivf-pq")]
     IvfPq,
     Flat,
+    #[value(name = "hnsw_sq", alias = "hnsw-sq")]
+    HnswSq,
+    #[value(name = "ivf_sq8", alias = "ivf-sq8")]
+    IvfSq8,
+}
+
+/// HNSW_SQ's `sq_type` on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqArg {
+    #[value(name = "SQ8", alias = "sq8")]
+    Sq8,
+    #[value(name = "FP16", alias = "fp16")]
+    Fp16,
+    #[value(name = "BF16", alias = "bf16")]
+    Bf16,
+}
+
+impl From<SqArg> for SqType {
+    fn from(a: SqArg) -> Self {
+        match a {
+            SqArg::Sq8 => SqType::Sq8,
+            SqArg::Fp16 => SqType::Fp16,
+            SqArg::Bf16 => SqType::Bf16,
+        }
+    }
+}
+
+/// HNSW_SQ's refinement on the command line (`none`: `refine` false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RefineArg {
+    #[value(name = "none")]
+    None,
+    #[value(name = "FP32", alias = "fp32")]
+    Fp32,
+    #[value(name = "FP16", alias = "fp16")]
+    Fp16,
+    #[value(name = "BF16", alias = "bf16")]
+    Bf16,
+    #[value(name = "SQ8", alias = "sq8")]
+    Sq8,
+}
+
+impl RefineArg {
+    fn refine_type(self) -> Option<RefineType> {
+        match self {
+            RefineArg::None => None,
+            RefineArg::Fp32 => Some(RefineType::Fp32),
+            RefineArg::Fp16 => Some(RefineType::Codes(SqType::Fp16)),
+            RefineArg::Bf16 => Some(RefineType::Codes(SqType::Bf16)),
+            RefineArg::Sq8 => Some(RefineType::Codes(SqType::Sq8)),
+        }
+    }
 }
 
 /// [`Layer0Links`] on the command line.
@@ -90,6 +143,16 @@ pub struct IndexArgs {
     /// IVF_PQ bits per sub-quantiser.
     #[arg(long, default_value_t = 8)]
     pub nbits: usize,
+    /// HNSW_SQ: how each dimension is stored (Milvus's `sq_type`).
+    #[arg(long, value_enum, default_value = "SQ8")]
+    pub sq_type: SqArg,
+    /// HNSW_SQ: what re-ranks the candidates (Milvus's `refine_type`; `none`:
+    /// `refine` false).
+    #[arg(long, value_enum, default_value = "FP32")]
+    pub refine_type: RefineArg,
+    /// HNSW_SQ: candidates re-ranked, as a multiple of k (Milvus's `refine_k`).
+    #[arg(long, default_value_t = 2.0)]
+    pub refine_k: f32,
     /// Timed passes over the queries; medians are reported.
     #[arg(long, default_value_t = 3)]
     pub reps: usize,
@@ -152,6 +215,17 @@ fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
                 &args.nprobe,
             ),
             IndexKind::Flat => (IndexParams::Flat, &[]),
+            IndexKind::HnswSq => (
+                IndexParams::HnswSq {
+                    m: args.m,
+                    ef_construction: args.ef_construction,
+                    sq_type: args.sq_type.into(),
+                    refine: args.refine_type != RefineArg::None,
+                    refine_type: args.refine_type.refine_type(),
+                },
+                &args.ef,
+            ),
+            IndexKind::IvfSq8 => (IndexParams::IvfSq8 { nlist: args.nlist }, &args.nprobe),
         };
         let name = params.index_type().name();
         let spec = IndexSpec::new(params, METRIC);
@@ -160,7 +234,13 @@ fn plan(args: &IndexArgs, dim: usize) -> anyhow::Result<Vec<Job>> {
         let typed = |v| match params {
             IndexParams::Flat => AnnParams::Default,
             IndexParams::Hnsw { .. } => AnnParams::Hnsw { ef: v },
-            IndexParams::IvfFlat { .. } | IndexParams::IvfPq { .. } => AnnParams::Ivf { nprobe: v },
+            IndexParams::HnswSq { .. } => AnnParams::HnswSq {
+                ef: Some(v),
+                refine_k: Some(RefineK(args.refine_k)),
+            },
+            IndexParams::IvfFlat { .. }
+            | IndexParams::IvfPq { .. }
+            | IndexParams::IvfSq8 { .. } => AnnParams::Ivf { nprobe: v },
             IndexParams::BinFlat | IndexParams::BinIvfFlat { .. } => {
                 unreachable!("the bench builds float indexes")
             }
@@ -265,7 +345,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
                 search_value: value,
                 stats,
                 index_bytes: Some(index.as_dyn().memory_bytes()),
-                note: "vectors borrowed from the segment (IVF_FLAT keeps a copy, counted)".into(),
+                note: match job.spec.params {
+                    IndexParams::HnswSq { .. } => {
+                        "graph + codes; FP32 refinement reads the segment's vectors (not counted)"
+                    }
+                    _ => "vectors borrowed from the segment (IVF_FLAT keeps a copy, counted)",
+                }
+                .into(),
             });
         }
         drop(index);

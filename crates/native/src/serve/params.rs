@@ -11,7 +11,7 @@
 
 use annlab_core::collection::{GroupBy, RangeSearch, SearchRequest};
 use annlab_core::index::spec::{DEFAULT_NBITS, DEFAULT_NLIST, IndexParams, IndexSpec};
-use annlab_core::index::{AnnParams, IndexType};
+use annlab_core::index::{AnnParams, IndexType, RefineK};
 use annlab_core::{Error, Metric};
 use milvus::proto::common::KeyValuePair;
 use milvus::proto::milvus::search_request::SearchInput;
@@ -39,6 +39,28 @@ fn integer(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A word as given (a JSON string's content, anything else as JSON text).
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+/// A boolean as a JSON boolean or the strings `true`/`false` (any case), as
+/// knowhere reads Milvus's string-valued params.
+fn boolean(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -107,6 +129,26 @@ pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result
         IndexType::BinIvfFlat => IndexParams::BinIvfFlat {
             nlist: get("nlist", Some(DEFAULT_NLIST)),
         },
+        IndexType::HnswSq => {
+            let word = |name: &str| params.get(name).map(text);
+            let refine = match params.get("refine") {
+                None => false,
+                Some(v) => boolean(v).ok_or_else(|| Error::ParamNotABoolean {
+                    param: "refine",
+                    value: v.to_string(),
+                })?,
+            };
+            IndexParams::HnswSq {
+                m: get("M", None),
+                ef_construction: get("efConstruction", None),
+                sq_type: word("sq_type").as_deref().unwrap_or("SQ8").parse()?,
+                refine,
+                refine_type: word("refine_type").map(|t| t.parse()).transpose()?,
+            }
+        }
+        IndexType::IvfSq8 => IndexParams::IvfSq8 {
+            nlist: get("nlist", Some(DEFAULT_NLIST)),
+        },
     };
     Ok(IndexSpec::new(params, metric))
 }
@@ -141,16 +183,28 @@ fn metric_for(index_type: &str, name: &str) -> Result<Metric, Error> {
 
 /// The params as Milvus shows them in `describe_index` (`{"M": 16, …}`).
 pub fn index_params_json(p: &IndexParams) -> Map<String, Value> {
-    p.named()
+    let numbers = p.named().into_iter().map(|(k, v)| (k.to_owned(), v.into()));
+    let words = p
+        .named_words()
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.into()))
-        .collect()
+        .map(|(k, v)| (k.to_owned(), v.into()));
+    numbers.chain(words).collect()
 }
 
 /// The params as the JSON text a CreateIndex request carries
 /// (`{"M": 16, "efConstruction": 200}`).
 pub fn index_params_text(p: &IndexParams) -> String {
-    json_text(p.named())
+    let mut items: Vec<(&str, String)> = p
+        .named()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    items.extend(
+        p.named_words()
+            .into_iter()
+            .map(|(k, v)| (k, format!("\"{v}\""))),
+    );
+    json_items(items)
 }
 
 // --- search -----------------------------------------------------------------------
@@ -283,8 +337,27 @@ pub fn ann_params(
         Some(IndexType::Hnsw) => {
             read("ef")?.map_or(AnnParams::Default, |ef| AnnParams::Hnsw { ef })
         }
-        Some(IndexType::IvfFlat | IndexType::IvfPq) => {
+        Some(IndexType::IvfFlat | IndexType::IvfPq | IndexType::IvfSq8) => {
             read("nprobe")?.map_or(AnnParams::Default, |nprobe| AnnParams::Ivf { nprobe })
+        }
+        Some(IndexType::HnswSq) => {
+            let refine_k = match params.get("refine_k") {
+                None => None,
+                Some(Value::Number(n)) => n.as_f64(),
+                Some(Value::String(s)) => Some(
+                    s.trim()
+                        .parse::<f64>()
+                        .map_err(|_| Error::SearchParamNotANumber { param: "refine_k" })?,
+                ),
+                Some(_) => return Err(Error::SearchParamNotANumber { param: "refine_k" }),
+            };
+            match (read("ef")?, refine_k) {
+                (None, None) => AnnParams::Default,
+                (ef, refine_k) => AnnParams::HnswSq {
+                    ef,
+                    refine_k: refine_k.map(|r| RefineK(r as f32)),
+                },
+            }
         }
         Some(IndexType::Flat) | None => AnnParams::Default,
         Some(IndexType::BinIvfFlat) => {
@@ -297,11 +370,20 @@ pub fn ann_params(
 /// The search parameter as the JSON text of a Search request's `params`
 /// (`{"ef": 64}`).
 pub fn search_params_text(ann: &AnnParams) -> String {
-    json_text(ann.knob().into_iter().collect())
+    let mut items: Vec<(&str, String)> = ann
+        .knob()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    if let Some(r) = ann.refine_k() {
+        items.push(("refine_k", r.to_string()));
+    }
+    json_items(items)
 }
 
-/// `{"a": 1, "b": 2}`: JSON as Python's `json.dumps` writes it.
-fn json_text(items: Vec<(&str, usize)>) -> String {
+/// `{"a": 1, "b": "w"}`: JSON as Python's `json.dumps` writes it, from values
+/// already written as JSON.
+fn json_items(items: Vec<(&str, String)>) -> String {
     let items: Vec<String> = items.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     format!("{{{}}}", items.join(", "))
 }
@@ -498,5 +580,88 @@ mod tests {
             r#"{"ef": 64}"#
         );
         assert_eq!(search_params_text(&AnnParams::Default), "{}");
+    }
+
+    #[test]
+    fn hnsw_sq_and_ivf_sq8_are_read_as_milvus_25_sends_them() {
+        use annlab_core::index::quant::{RefineType, SqType};
+        // ORM: JSON params with a boolean; MilvusClient: pairs of strings.
+        let orm = json!({"M": 16, "efConstruction": 200, "sq_type": "FP16", "refine": true, "refine_type": "FLAT"});
+        let s = spec("HNSW_SQ", "L2", orm).unwrap();
+        assert_eq!(
+            s.params,
+            IndexParams::HnswSq {
+                m: 16,
+                ef_construction: 200,
+                sq_type: SqType::Fp16,
+                refine: true,
+                refine_type: Some(RefineType::Fp32),
+            }
+        );
+        let pairs = vec![
+            pair("index_type", "HNSW_SQ"),
+            pair("metric_type", "IP"),
+            pair("M", "8"),
+            pair("efConstruction", "64"),
+            pair("refine", "True"),
+        ];
+        let s = read(&pairs).unwrap();
+        assert_eq!(s.params.refinement(), Some(RefineType::Fp32));
+        assert_eq!(
+            index_params_json(&s.params),
+            json!({"M": 8, "efConstruction": 64, "sq_type": "SQ8", "refine": "true"})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        assert_eq!(
+            index_params_text(&s.params),
+            r#"{"M": 8, "efConstruction": 64, "sq_type": "SQ8", "refine": "true"}"#
+        );
+        assert_eq!(
+            refusal(
+                "HNSW_SQ",
+                "L2",
+                json!({"M": 8, "efConstruction": 8, "sq_type": "SQ4"})
+            ),
+            "invalid scalar quantizer type"
+        );
+        assert_eq!(
+            refusal(
+                "HNSW_SQ",
+                "L2",
+                json!({"M": 8, "efConstruction": 8, "refine": "yes"})
+            ),
+            r#"Type conflict in json: param 'refine' ("yes") should be a boolean"#
+        );
+        let ivf = spec("IVF_SQ8", "L2", json!({})).unwrap();
+        assert_eq!(
+            ivf.params,
+            IndexParams::IvfSq8 {
+                nlist: DEFAULT_NLIST
+            }
+        );
+        // Search: ef and refine_k (a float, as a number or a string).
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        let hnsw_sq = Some(IndexType::HnswSq);
+        assert_eq!(
+            ann_params(&obj(json!({"ef": 64, "refine_k": "2.5"})), hnsw_sq),
+            Ok(AnnParams::HnswSq {
+                ef: Some(64),
+                refine_k: Some(RefineK(2.5))
+            })
+        );
+        assert_eq!(
+            ann_params(&obj(json!({"nprobe": 4})), hnsw_sq),
+            Ok(AnnParams::Default)
+        );
+        assert!(ann_params(&obj(json!({"refine_k": "x"})), hnsw_sq).is_err());
+        assert_eq!(
+            search_params_text(&AnnParams::HnswSq {
+                ef: Some(64),
+                refine_k: Some(RefineK(2.0))
+            }),
+            r#"{"ef": 64, "refine_k": 2}"#
+        );
     }
 }

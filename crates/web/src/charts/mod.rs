@@ -25,6 +25,7 @@ pub fn index_colour(index: &str) -> &'static str {
         "HNSW" => "#0072b2",
         "IVF_FLAT" => "#e69f00",
         "IVF_PQ" => "#009e73",
+        "HNSW_SQ" => "#d55e00",
         _ => "#cc79a7",
     }
 }

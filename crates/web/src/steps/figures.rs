@@ -161,6 +161,15 @@ pub fn charts(r: &StepReport, lang: Lang) -> Vec<ChartSpec> {
                     " IVF_PQ's curve is in Exercise 1.",
                 ));
             }
+            if r.sweep.iter().any(|p| p.index == "HNSW_SQ") {
+                chart.caption.push_str(&tr(
+                    lang,
+                    " HNSW_SQ（SQ8）在 8 位编码上走同样的图：每次距离读的字节是浮点的四分之一，\
+                     用一些召回率换速度和内存。",
+                    " HNSW_SQ (SQ8) walks the same kind of graph on 8-bit codes: each distance \
+                     reads a quarter of the bytes, trading some recall for speed and memory.",
+                ));
+            }
             out.push(chart);
             if r.step == StepId::IvfPq {
                 out.push(memory_recall(r, lang));
@@ -280,8 +289,13 @@ fn memory_recall(r: &StepReport, lang: Lang) -> ChartSpec {
         rules: Vec::new(),
         caption: tr(
             lang,
-            "IVF_PQ 用每个向量 m·nbits/8 字节的编码换取内存，代价是召回率。",
-            "IVF_PQ trades recall for memory: m·nbits/8 bytes per vector instead of 4·dim.",
+            "IVF_PQ 用每个向量 m·nbits/8 字节的编码换取内存，代价是召回率。\
+             HNSW_SQ 把每一维存成 8 位：图走在约为浮点向量四分之一大小的编码上，距离更便宜，\
+             代价是一些召回率（Milvus 的 refine 用全精度向量重排候选，把它赢回来）。",
+            "IVF_PQ trades recall for memory: m·nbits/8 bytes per vector instead of 4·dim. \
+             HNSW_SQ stores each dimension in 8 bits: the graph walks on codes a quarter \
+             the size of the floats, with cheaper distances, for some recall (Milvus's \
+             refine re-ranks the candidates with full precision to win it back).",
         ),
     }
 }

@@ -104,10 +104,13 @@ fn prefer_exact(
     let selectivity = allowed as f64 / rows.max(1) as f64;
     let index_cost = match *params {
         IndexParams::Flat | IndexParams::BinFlat => return true,
-        IndexParams::Hnsw { .. } => 32.0 * ann.ef().unwrap_or(k).max(k) as f64 / selectivity,
+        IndexParams::Hnsw { .. } | IndexParams::HnswSq { .. } => {
+            32.0 * ann.ef().unwrap_or(k).max(k) as f64 / selectivity
+        }
         IndexParams::IvfFlat { nlist }
         | IndexParams::IvfPq { nlist, .. }
-        | IndexParams::BinIvfFlat { nlist } => {
+        | IndexParams::BinIvfFlat { nlist }
+        | IndexParams::IvfSq8 { nlist } => {
             let nprobe = ann.nprobe().unwrap_or(8).min(nlist) as f64;
             nlist as f64 + allowed as f64 * nprobe / nlist as f64
         }

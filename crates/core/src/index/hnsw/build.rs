@@ -61,12 +61,12 @@ struct Worker {
 
 /// Builds the graph over every row of `space.vectors`, inserting rows in order,
 /// on `progress.threads()` threads (the graph does not depend on how many).
-pub(crate) fn build_graph(
-    space: Space<'_>,
+pub(crate) fn build_graph<S: Space>(
+    space: S,
+    n: usize,
     params: &HnswParams,
     progress: &mut dyn Progress,
 ) -> Result<Graph> {
-    let n = space.vectors.len();
     let levels = draw_levels(n, params.ml(), params.seed);
     let mut graph = Graph::new(levels, params.m_max(), params.m_max0());
     let rules = Rules {
@@ -132,9 +132,9 @@ fn par_map<T: Sync, R: Send>(
 }
 
 /// INSERT of the rows `batch` (their levels were drawn beforehand).
-fn insert_batch(
+fn insert_batch<S: Space>(
     graph: &mut Graph,
-    space: Space<'_>,
+    space: S,
     rules: Rules,
     batch: Range<u32>,
     workers: &mut [Worker],
@@ -191,16 +191,16 @@ fn insert_batch(
 
 /// Phase 1 for `row`: its selected links on layers `0..=level`, each list nearest
 /// first. Reads the graph as it was before the batch that starts at `batch_start`.
-fn select_links(
+fn select_links<S: Space>(
     graph: &Graph,
-    space: Space<'_>,
+    space: S,
     rules: Rules,
     batch_start: u32,
     row: u32,
     w: &mut Worker,
 ) -> Vec<Vec<Scored>> {
     let level = graph.level(row);
-    let q = space.vectors.get(row as usize);
+    let q = &*space.row_query(row);
     let mut links = vec![Vec::new(); level + 1];
     let entry = graph.entry_point();
     let top = entry.map(|e| graph.level(e));
@@ -262,9 +262,9 @@ fn select_links(
 
 /// Phase 3 for one neighbour list: `group` holds (layer, target, new link) in batch
 /// order. Returns the target's new list.
-fn add_reverse_links(
+fn add_reverse_links<S: Space>(
     graph: &Graph,
-    space: Space<'_>,
+    space: S,
     rules: Rules,
     group: &[(usize, u32, Scored)],
     w: &mut Worker,
@@ -272,8 +272,7 @@ fn add_reverse_links(
     let (layer, target, _) = group[0];
     let capacity = graph.capacity(layer);
     let mut list: Vec<u32> = graph.neighbours(target, layer).to_vec();
-    let base = space.vectors.get(target as usize);
-    let vector = |x: u32| space.vectors.get(x as usize);
+    let base = &*space.row_query(target);
     let mut kept = Vec::new();
     for &(_, _, new) in group {
         if list.len() < capacity {
@@ -285,10 +284,7 @@ fn add_reverse_links(
         shrink.clear();
         let mut groups = list.chunks_exact(4);
         for g in groups.by_ref() {
-            let d = space.metric.distance4(
-                base,
-                [vector(g[0]), vector(g[1]), vector(g[2]), vector(g[3])],
-            );
+            let d = space.distance4(base, [g[0], g[1], g[2], g[3]]);
             shrink.extend(
                 g.iter()
                     .zip(d)
@@ -321,8 +317,8 @@ fn add_reverse_links(
 /// with the nearest discarded ones until `m` are kept. `candidates` is sorted by
 /// distance to the base; `out` receives at most `m` of them. Like hnswlib, a list
 /// of at most `m` candidates is kept whole.
-pub(crate) fn select_neighbours(
-    space: Space<'_>,
+pub(crate) fn select_neighbours<S: Space>(
+    space: S,
     candidates: &[Scored],
     m: usize,
     keep_pruned: bool,
@@ -335,19 +331,16 @@ pub(crate) fn select_neighbours(
         out.extend_from_slice(candidates);
         return;
     }
-    let row = |r: &Scored| space.vectors.get(r.row as usize);
     for &e in candidates {
         if out.len() >= m {
             break;
         }
-        let v = space.vectors.get(e.row as usize);
+        let v = &*space.row_query(e.row);
         // Against the kept neighbours four at a time (most candidates of
         // high-dimensional data are compared with all of them).
         let mut groups = out.chunks_exact(4);
         let mut good = groups.all(|g| {
-            let d = space
-                .metric
-                .distance4(v, [row(&g[0]), row(&g[1]), row(&g[2]), row(&g[3])]);
+            let d = space.distance4(v, [g[0].row, g[1].row, g[2].row, g[3].row]);
             d.iter().all(|&d| d >= e.distance)
         });
         if good {

@@ -31,11 +31,12 @@ use crate::index::{AnnParams, IndexType, Progress, VectorIndex, VectorView};
 use crate::metric::Metric;
 use crate::topk::Neighbour;
 
+pub(crate) use build::build_graph;
 pub use graph::Graph;
 pub use search::Search;
 pub use trace::{LayerTrace, SearchTrace, TracedNode};
 
-use search::Space;
+use search::FloatSpace;
 
 /// Build parameters, with the paper's names. The derived quantities `M_max`,
 /// `M_max0` and `mL` are methods. Ranges are validated by the caller
@@ -169,7 +170,12 @@ impl Hnsw {
         params: &HnswParams,
         progress: &mut dyn Progress,
     ) -> Result<Hnsw> {
-        let graph = build::build_graph(Space { vectors, metric }, params, progress)?;
+        let graph = build::build_graph(
+            FloatSpace { vectors, metric },
+            vectors.len(),
+            params,
+            progress,
+        )?;
         Ok(Self {
             metric,
             params: *params,
@@ -258,9 +264,9 @@ impl Hnsw {
         (hits, trace)
     }
 
-    fn space<'a>(&self, vectors: VectorView<'a>) -> Space<'a> {
+    fn space<'a>(&self, vectors: VectorView<'a>) -> FloatSpace<'a> {
         debug_assert_eq!(vectors.len(), self.graph.rows());
-        Space {
+        FloatSpace {
             vectors,
             metric: self.metric,
         }

@@ -34,18 +34,61 @@ impl Ord for Scored {
     }
 }
 
+/// The vectors a graph walks on: distances from a prepared query to stored rows.
+/// [`FloatSpace`] is the segment's float vectors; the quantised spaces of
+/// `crate::index::quant` store codes. Build and search are generic over it, so
+/// the float path compiles to what it was.
+pub(crate) trait Space: Copy + Send + Sync {
+    /// A query prepared for this space (the float vector; SQ8's weights).
+    type Query: ?Sized + Sync;
+    /// A stored row as a query (the build's new node, a list's owner).
+    type RowQuery<'q>: std::ops::Deref<Target = Self::Query>
+    where
+        Self: 'q;
+    /// Row `row` as a query.
+    fn row_query(&self, row: u32) -> Self::RowQuery<'_>;
+    /// Distance from `q` to row `row`.
+    fn to(&self, q: &Self::Query, row: u32) -> f32;
+    /// [`Space::to`] for four rows at once (each with the bits of one alone).
+    fn distance4(&self, q: &Self::Query, rows: [u32; 4]) -> [f32; 4];
+    /// Starts loading row `row` into the cache.
+    fn prefetch(&self, row: u32);
+}
+
 /// The vectors a graph links and the metric comparing them.
 #[derive(Clone, Copy)]
-pub(crate) struct Space<'a> {
+pub(crate) struct FloatSpace<'a> {
     pub vectors: VectorView<'a>,
     pub metric: Metric,
 }
 
-impl Space<'_> {
-    /// Distance from `q` to row `row`.
-    #[inline]
-    pub fn to(&self, q: &[f32], row: u32) -> f32 {
+impl Space for FloatSpace<'_> {
+    type Query = [f32];
+    type RowQuery<'q>
+        = &'q [f32]
+    where
+        Self: 'q;
+
+    #[inline(always)]
+    fn row_query(&self, row: u32) -> &[f32] {
+        self.vectors.get(row as usize)
+    }
+
+    #[inline(always)]
+    fn to(&self, q: &[f32], row: u32) -> f32 {
         self.metric.distance(q, self.vectors.get(row as usize))
+    }
+
+    #[inline(always)]
+    fn distance4(&self, q: &[f32], rows: [u32; 4]) -> [f32; 4] {
+        let row = |r: u32| self.vectors.get(r as usize);
+        self.metric
+            .distance4(q, [row(rows[0]), row(rows[1]), row(rows[2]), row(rows[3])])
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, row: u32) {
+        crate::kernels::prefetch(self.vectors.get(row as usize).as_ptr());
     }
 }
 
@@ -119,10 +162,10 @@ impl Observer for () {}
 /// SEARCH-LAYER with `ef = 1` as a plain greedy walk: move to the closest neighbour
 /// while it improves on the current node.
 #[inline]
-pub(crate) fn greedy<O: Observer>(
+pub(crate) fn greedy<S: Space, O: Observer>(
     graph: &Graph,
-    space: Space<'_>,
-    q: &[f32],
+    space: S,
+    q: &S::Query,
     mut current: Scored,
     layer: usize,
     obs: &mut O,
@@ -157,10 +200,10 @@ pub(crate) fn greedy<O: Observer>(
 /// results are not full of allowed rows the search keeps going, so it ends at the
 /// latest when the connected part of the layer is exhausted.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn search_layer<O: Observer>(
+pub(crate) fn search_layer<S: Space, O: Observer>(
     graph: &Graph,
-    space: Space<'_>,
-    q: &[f32],
+    space: S,
+    q: &S::Query,
     seeds: &[Scored],
     ef: usize,
     layer: usize,
@@ -238,10 +281,9 @@ pub(crate) fn search_layer<O: Observer>(
 /// as one computed alone (the kernels promise it), so the search is the paper's,
 /// step for step.
 #[inline]
-fn distances(space: Space<'_>, q: &[f32], rows: &[u32], mut apply: impl FnMut(u32, f32)) {
-    let row = |r: u32| space.vectors.get(r as usize);
+fn distances<S: Space>(space: S, q: &S::Query, rows: &[u32], mut apply: impl FnMut(u32, f32)) {
     for &r in rows {
-        crate::kernels::prefetch(row(r).as_ptr());
+        space.prefetch(r);
     }
     for group in rows.chunks(4) {
         if let [e] = *group {
@@ -249,8 +291,8 @@ fn distances(space: Space<'_>, q: &[f32], rows: &[u32], mut apply: impl FnMut(u3
             continue;
         }
         let last = group[group.len() - 1];
-        let at = |i: usize| row(*group.get(i).unwrap_or(&last));
-        let d = space.metric.distance4(q, [at(0), at(1), at(2), at(3)]);
+        let at = |i: usize| *group.get(i).unwrap_or(&last);
+        let d = space.distance4(q, [at(0), at(1), at(2), at(3)]);
         for (&e, &distance) in group.iter().zip(&d) {
             apply(e, distance);
         }
@@ -270,10 +312,10 @@ pub(crate) fn drain_sorted(s: &mut Search, out: &mut Vec<Scored>) {
 /// K-NN-SEARCH (Algorithm 5): greedy descent from the entry point to layer 1, then
 /// SEARCH-LAYER with `max(ef, k)` on layer 0; the `k` nearest allowed rows found.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn knn<O: Observer>(
+pub(crate) fn knn<S: Space, O: Observer>(
     graph: &Graph,
-    space: Space<'_>,
-    q: &[f32],
+    space: S,
+    q: &S::Query,
     k: usize,
     ef: usize,
     allowed: Option<&Bitset>,
