@@ -8,6 +8,11 @@
 //! multiplies them with 16 weights into 32-bit pair sums (`vpmaddwd`), exact;
 //! FP16 rows widen with F16C (`vcvtph2ps`, exact), BF16 rows by a 16-bit shift,
 //! then the float kernels' steps.
+//!
+//! No software prefetch inside the loops: the hardware prefetchers follow the
+//! four rows' streams, and a prefetch 4 KiB ahead (tried) mostly fetched memory
+//! past the rows' ends: building HNSW on 20,000 × 1536 embedding-like vectors
+//! took ~15 % more CPU with it, and its queries ~10 % more.
 
 use std::arch::x86_64::*;
 
@@ -126,11 +131,6 @@ unsafe fn l2_avx2(a: &[f32], b: &[f32]) -> f32 {
     total
 }
 
-/// Floats ahead of the current step that the four-row kernels ask the CPU to
-/// load: four interleaved streams are more than the hardware prefetcher follows
-/// at full speed.
-const PREFETCH_AHEAD: usize = 1024;
-
 fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
     assert!(r.iter().all(|r| r.len() == q.len()));
     // SAFETY: as for `dot`; every row is as long as the query.
@@ -163,8 +163,6 @@ unsafe fn dot4_avx2(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
             let q0 = _mm256_loadu_ps(pq.add(i));
             let q1 = _mm256_loadu_ps(pq.add(i + 8));
             for (a, p) in acc.iter_mut().zip(p) {
-                // A hint only: never faults, even past the end of the row.
-                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i + PREFETCH_AHEAD).cast());
                 a[0] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(p.add(i)), a[0]);
                 a[1] = _mm256_fmadd_ps(q1, _mm256_loadu_ps(p.add(i + 8)), a[1]);
             }
