@@ -33,10 +33,11 @@ function sweep(text) {
   return out;
 }
 
-/** `HNSW         ef=64   recall@10=0.279  1450 QPS` lines of step 12's table. */
-function qpsTable(text) {
+/** `HNSW         ef=64   recall@10=0.279  1450 QPS` lines of step 12's table
+ * (`index` HNSW, or HNSW_SQ for the quantised graph's rows). */
+function qpsTable(text, index = 'HNSW') {
   const out = {};
-  for (const m of text.matchAll(/^HNSW\s+ef=(\d+)\s+recall@10=([\d.]+)\s+(\d+) QPS/gm)) {
+  for (const m of text.matchAll(new RegExp(`^${index}\\s+ef=(\\d+)\\s+recall@10=([\\d.]+)\\s+(\\d+) QPS`, 'gm'))) {
     out[m[1]] = { qps: Number(m[3]), recall: Number(m[2]) };
   }
   return out;
@@ -48,6 +49,7 @@ const { page, errors } = browser;
 const steps = [];
 let browserSweep = {};
 let browserQps = {};
+let browserSqQps = {};
 try {
   await page.goto(`${server.url}/?n=${n}&dim=${dim}&seed=42&data=${data}&lang=en&step=connect`);
   await page.getByTestId('run-step').waitFor();
@@ -64,7 +66,10 @@ try {
     steps.push({ step: key, wall_s: s, timings });
     process.stderr.write(`${key}: ${s.toFixed(2)} s\n`);
     if (key === 'ef_sweep') browserSweep = sweep(output);
-    if (key === 'ivf_compare') browserQps = qpsTable(output);
+    if (key === 'ivf_compare') {
+      browserQps = qpsTable(output);
+      browserSqQps = qpsTable(output, 'HNSW_SQ');
+    }
   }
 } finally {
   await browser.close();
@@ -73,7 +78,12 @@ try {
 if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
 
 const total = steps.reduce((s, x) => s + x.wall_s, 0);
-const result = { n, dim, data, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps };
+/** a[ef].qps / b[ef].qps at every ef both have. */
+const ratios = (a, b) => Object.fromEntries(Object.keys(a).filter((ef) => b[ef]).map((ef) => [ef, a[ef].qps / b[ef].qps]));
+const result = {
+  n, dim, data, total_wall_s: total, steps, browser_sweep: browserSweep, browser_qps: browserQps,
+  browser_hnsw_sq_qps: browserSqQps, browser_hnsw_sq_over_hnsw: ratios(browserSqQps, browserQps),
+};
 if (args.native) {
   /** The native CLI's output for one step of the same scenario. */
   const native = (step) => execFileSync(
@@ -86,10 +96,13 @@ if (args.native) {
   result.browser_over_native = Object.fromEntries(
     Object.keys(browserSweep).filter((ef) => nativeSweep[ef]).map((ef) => [ef, browserSweep[ef].ms / nativeSweep[ef].ms]),
   );
-  const nativeQps = qpsTable(native('ivf_compare'));
+  const step12 = native('ivf_compare');
+  const nativeQps = qpsTable(step12);
+  const nativeSqQps = qpsTable(step12, 'HNSW_SQ');
   result.native_qps = nativeQps;
-  result.browser_qps_over_native = Object.fromEntries(
-    Object.keys(browserQps).filter((ef) => nativeQps[ef]).map((ef) => [ef, browserQps[ef].qps / nativeQps[ef].qps]),
-  );
+  result.browser_qps_over_native = ratios(browserQps, nativeQps);
+  result.native_hnsw_sq_qps = nativeSqQps;
+  result.native_hnsw_sq_over_hnsw = ratios(nativeSqQps, nativeQps);
+  result.browser_hnsw_sq_over_native = ratios(browserSqQps, nativeSqQps);
 }
 console.log(JSON.stringify(result, null, 1));
