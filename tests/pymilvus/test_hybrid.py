@@ -141,5 +141,12 @@ def test_hybrid_search_refusals(server):
     )
     wrong_dim = [reqs[0], AnnSearchRequest([dense[0].tolist()], "title", {}, limit=5)]
     raises(lambda: mc.hybrid_search("hyb", wrong_dim, RRFRanker(), limit=5), MilvusException, 65535, "dimension")
+    two_queries = [reqs[0], AnnSearchRequest([title[0].tolist(), title[1].tolist()], "title", {}, limit=5)]
+    raises(
+        lambda: mc.hybrid_search("hyb", two_queries, RRFRanker(), limit=5),
+        MilvusException,
+        1100,
+        "sub search request nq should be the same: invalid parameter[expected=1][actual=2]",
+    )
     # The collection still answers.
     assert len(mc.hybrid_search("hyb", reqs, RRFRanker(), limit=5)[0]) == 5

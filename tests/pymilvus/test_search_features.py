@@ -9,7 +9,9 @@ IVF_FLAT page searched with `nprobe` misses rows closer than its last hit in
 unprobed lists, and 2.3's range search only probes `nprobe` lists), so there
 only annlab is held to "every row"."""
 
+import logging
 import random
+from contextlib import contextmanager
 
 from pymilvus import (
     Collection,
@@ -18,6 +20,8 @@ from pymilvus import (
     FieldSchema,
     MilvusClient,
 )
+
+from pymilvus.client.search_iterator import SearchIteratorV2
 
 from harness import annlab_only, connect
 
@@ -60,7 +64,7 @@ def drain(it):
     ids, sizes, distances = [], [], []
     while True:
         page = it.next()
-        if len(page) == 0:
+        if page is None or len(page) == 0:  # None: a v2 iterator's limit was reached
             break
         sizes.append(len(page))
         for hit in page:
@@ -97,8 +101,8 @@ def test_search_iterator_with_a_limit_and_through_milvus_client(server):
     data = vectors()
     collection(server, "iter_client", "IVF_FLAT", data)
     mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
-    # MilvusClient tries the iterator v2 first and falls back to v1 (Milvus 2.3
-    # and annlab answer without the v2 token).
+    # MilvusClient tries the iterator v2 first (annlab answers it) and falls
+    # back to v1 against Milvus 2.3, which answers without the v2 token.
     it = mc.search_iterator(
         "iter_client", data[:1], batch_size=300, limit=1234, filter="tag in [1, 2]",
         search_params={"metric_type": "L2", "params": {"nprobe": 8}},
@@ -108,6 +112,116 @@ def test_search_iterator_with_a_limit_and_through_milvus_client(server):
     if not server.real:  # Milvus 2.3.5 stops after the first page's 82 rows
         assert len(ids) == 1234, len(ids)
         assert sizes == [300, 300, 300, 300, 34], sizes
+
+
+@contextmanager
+def pymilvus_warnings():
+    """The warnings pymilvus logs inside the block (the harness silences them)."""
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("pymilvus")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def drain_v2(it):
+    """Every page of a search iterator v2: ids and distances in order, sizes."""
+    ids, distances, sizes = [], [], []
+    while True:
+        page = it.next()
+        if page is None or len(page) == 0:  # None: the limit was reached
+            return ids, distances, sizes
+        sizes.append(len(page))
+        ids.extend(hit["id"] for hit in page)
+        distances.extend(hit["distance"] for hit in page)
+
+
+@annlab_only
+def test_search_iterator_v2_returns_every_row(server):
+    """Milvus 2.5's search iterator v2 (Milvus 2.3.5 has none): MilvusClient
+    takes the v2 path (no fallback warning, pages carry the token), pages of
+    `batch_size` continue after the last bound with the server's session
+    timestamp as their guarantee, and together hold every matching row once,
+    over FLAT, HNSW and IVF_FLAT, with and without a filter."""
+    data = vectors()
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    for index in INDEXES:
+        name = f"iter2_{index.lower()}"
+        collection(server, name, index, data)
+        for expr, want in ((None, set(range(N))), ("tag == 3", {i for i in range(N) if i % 10 == 3})):
+            with pymilvus_warnings() as warned:
+                it = mc.search_iterator(
+                    name, data[:1], batch_size=1000, filter=expr, output_fields=["tag"],
+                    search_params={"metric_type": "L2"},
+                )
+                assert isinstance(it, SearchIteratorV2), type(it)
+                ids, distances, sizes = drain_v2(it)
+            assert not warned, [r.getMessage() for r in warned]
+            assert it._params["guarantee_timestamp"] > 0
+            token = it._params["search_iter_id"]
+            assert len(token) == 36 and token.count("-") == 4, token
+            what = f"{index} {expr}"
+            assert len(ids) == len(set(ids)), f"{what}: a row came twice"
+            assert set(ids) == want, f"{what}: {len(ids)} of {len(want)} rows"
+            assert all(s == 1000 for s in sizes[:-1]), sizes
+            assert distances == sorted(distances), what
+            if expr is None:
+                assert ids[0] == 0
+        mc.drop_collection(name)
+
+
+@annlab_only
+def test_search_iterator_v2_through_ties(server):
+    """Rows at the same distance as a page's last hit come on the next page:
+    40 distinct vectors, 25 rows each, pages of 7 (Milvus 2.5 keeps only the
+    rows strictly past the last bound and loses those)."""
+    connect(server)
+    distinct = vectors(n=40, seed=3)
+    schema = CollectionSchema(
+        [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM)]
+    )
+    c = Collection("ties", schema)
+    c.insert([list(range(1000)), [distinct[i % 40] for i in range(1000)]])
+    c.flush()
+    c.create_index("v", {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 8, "efConstruction": 64}})
+    c.load()
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    it = mc.search_iterator("ties", distinct[:1], batch_size=7, limit=700, search_params={"metric_type": "IP"})
+    ids, distances, sizes = drain_v2(it)
+    assert len(ids) == 700 == len(set(ids)), len(ids)
+    assert distances == sorted(distances, reverse=True)
+    assert sizes == [7] * 100, sizes
+    ids, _, _ = drain_v2(mc.search_iterator("ties", distinct[:1], batch_size=7, search_params={"metric_type": "IP"}))
+    assert sorted(ids) == list(range(1000))
+
+
+@annlab_only
+def test_iterators_get_a_session_timestamp(server):
+    """session_ts: an iterator's first page carries the server's timestamp,
+    which the iterator sends back as its guarantee (pymilvus warns and uses its
+    own clock when it is 0); other reads carry none, as in Milvus."""
+    data = vectors(n=500)
+    c = collection(server, "sessions", "FLAT", data)
+    with pymilvus_warnings() as warned:
+        it = c.query_iterator(batch_size=100, expr="tag == 1", output_fields=["id"])
+        ids, _, _ = drain(it)
+        it = c.search_iterator(data[:1], "v", {"metric_type": "L2"}, batch_size=100)
+        drain(it)
+    assert sorted(ids) == [i for i in range(500) if i % 10 == 1]
+    # (The v1 search iterator also logs, once past the last row, that its
+    # range probes found nothing more.)
+    mvcc = [r.getMessage() for r in warned if "mvccTs" in r.getMessage()]
+    assert not mvcc, mvcc
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    res = mc.query("sessions", filter="id < 3")
+    assert res.extra.get("iterator_session_ts", 0) == 0, res.extra
 
 
 def test_query_iterator_returns_every_row(server):

@@ -592,9 +592,10 @@ pub enum Error {
     #[error("The rank params k should be in range (0, 16384), but got {k}: invalid parameter")]
     RrfKOutOfRange { k: f32 },
 
-    /// Hybrid search: sub-requests with different numbers of query vectors.
+    /// Hybrid search: sub-requests with different numbers of query vectors
+    /// (Milvus 2.5's proxy, `checkNq`: the first sub-request's nq is expected).
     #[error(
-        "the number of query vectors must be the same in every ann search request: got {first} and {other}: invalid parameter"
+        "sub search request nq should be the same: invalid parameter[expected={first}][actual={other}]"
     )]
     HybridNqMismatch { first: usize, other: usize },
 

@@ -314,6 +314,17 @@ fn nullable_fields_and_default_values() {
     assert_eq!(ids(&query(&c, "age IS NOT NULL", &[])), [1, 3]);
     assert_eq!(ids(&query(&c, "age > 0", &[])), [1, 3]);
     assert_eq!(ids(&query(&c, "age >= 0 or id == 2", &[])), [1, 2, 3]);
+    // Milvus 2.5's segcore: `not` keeps only the rows where its operand is
+    // defined, so a null is in neither `age > 35` nor `not (age > 35)`;
+    // `and`/`or` are defined where either side is.
+    assert_eq!(ids(&query(&c, "age > 35", &[])), [3]);
+    assert_eq!(ids(&query(&c, "not (age > 35)", &[])), [1]);
+    assert_eq!(ids(&query(&c, "not (not (age > 35))", &[])), [3]);
+    assert_eq!(ids(&query(&c, "not (age in [30])", &[])), [3]);
+    assert_eq!(ids(&query(&c, "not (age > 35 and id > 0)", &[])), [1, 2]);
+    assert_eq!(ids(&query(&c, "not (age > 35 or score > 1)", &[])), [1, 2]);
+    assert_eq!(ids(&query(&c, "not (age is null)", &[])), [1, 3]);
+    assert_eq!(ids(&query(&c, "not (age < 35) and id > 0", &[])), [3]);
     assert_eq!(ids(&query(&c, "tag == 'none'", &[])), [2]);
     assert_eq!(ids(&query(&c, "score == 0.5", &[])), [1, 2]);
     let out = query(&c, "id > 0", &["age", "tag"]);

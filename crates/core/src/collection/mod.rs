@@ -40,8 +40,8 @@ pub use partition::{
 };
 pub use query::{QueryRequest, QueryResult};
 pub use search::{
-    GroupBy, HybridSearchRequest, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, Ranker, SearchHit,
-    SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy,
+    GroupBy, HybridSearchRequest, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, Ranker, SearchAfter,
+    SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy,
 };
 pub use segment::Segment;
 

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use super::Columns;
 use super::check::{Num, Pred, Str};
+use super::json::JsonPred;
 use super::parser::{ArithOp, CmpOp};
 use crate::bitset::Bitset;
 use crate::schema::Column;
@@ -262,20 +263,87 @@ impl<'c> Eval<'c> {
 
     /// A predicate's rows; a comparison on a null value is false (as in Milvus).
     pub fn pred(&self, p: &Pred) -> Bitset {
-        let mut out = self.pred_values(p);
-        let mut fields = Vec::new();
-        leaf_fields(p, &mut fields);
-        for f in fields {
-            if let Some(nulls) = self.nulls(f) {
-                out.and_not_with(&nulls);
+        self.eval(p).0
+    }
+
+    /// A predicate's rows and the rows where it is defined (None: every row),
+    /// as segcore's result and valid bitmaps: a leaf that reads a null value is
+    /// false there and undefined; `not` flips the rows, then keeps only the
+    /// defined ones (`PhyLogicalUnaryExpr`: `data.flip(); data &= valid_data`),
+    /// so `not (x > 1)` is false where `x` is null; `and`/`or` are defined
+    /// where either side is (`PhyLogicalBinaryExpr` ORs the valid bitmaps).
+    fn eval(&self, p: &Pred) -> (Bitset, Option<Bitset>) {
+        match p {
+            Pred::Not(x) => {
+                let (mut b, valid) = self.eval(x);
+                b.negate();
+                if let Some(v) = &valid {
+                    b.and_with(v);
+                }
+                (b, valid)
+            }
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                let and = matches!(p, Pred::And(..));
+                let (mut l, lvalid) = self.eval(a);
+                // With the left side defined everywhere, the right side cannot
+                // change where the result is defined: it may be skipped when it
+                // cannot change the rows either.
+                let decided = if and {
+                    l.words().iter().all(|&w| w == 0)
+                } else {
+                    l.count() == self.n
+                };
+                if decided && lvalid.is_none() {
+                    return (l, None);
+                }
+                let (r, rvalid) = self.eval(b);
+                if and {
+                    l.and_with(&r);
+                } else {
+                    l.or_with(&r);
+                }
+                let valid = match (lvalid, rvalid) {
+                    (Some(mut x), Some(y)) => {
+                        x.or_with(&y);
+                        Some(x)
+                    }
+                    _ => None,
+                };
+                (l, valid)
+            }
+            _ => {
+                let mut out = self.pred_values(p);
+                let mut fields = Vec::new();
+                leaf_fields(p, &mut fields);
+                let mut nulls: Option<Bitset> = None;
+                for f in fields {
+                    if let Some(x) = self.nulls(f) {
+                        out.and_not_with(&x);
+                        nulls = union(nulls, Some(x));
+                    }
+                }
+                // Segcore's `exists` leaves the rows it flips under `not` as
+                // they are (`set_apply_valid_data_after_flip(false)`).
+                let exists = matches!(
+                    p,
+                    Pred::Json {
+                        test: JsonPred::Exists,
+                        ..
+                    }
+                );
+                let valid = nulls.filter(|_| !exists).map(|mut x| {
+                    x.negate();
+                    x
+                });
+                (out, valid)
             }
         }
-        out
     }
 
     fn pred_values(&self, p: &Pred) -> Bitset {
         let n = self.n;
         match p {
+            Pred::Not(_) | Pred::And(..) | Pred::Or(..) => self.pred(p),
             Pred::IsNull { field, negated } => {
                 let mut nulls = self.nulls(field).unwrap_or_else(|| Bitset::new(n));
                 if *negated {
@@ -288,25 +356,6 @@ impl<'c> Eval<'c> {
                 Some(Column::Bool(v)) => pack(&v[..n], |&b| b),
                 _ => Bitset::new(n),
             },
-            Pred::Not(x) => {
-                let mut b = self.pred(x);
-                b.negate();
-                b
-            }
-            Pred::And(a, b) => {
-                let mut l = self.pred(a);
-                if l.words().iter().any(|&w| w != 0) {
-                    l.and_with(&self.pred(b));
-                }
-                l
-            }
-            Pred::Or(a, b) => {
-                let mut l = self.pred(a);
-                if l.count() < n {
-                    l.or_with(&self.pred(b));
-                }
-                l
-            }
             Pred::BoolEq { l, r, ne } => {
                 let (a, b) = (self.pred(l), self.pred(r));
                 let words = a

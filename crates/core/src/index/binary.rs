@@ -66,10 +66,23 @@ pub fn exact_search_binary(
     k: usize,
     allowed: Option<&Bitset>,
 ) -> Vec<Neighbour> {
+    exact_search_binary_from(vectors, metric, query, k, allowed, f32::NEG_INFINITY)
+}
+
+/// [`exact_search_binary`] among the rows at distance `floor` or farther (a
+/// page of a search iterator).
+pub fn exact_search_binary_from(
+    vectors: BinaryView<'_>,
+    metric: Metric,
+    query: &[u8],
+    k: usize,
+    allowed: Option<&Bitset>,
+    floor: f32,
+) -> Vec<Neighbour> {
     let mut top = TopK::new(k);
     let mut offer = |row: usize| {
         let distance = metric.binary_distance(query, vectors.get(row));
-        if distance <= top.threshold() {
+        if distance >= floor && distance <= top.threshold() {
             top.push(Neighbour {
                 row: row as u32,
                 distance,

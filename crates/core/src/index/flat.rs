@@ -32,9 +32,22 @@ pub fn exact_search(
     k: usize,
     allowed: Option<&Bitset>,
 ) -> Vec<Neighbour> {
+    exact_search_from(vectors, metric, query, k, allowed, f32::NEG_INFINITY)
+}
+
+/// [`exact_search`] among the rows at internal distance `floor` or farther (a
+/// page of a search iterator).
+pub fn exact_search_from(
+    vectors: VectorView<'_>,
+    metric: Metric,
+    query: &[f32],
+    k: usize,
+    allowed: Option<&Bitset>,
+    floor: f32,
+) -> Vec<Neighbour> {
     let mut top = TopK::new(k);
     scan(vectors, metric, query, allowed, |row, distance| {
-        if distance <= top.threshold() {
+        if distance >= floor && distance <= top.threshold() {
             top.push(Neighbour {
                 row: row as u32,
                 distance,
@@ -139,10 +152,23 @@ pub fn exact_search_batch(
     k: usize,
     allowed: Option<&Bitset>,
 ) -> Vec<Vec<Neighbour>> {
+    exact_search_batch_from(vectors, metric, queries, k, allowed, f32::NEG_INFINITY)
+}
+
+/// [`exact_search_batch`] among the rows at internal distance `floor` or
+/// farther (a page of a search iterator).
+pub fn exact_search_batch_from(
+    vectors: VectorView<'_>,
+    metric: Metric,
+    queries: &[&[f32]],
+    k: usize,
+    allowed: Option<&Bitset>,
+    floor: f32,
+) -> Vec<Vec<Neighbour>> {
     if metric == Metric::L2 || queries.len() < 3 {
         return queries
             .iter()
-            .map(|q| exact_search(vectors, metric, q, k, allowed))
+            .map(|q| exact_search_from(vectors, metric, q, k, allowed, floor))
             .collect();
     }
     let nq = queries.len();
@@ -175,7 +201,7 @@ pub fn exact_search_batch(
         for (qi, top) in tops.iter_mut().enumerate() {
             for (j, &row) in rows.iter().enumerate() {
                 let distance = -tile[qi * ROW_BLOCK + j];
-                if distance <= top.threshold() {
+                if distance >= floor && distance <= top.threshold() {
                     top.push(Neighbour {
                         row: row as u32,
                         distance,

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use annlab_core::Error;
 use annlab_core::collection::{DEFAULT_PARTITION, QueryRequest, QueryResult, SearchResult};
+use annlab_core::metric::Metric;
 use annlab_core::schema::{CollectionSchema, Column};
+use milvus::proto::common::KeyValuePair;
 use milvus::proto::milvus::{
     DeleteRequest, FlushRequest, FlushResponse, GetFlushStateResponse, InsertRequest,
     MutationResult, QueryResults, SearchResults, UpsertRequest,
@@ -18,9 +20,9 @@ use super::convert::{
     FIRST_FIELD_ID, column_to_proto, columns_from_proto, ids_to_proto, keys_to_proto, kv,
     output_to_proto,
 };
-use super::params;
 use super::scope::Scope;
 use super::status::{Failure, query_failure, search_failure};
+use super::{iterator, params};
 
 type Res<T> = Result<T, Failure>;
 
@@ -148,6 +150,17 @@ pub fn flush_state() -> Res<GetFlushStateResponse> {
 pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<SearchResults> {
     let entry = state.get(&req.collection_name)?;
     let (mut sreq, raw_params) = params::search_request(&req)?;
+    let page = iterator::page_request(
+        &req.search_params,
+        sreq.group_by.is_some(),
+        sreq.offset,
+        || iterator::token_from(state.timestamp()),
+    )?;
+    if let Some(p) = &page {
+        // Milvus's proxy: a v2 page's top k is its batch size.
+        sreq.limit = p.batch_size;
+        sreq.after = state.iterators.after(p);
+    }
     let c = entry.collection.read();
     let fail = |e| search_failure(e, c.id());
     let schema = c.schema();
@@ -184,14 +197,38 @@ pub fn search(state: &Scope, req: milvus::proto::milvus::SearchRequest) -> Res<S
         sreq.data.len().max(sreq.binary_data.len()),
         ms,
     );
-    Ok(results_to_proto(
+    let mut r = results_to_proto(
         &result,
         sreq.limit,
         schema,
         &req.collection_name,
         &sreq.output_fields,
         sreq.group_by.as_ref().map(|g| g.field.as_str()),
-    ))
+    );
+    if let (Some(p), Some(data)) = (&page, r.results.as_mut()) {
+        let metric = c
+            .search_index(&sreq.anns_field)
+            .map_or(Metric::L2, |d| d.spec.metric);
+        data.search_iterator_v2_results = Some(state.iterators.record(
+            p,
+            sreq.after.as_ref(),
+            &result,
+            metric,
+        ));
+    }
+    r.session_ts = session_ts(state, &req.search_params, req.guarantee_timestamp);
+    Ok(r)
+}
+
+/// Milvus's `session_ts`: on an iterator's first page (no guarantee timestamp
+/// yet), the timestamp the read was served at, which the iterator then sends
+/// as its guarantee timestamp; 0 otherwise.
+fn session_ts(state: &Scope, params: &[KeyValuePair], guarantee_timestamp: u64) -> u64 {
+    if params::is_iterator_page(params) && guarantee_timestamp == 0 {
+        state.timestamp()
+    } else {
+        0
+    }
 }
 
 /// A search's result as Milvus's `SearchResults` (Search and HybridSearch).
@@ -270,6 +307,7 @@ pub fn query(state: &Scope, req: milvus::proto::milvus::QueryRequest) -> Res<Que
         collection_name: req.collection_name.clone(),
         output_fields,
         primary_field_name: schema.primary().name.clone(),
+        session_ts: session_ts(state, &req.query_params, req.guarantee_timestamp),
         ..Default::default()
     })
 }

@@ -23,12 +23,14 @@
 //! kept flushes). After a restart every collection is released: clients load
 //! what they search, as they do after a Milvus restart.
 
+mod admin;
 mod catalog;
 mod codes;
 mod convert;
 mod ddl;
 mod dml;
 mod hybrid;
+mod iterator;
 mod limits;
 pub mod log;
 mod maintenance;

@@ -270,6 +270,7 @@ pub fn search_request(
         round_decimal: u32::try_from(round).ok(),
         partition_names: req.partition_names.clone(),
         group_by: group_by(p)?,
+        after: None,
     };
     if request.group_by.is_some() && is_iterator_page(p) {
         return Err(Error::GroupByWithIterator.into());

@@ -14,7 +14,7 @@ use super::codes::UNEXPECTED;
 use super::scope::Scope;
 use super::state::State;
 use super::status::{Failure, Reply};
-use super::{catalog, ddl, dml, hybrid, log, maintenance, partitions};
+use super::{admin, catalog, ddl, dml, hybrid, log, maintenance, partitions};
 
 pub struct Service {
     pub state: Arc<State>,
@@ -361,6 +361,31 @@ impl MilvusService for Service {
         .await
     }
 
+    async fn check_health(&self, r: Request<CheckHealthRequest>) -> Answer<CheckHealthResponse> {
+        self.call("CheckHealth", r, |_, _| admin::check_health())
+            .await
+    }
+
+    async fn flush_all(&self, r: Request<FlushAllRequest>) -> Answer<FlushAllResponse> {
+        self.call("FlushAll", r, admin::flush_all).await
+    }
+
+    async fn get_flush_all_state(
+        &self,
+        r: Request<GetFlushAllStateRequest>,
+    ) -> Answer<GetFlushAllStateResponse> {
+        self.call("GetFlushAllState", r, |_, _| admin::flush_all_state())
+            .await
+    }
+
+    async fn get_index_statistics(
+        &self,
+        r: Request<GetIndexStatisticsRequest>,
+    ) -> Answer<GetIndexStatisticsResponse> {
+        self.call("GetIndexStatistics", r, admin::index_statistics)
+            .await
+    }
+
     async fn get_query_segment_info(
         &self,
         r: Request<GetQuerySegmentInfoRequest>,
@@ -437,7 +462,15 @@ db_name_field!(
     GetCompactionPlansRequest,
     GetPersistentSegmentInfoRequest,
     GetQuerySegmentInfoRequest,
+    GetIndexStatisticsRequest,
 );
+
+impl DbName for FlushAllRequest {
+    fn db_name(&self) -> &str {
+        #[allow(deprecated)]
+        &self.db_name
+    }
+}
 
 no_db_name!(
     ConnectRequest,
@@ -450,4 +483,6 @@ no_db_name!(
     ListDatabasesRequest,
     DescribeDatabaseRequest,
     AlterDatabaseRequest,
+    CheckHealthRequest,
+    GetFlushAllStateRequest,
 );

@@ -18,6 +18,7 @@ use annlab_core::metrics::Metrics;
 use annlab_core::{Error, Result as CoreResult};
 use parking_lot::{Mutex, RwLock};
 
+use super::iterator::Bounds;
 use super::log;
 use super::status::Failure;
 use crate::store::manifest::{AliasEntry, DatabaseEntry};
@@ -50,6 +51,8 @@ pub struct State {
     shutting_down: AtomicBool,
     builds_running: AtomicUsize,
     pub started: Instant,
+    /// Where each search iterator v2's next page starts, by token.
+    pub iterators: Bounds,
 }
 
 /// One database: its collections and their aliases.
@@ -124,6 +127,7 @@ impl State {
             shutting_down: AtomicBool::new(false),
             builds_running: AtomicUsize::new(0),
             started: Instant::now(),
+            iterators: Bounds::default(),
         });
         let mut entries = Vec::new();
         {

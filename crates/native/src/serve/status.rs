@@ -7,14 +7,16 @@
 use annlab_core::Error;
 use milvus::proto::common::Status;
 use milvus::proto::milvus::{
-    AllocTimestampResponse, BoolResponse, ConnectResponse, DescribeAliasResponse,
-    DescribeCollectionResponse, DescribeDatabaseResponse, DescribeIndexResponse, FlushResponse,
-    GetCollectionStatisticsResponse, GetCompactionPlansResponse, GetCompactionStateResponse,
+    AllocTimestampResponse, BoolResponse, CheckHealthResponse, ConnectResponse,
+    DescribeAliasResponse, DescribeCollectionResponse, DescribeDatabaseResponse,
+    DescribeIndexResponse, FlushAllResponse, FlushResponse, GetCollectionStatisticsResponse,
+    GetCompactionPlansResponse, GetCompactionStateResponse, GetFlushAllStateResponse,
     GetFlushStateResponse, GetIndexBuildProgressResponse, GetIndexStateResponse,
-    GetLoadStateResponse, GetLoadingProgressResponse, GetPartitionStatisticsResponse,
-    GetPersistentSegmentInfoResponse, GetQuerySegmentInfoResponse, GetReplicasResponse,
-    GetVersionResponse, ListAliasesResponse, ListDatabasesResponse, ManualCompactionResponse,
-    MutationResult, QueryResults, SearchResults, ShowCollectionsResponse, ShowPartitionsResponse,
+    GetIndexStatisticsResponse, GetLoadStateResponse, GetLoadingProgressResponse,
+    GetPartitionStatisticsResponse, GetPersistentSegmentInfoResponse, GetQuerySegmentInfoResponse,
+    GetReplicasResponse, GetVersionResponse, ListAliasesResponse, ListDatabasesResponse,
+    ManualCompactionResponse, MutationResult, QueryResults, SearchResults, ShowCollectionsResponse,
+    ShowPartitionsResponse,
 };
 
 use super::codes::{self, PARAMETER_INVALID, UNEXPECTED};
@@ -192,6 +194,10 @@ macro_rules! reply {
 }
 
 reply!(
+    CheckHealthResponse,
+    FlushAllResponse,
+    GetFlushAllStateResponse,
+    GetIndexStatisticsResponse,
     AllocTimestampResponse,
     DescribeAliasResponse,
     DescribeDatabaseResponse,

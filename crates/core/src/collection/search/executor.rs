@@ -12,8 +12,8 @@ use crate::bitset::Bitset;
 use crate::collection::{Collection, OutputColumns, Segment};
 use crate::error::{Error, Result};
 use crate::expr;
-use crate::index::binary::exact_search_binary;
-use crate::index::flat::{exact_range, exact_search_batch};
+use crate::index::binary::exact_search_binary_from;
+use crate::index::flat::{exact_range, exact_search_batch_from};
 use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::index::spec::IndexSpec;
 use crate::index::{AnnParams, Index, RANGE_WIDEN_CAP, Reach, VectorView};
@@ -21,6 +21,7 @@ use crate::metric::Metric;
 use crate::quickstart::MAX_TOPK;
 use crate::schema::{Column, DataType};
 use crate::topk::Neighbour;
+use crate::value::PrimaryKey;
 
 /// Rows of a two-byte float field widened at a time by an exact scan.
 const WIDEN_BLOCK: usize = 4096;
@@ -68,6 +69,16 @@ pub struct PreparedSearch<'c> {
     output_names: Vec<String>,
     /// A grouping search's request and its field's position.
     group: Option<(GroupBy, usize)>,
+    /// A page of a search iterator: where the previous page ended.
+    after: Option<After>,
+}
+
+/// [`super::SearchAfter`] as the executor uses it.
+struct After {
+    /// The closest internal distance a row may have.
+    floor: f32,
+    /// Rows at exactly `floor` with these keys were returned already.
+    returned: Vec<PrimaryKey>,
 }
 
 impl Collection {
@@ -117,6 +128,13 @@ impl<'c> PreparedSearch<'c> {
             Some(g) => Some((g.clone(), g.check(&c.schema, req.range.is_some())?)),
             None => None,
         };
+        if group.is_some() && req.after.is_some() {
+            return Err(Error::GroupByWithIterator);
+        }
+        let after = req.after.as_ref().map(|a| After {
+            floor: a.floor(metric),
+            returned: a.returned_at_bound.clone().unwrap_or_default(),
+        });
         req.ann.check(&spec.params, k)?;
         let bounds = req.range.map(|r| r.bounds(metric)).transpose()?;
         let max_empty_buckets = match req.range {
@@ -218,6 +236,7 @@ impl<'c> PreparedSearch<'c> {
             output,
             output_names: req.output_fields.clone(),
             group,
+            after,
         })
     }
 
@@ -227,8 +246,13 @@ impl<'c> PreparedSearch<'c> {
     }
 
     /// Runs the search as planned: the `k` best of every query (within the
-    /// range, for a range search), then `offset`/`limit`, as columns.
+    /// range, for a range search), then `offset`/`limit`, as columns. A page of
+    /// a search iterator is answered exactly ([`PreparedSearch::run_exact`]):
+    /// an index cannot start its search past a distance.
     pub fn run(&self) -> Result<SearchResult> {
+        if self.after.is_some() {
+            return self.run_exact();
+        }
         let merged = self.merged(false)?;
         Ok(self.columns(merged, self.plan.clone()))
     }
@@ -257,13 +281,37 @@ impl<'c> PreparedSearch<'c> {
                 .map(|q| self.grouped(q, g, *field, exact))
                 .collect();
         }
-        match self.bounds {
-            None => self.nearest(&all, self.k, exact),
+        let mut merged = match self.bounds {
+            None => self.nearest(&all, self.want(), exact)?,
             Some(bounds) => all
                 .into_iter()
                 .map(|q| self.within(q, bounds, exact))
-                .collect(),
+                .collect::<Result<_>>()?,
+        };
+        if let Some(after) = self.after.as_ref().filter(|a| !a.returned.is_empty()) {
+            let pk = self.c.primary_field();
+            for hits in &mut merged {
+                hits.retain(|(si, n)| {
+                    n.distance != after.floor
+                        || !after
+                            .returned
+                            .contains(&self.segments[*si].columns[pk].primary_key(n.row as usize))
+                });
+                hits.truncate(self.k);
+            }
         }
+        Ok(merged)
+    }
+
+    /// How many hits a query collects before the rows an iterator's earlier
+    /// pages returned at its bound are dropped: `k` and as many as those.
+    fn want(&self) -> usize {
+        self.k + self.after.as_ref().map_or(0, |a| a.returned.len())
+    }
+
+    /// The closest internal distance a hit may have (a search iterator's page).
+    fn floor(&self) -> f32 {
+        self.after.as_ref().map_or(f32::NEG_INFINITY, |a| a.floor)
     }
 
     /// The `want` best (segment, neighbour) pairs of queries `which`, closest
@@ -316,7 +364,14 @@ impl<'c> PreparedSearch<'c> {
                         let q = &self.binary_queries[q];
                         match index {
                             Some(i) => i.search_binary(v, q, want, &self.ann, allowed),
-                            None => Ok(exact_search_binary(v, self.metric, q, want, allowed)),
+                            None => Ok(exact_search_binary_from(
+                                v,
+                                self.metric,
+                                q,
+                                want,
+                                allowed,
+                                self.floor(),
+                            )),
                         }
                     })
                     .collect()
@@ -329,7 +384,14 @@ impl<'c> PreparedSearch<'c> {
                         .iter()
                         .map(|q| i.as_dyn().search(v, q, want, &self.ann, allowed))
                         .collect(),
-                    None => Ok(exact_search_batch(v, self.metric, &queries, want, allowed)),
+                    None => Ok(exact_search_batch_from(
+                        v,
+                        self.metric,
+                        &queries,
+                        want,
+                        allowed,
+                        self.floor(),
+                    )),
                 }
             }
             column => {
@@ -371,12 +433,13 @@ impl<'c> PreparedSearch<'c> {
                 continue;
             }
             let rows = s.float_rows(self.field, start..end, self.metric);
-            let found = exact_search_batch(
+            let found = exact_search_batch_from(
                 VectorView::new(dim, &rows),
                 self.metric,
                 queries,
                 want,
                 sub.as_ref(),
+                self.floor(),
             );
             for (o, f) in out.iter_mut().zip(found) {
                 o.extend(f.into_iter().map(|nb| Neighbour {
@@ -405,6 +468,8 @@ impl<'c> PreparedSearch<'c> {
         (near, far): (f32, f32),
         exact: bool,
     ) -> Result<Vec<(usize, Neighbour)>> {
+        // A search iterator's page starts at its floor.
+        let near = near.max(self.floor());
         if !matches!(
             self.c.schema.fields[self.field].data_type,
             DataType::FloatVector
@@ -435,7 +500,7 @@ impl<'c> PreparedSearch<'c> {
             );
         }
         all.sort_by(|x, y| x.1.cmp_closeness(&y.1).then(x.0.cmp(&y.0)));
-        all.truncate(self.k);
+        all.truncate(self.want());
         Ok(all)
     }
 
@@ -446,14 +511,14 @@ impl<'c> PreparedSearch<'c> {
         exact: bool,
     ) -> Result<Vec<(usize, Neighbour)>> {
         let live: usize = self.segments.iter().map(|s| s.live_rows()).sum();
-        let mut want = self.k;
+        let mut want = self.want();
         loop {
             let mut all = self.nearest(&[query], want, exact)?.remove(0);
             let exhausted = all.len() < want || want >= live;
             let worst_inside = all.last().is_some_and(|(_, n)| n.distance < far);
             if exhausted || !worst_inside || want >= 4 * MAX_TOPK {
                 all.retain(|(_, n)| n.distance >= near && n.distance < far);
-                all.truncate(self.k);
+                all.truncate(self.want());
                 return Ok(all);
             }
             want *= 2;

@@ -72,12 +72,26 @@ fn groupable(t: DataType) -> bool {
     t.is_integer() || matches!(t, DataType::Bool | DataType::VarChar)
 }
 
-/// The type as segcore's formatter prints it in its refusal.
+/// The type as segcore's formatter prints it in its refusal
+/// (`fmt::formatter<milvus::DataType>` in Milvus 2.5's `common/Types.h`).
 fn segcore_name(t: DataType) -> String {
     match t {
-        DataType::FloatVector => "VECTOR_FLOAT".to_owned(),
-        other => other.name().to_ascii_uppercase(),
+        DataType::FloatVector => "VECTOR_FLOAT",
+        DataType::Float16Vector => "VECTOR_FLOAT16",
+        DataType::BFloat16Vector => "VECTOR_BFLOAT16",
+        DataType::BinaryVector => "VECTOR_BINARY",
+        DataType::Bool => "BOOL",
+        DataType::Int8 => "INT8",
+        DataType::Int16 => "INT16",
+        DataType::Int32 => "INT32",
+        DataType::Int64 => "INT64",
+        DataType::Float => "FLOAT",
+        DataType::Double => "DOUBLE",
+        DataType::VarChar => "VARCHAR",
+        DataType::Json => "JSON",
+        DataType::Array => "ARRAY",
     }
+    .to_owned()
 }
 
 /// A hashable group value.
@@ -202,6 +216,8 @@ mod tests {
                 FieldSchema::scalar("price", DataType::Double),
                 FieldSchema::varchar("doc", 16),
                 FieldSchema::float_vector("v", 4),
+                FieldSchema::vector("b", DataType::BinaryVector, 16),
+                FieldSchema::vector("h", DataType::BFloat16Vector, 4),
             ],
             "",
         );
@@ -235,6 +251,14 @@ mod tests {
         assert_eq!(
             check("price", 1, false).unwrap_err(),
             "unsupported data type DOUBLE for group by operator"
+        );
+        assert_eq!(
+            check("b", 1, false).unwrap_err(),
+            "unsupported data type VECTOR_BINARY for group by operator"
+        );
+        assert_eq!(
+            check("h", 1, false).unwrap_err(),
+            "unsupported data type VECTOR_BFLOAT16 for group by operator"
         );
     }
 }

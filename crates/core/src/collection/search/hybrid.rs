@@ -114,6 +114,13 @@ impl Collection {
                 max: MAX_SUB_REQUESTS,
             });
         }
+        // Milvus's proxy checks the sub-requests' nq before their limits,
+        // ranker and parameters.
+        let nq_of = |s: &SearchRequest| s.data.len().max(s.binary_data.len());
+        let first = nq_of(&req.requests[0]);
+        if let Some(other) = req.requests.iter().map(nq_of).find(|&q| q != first) {
+            return Err(Error::HybridNqMismatch { first, other });
+        }
         if req.limit == 0 || req.limit > MAX_TOPK {
             return Err(Error::TopKOutOfRange { k: req.limit });
         }
@@ -145,12 +152,6 @@ impl Collection {
             subs.push(result);
         }
         let nq = subs[0].nq();
-        if let Some(other) = subs.iter().find(|s| s.nq() != nq) {
-            return Err(Error::HybridNqMismatch {
-                first: nq,
-                other: other.nq(),
-            });
-        }
 
         let pk = self.primary_field();
         let mut ids = Column::empty_for(&self.schema.fields[pk]);
@@ -363,10 +364,10 @@ mod tests {
         );
         let mut two = hybrid(Ranker::Rrf { k: 60.0 }, 5);
         two.requests[1].data.push(vec![0.0; 3]);
-        assert!(matches!(
-            c.hybrid_search(&two),
-            Err(Error::HybridNqMismatch { first: 1, other: 2 })
-        ));
+        assert_eq!(
+            msg(two),
+            "sub search request nq should be the same: invalid parameter[expected=1][actual=2]"
+        );
         let mut none = hybrid(Ranker::Rrf { k: 60.0 }, 5);
         none.requests.clear();
         assert!(matches!(

@@ -4,6 +4,8 @@
 //! executor ([`executor`]) runs every search: one query or many, range search,
 //! and the exact search the ground truth comes from.
 
+#[cfg(test)]
+mod after_tests;
 mod executor;
 mod group;
 mod hybrid;
@@ -18,7 +20,7 @@ pub use executor::PreparedSearch;
 pub use group::{GroupBy, MAX_GROUP_SIZE};
 pub use hybrid::{HybridSearchRequest, Ranker};
 pub use plan::{SearchPlan, SegmentPlan, Strategy};
-pub use request::{RangeSearch, SearchRequest};
+pub use request::{RangeSearch, SearchAfter, SearchRequest};
 pub use result::{SearchHit, SearchResult};
 
 impl Collection {

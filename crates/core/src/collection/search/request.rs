@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::group::GroupBy;
+use super::result::SearchResult;
 use crate::error::{Error, Result};
 use crate::index::AnnParams;
 use crate::index::ivf::DEFAULT_MAX_EMPTY_RESULT_BUCKETS;
 use crate::metric::Metric;
+use crate::value::PrimaryKey;
 
 /// A search, in pymilvus's terms.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,6 +39,63 @@ pub struct SearchRequest {
     /// Grouping search: `limit` groups of rows sharing this field's value.
     #[serde(default)]
     pub group_by: Option<GroupBy>,
+    /// A page of a search iterator: only the rows past the previous page's
+    /// last hit (answered exactly, whatever the indexes).
+    #[serde(default)]
+    pub after: Option<SearchAfter>,
+}
+
+/// Where the previous page of a search iterator ended (Milvus's iterator v2:
+/// its `last_bound`), in the score's units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchAfter {
+    /// The score of the previous page's last hit.
+    pub last_bound: f32,
+    /// None: only the rows strictly farther than `last_bound`, as Milvus 2.5's
+    /// segments answer (a row at exactly the bound that the previous page had
+    /// no room for is never returned). Some: the rows at exactly the bound too,
+    /// except these primary keys, which earlier pages returned, so that every
+    /// row comes exactly once.
+    pub returned_at_bound: Option<Vec<PrimaryKey>>,
+}
+
+impl SearchAfter {
+    /// The closest internal distance a row of the page may have under
+    /// `metric`: the bound itself when the keys returned at it are known (those
+    /// rows are then dropped by key), else the next distance past it.
+    /// Where the page after `page` starts, `page` (query 0's hits) having
+    /// started after `previous`: at its last hit's score, past the page's keys
+    /// at that score (and the earlier pages' keys, when the bound did not
+    /// move). None for an empty page: the next one starts where it did.
+    pub fn after_page(previous: Option<&SearchAfter>, page: &SearchResult) -> Option<SearchAfter> {
+        let hits: Vec<_> = page.hits(0).collect();
+        let last_bound = hits.last()?.score();
+        let mut returned: Vec<PrimaryKey> = hits
+            .iter()
+            .filter(|h| h.score() == last_bound)
+            .map(|h| h.id())
+            .collect();
+        if let Some(p) = previous.filter(|p| p.last_bound == last_bound) {
+            returned.extend(p.returned_at_bound.iter().flatten().cloned());
+        }
+        Some(SearchAfter {
+            last_bound,
+            returned_at_bound: Some(returned),
+        })
+    }
+
+    pub(super) fn floor(&self, metric: Metric) -> f32 {
+        let bound = if metric.higher_is_closer() {
+            -self.last_bound
+        } else {
+            self.last_bound
+        };
+        match self.returned_at_bound {
+            Some(_) => bound,
+            // Strictly farther: the next distance up.
+            None => bound.next_up(),
+        }
+    }
 }
 
 /// Milvus's range search, in the score's units: for IP/COSINE keep

@@ -1,0 +1,37 @@
+"""Calls about the server as a whole that pymilvus programs and other SDKs
+make: CheckHealth, FlushAll with GetFlushAllState (`utility.flush_all`) and
+GetIndexStatistics, answered as Milvus 2.5 answers them."""
+
+from pymilvus import Collection, connections, utility
+from pymilvus.grpc_gen import milvus_pb2
+
+from harness import annlab_only, connect
+from test_errors import hnsw, rows, schema
+
+
+def stub():
+    return connections._fetch_handler("default")._stub
+
+
+@annlab_only
+def test_health_flush_all_and_index_statistics(server):
+    connect(server)
+    health = stub().CheckHealth(milvus_pb2.CheckHealthRequest())
+    assert health.status.code == 0 and health.isHealthy, health
+
+    c = Collection("everything", schema())
+    c.create_index("embedding", hnsw())
+    c.insert(rows(150))
+    assert c.num_entities == 0, "rows are counted once flushed"
+    utility.flush_all()
+    assert c.num_entities == 150
+    utility.wait_for_index_building_complete("everything")
+
+    stats = stub().GetIndexStatistics(milvus_pb2.GetIndexStatisticsRequest(collection_name="everything"))
+    assert stats.status.code == 0, stats.status
+    (d,) = stats.index_descriptions
+    assert d.field_name == "embedding" and d.total_rows == 150 and d.indexed_rows == 150, d
+    missing = stub().GetIndexStatistics(milvus_pb2.GetIndexStatisticsRequest(collection_name="nowhere"))
+    assert missing.status.code == 100, missing.status
+    refused = stub().FlushAll(milvus_pb2.FlushAllRequest(db_name="nowhere"))
+    assert refused.status.code == 800, refused.status
