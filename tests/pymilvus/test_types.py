@@ -133,6 +133,11 @@ def test_nullable_fields_and_default_values(server):
     assert qids("age is null") == [2]
     assert qids("age is not null") == [1, 3]
     assert qids("age > 0") == [1, 3]
+    # Milvus 2.5's segcore: `not` keeps only the rows where its operand is
+    # defined, so the null age is in neither `age > 35` nor `not (age > 35)`.
+    assert qids("age > 35") == [3]
+    assert qids("not (age > 35)") == [1]
+    assert qids("not (age > 35 and id > 0)") == [1, 2]
     assert qids("tag == 'none'") == [2]
     assert qids("score == 0.5") == [2, 3]
     rows = {r["id"]: r for r in mc.query("nulls", filter="id > 0", output_fields=["age", "tag", "score"])}

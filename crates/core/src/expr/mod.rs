@@ -38,7 +38,9 @@
 //! and the contains functions; a path that reaches nothing matches only `!=`.
 //!
 //! Nulls (Milvus 2.5's nullable fields): a comparison, `in` or `like` on a null
-//! value is false; `field is null` / `field is not null` (either case) test it.
+//! value is false, and so is its `not` (segcore keeps only the rows where the
+//! operand of `not` is defined; `and`/`or` are defined where either side is);
+//! `field is null` / `field is not null` (either case) test it.
 //!
 //! - Keywords are lower case (`AND` is an unknown name, hence "invalid expression",
 //!   as in Milvus); `like`/`LIKE` and `true`/`True`/`TRUE` (and false) are both
