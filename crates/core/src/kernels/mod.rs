@@ -20,7 +20,6 @@ mod neon;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use std::sync::OnceLock;
 
 type Kernel = fn(&[f32], &[f32]) -> f32;
@@ -98,20 +97,9 @@ pub fn available() -> Vec<Kernels> {
 }
 
 /// The implementation in use: the best of [`available`], chosen once.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline]
 pub fn best() -> Kernels {
     static BEST: OnceLock<Kernels> = OnceLock::new();
     *BEST.get_or_init(|| *available().last().expect("scalar is always available"))
-}
-
-/// The implementation in use: on wasm32 the choice is made at compile time, so
-/// it is a constant and every kernel call a direct (inlinable) call instead of
-/// a check of a `OnceLock` and an indirect call per distance.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-pub fn best() -> Kernels {
-    simd128::KERNELS
 }
 
 /// Asks the CPU to start loading the cache line holding `*p` into all cache levels.
