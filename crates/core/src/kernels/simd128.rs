@@ -2,10 +2,12 @@
 //! accumulators (8 floats per step), then a scalar tail, for one row and for four.
 //! simd128 has no fused multiply-add, so it is a multiply then an add.
 //!
-//! The quantised kernels: SQ8's `Σ w·c` widens 8 codes to 16-bit lanes and takes
-//! `i32x4.dot_i16x8_s` with 8 weights, exact; simd128 has no half-float
-//! conversion, so FP16 rows widen with `scalar::f16_to_f32`'s steps on four lanes
-//! (exact), BF16 rows by a 16-bit shift, then the float kernels' steps.
+//! The quantised kernels: SQ8's `Σ w·c` loads 16 codes at a time, widens them
+//! to 16-bit lanes in registers and takes `i32x4.dot_i16x8_s` with 8 weights,
+//! four sums at once, exact; simd128 has no half-float conversion, so 8 halves
+//! are loaded at once and moved to the top of 32-bit lanes by a shuffle (a BF16
+//! is then its f32; FP16 takes `scalar::f16_to_f32`'s steps, exact), then four
+//! float sums.
 
 use std::arch::wasm32::*;
 
@@ -180,22 +182,37 @@ fn dot_3x4(q: [&[f32]; 3], r: [&[f32]; 4]) -> [[f32; 4]; 3] {
 fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
     assert_eq!(w.len(), c.len());
     let n = w.len();
-    let mut acc = [i32x4_splat(0); 2];
+    let (pw, pc) = (w.as_ptr(), c.as_ptr());
+    let mut acc = [i32x4_splat(0); 4];
     let mut i = 0;
-    while i + 16 <= n {
-        // SAFETY: i + 16 <= n and both slices have length n; v128 loads have no
-        // alignment requirement.
-        unsafe {
-            for (j, a) in acc.iter_mut().enumerate() {
-                let at = i + 8 * j;
-                let codes = u16x8_load_extend_u8x8(c.as_ptr().add(at));
-                let weights = v128_load(w.as_ptr().add(at).cast());
+    // SAFETY (all loads): i + 32 <= n or i + 8 <= n bounds every load, both slices
+    // have length n, and v128 loads have no alignment requirement.
+    unsafe {
+        // 32 codes a step: two full 16-byte loads widened in registers (a
+        // widening load per 8 codes is slower in V8), four independent sums.
+        while i + 32 <= n {
+            let c0 = v128_load(pc.add(i).cast());
+            let c1 = v128_load(pc.add(i + 16).cast());
+            let widened = [
+                u16x8_extend_low_u8x16(c0),
+                u16x8_extend_high_u8x16(c0),
+                u16x8_extend_low_u8x16(c1),
+                u16x8_extend_high_u8x16(c1),
+            ];
+            for (j, (a, codes)) in acc.iter_mut().zip(widened).enumerate() {
+                let weights = v128_load(pw.add(i + 8 * j).cast());
                 *a = i32x4_add(*a, i32x4_dot_i16x8(codes, weights));
             }
+            i += 32;
         }
-        i += 16;
+        while i + 8 <= n {
+            let codes = u16x8_load_extend_u8x8(pc.add(i));
+            let weights = v128_load(pw.add(i).cast());
+            acc[0] = i32x4_add(acc[0], i32x4_dot_i16x8(codes, weights));
+            i += 8;
+        }
     }
-    let s = i32x4_add(acc[0], acc[1]);
+    let s = i32x4_add(i32x4_add(acc[0], acc[1]), i32x4_add(acc[2], acc[3]));
     let mut total = (i32x4_extract_lane::<0>(s) + i32x4_extract_lane::<1>(s))
         + (i32x4_extract_lane::<2>(s) + i32x4_extract_lane::<3>(s));
     for k in i..n {
@@ -204,24 +221,35 @@ fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
     total
 }
 
-/// Four 16-bit floats from `x[i..]` widened to f32 (exactly as
-/// `scalar::f16_to_f32` / `scalar::bf16_to_f32`).
+/// Eight 16-bit floats from `x[i..]` widened to f32 (exactly as
+/// `scalar::f16_to_f32` / `scalar::bf16_to_f32`): one 16-byte load, each half
+/// moved to the top of a 32-bit lane by a shuffle with zeros (a bfloat16 is
+/// then its f32); FP16 shifts sign-less bits down to an f32's low exponent and
+/// scales by 2^112, as the scalar code does.
 ///
 /// # Safety
-/// `i + 4 <= x.len()`.
+/// `i + 8 <= x.len()`.
 #[inline(always)]
-unsafe fn widen4<const BF16: bool>(x: &[u16], i: usize) -> v128 {
-    debug_assert!(i + 4 <= x.len());
-    // SAFETY: the caller guarantees 8 readable bytes at `i`.
-    let h = unsafe { u32x4_load_extend_u16x4(x.as_ptr().add(i)) };
+unsafe fn widen8<const BF16: bool>(x: &[u16], i: usize) -> [v128; 2] {
+    debug_assert!(i + 8 <= x.len());
+    // SAFETY: the caller guarantees 16 readable bytes at `i`.
+    let h = unsafe { v128_load(x.as_ptr().add(i).cast()) };
+    let z = i16x8_splat(0);
+    let top = [
+        i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(z, h),
+        i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(z, h),
+    ];
     if BF16 {
-        i32x4_shl(h, 16)
+        top
     } else {
-        let magnitude = f32x4_mul(
-            i32x4_shl(v128_and(h, u32x4_splat(0x7fff)), 13),
-            f32x4_splat(f32::from_bits(0x7780_0000)),
-        );
-        v128_or(magnitude, i32x4_shl(v128_and(h, u32x4_splat(0x8000)), 16))
+        top.map(|t| {
+            let sign = v128_and(t, u32x4_splat(0x8000_0000));
+            let bits = u32x4_shr(v128_and(t, u32x4_splat(0x7fff_0000)), 3);
+            v128_or(
+                f32x4_mul(bits, f32x4_splat(f32::from_bits(0x7780_0000))),
+                sign,
+            )
+        })
     }
 }
 
@@ -233,20 +261,29 @@ fn widen_scalar<const BF16: bool>(h: u16) -> f32 {
     }
 }
 
+/// Four accumulators over 16 values per step (the widening's shuffles leave the
+/// sums latency-bound with two), then a scalar tail.
 fn dot_half<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
     assert_eq!(q.len(), x.len());
     let n = q.len();
-    let mut acc = [f32x4_splat(0.0); 2];
+    let mut acc = [f32x4_splat(0.0); 4];
     let mut i = 0;
-    while i + 8 <= n {
-        // SAFETY: i + 8 <= n and both slices have length n.
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n and both slices have length n.
         unsafe {
-            acc[0] = f32x4_add(acc[0], f32x4_mul(load(q, i), widen4::<BF16>(x, i)));
-            acc[1] = f32x4_add(acc[1], f32x4_mul(load(q, i + 4), widen4::<BF16>(x, i + 4)));
+            let [x0, x1] = widen8::<BF16>(x, i);
+            let [x2, x3] = widen8::<BF16>(x, i + 8);
+            acc[0] = f32x4_add(acc[0], f32x4_mul(load(q, i), x0));
+            acc[1] = f32x4_add(acc[1], f32x4_mul(load(q, i + 4), x1));
+            acc[2] = f32x4_add(acc[2], f32x4_mul(load(q, i + 8), x2));
+            acc[3] = f32x4_add(acc[3], f32x4_mul(load(q, i + 12), x3));
         }
-        i += 8;
+        i += 16;
     }
-    let mut total = hsum(f32x4_add(acc[0], acc[1]));
+    let mut total = hsum(f32x4_add(
+        f32x4_add(acc[0], acc[1]),
+        f32x4_add(acc[2], acc[3]),
+    ));
     for k in i..n {
         total += q[k] * widen_scalar::<BF16>(x[k]);
     }
@@ -256,19 +293,24 @@ fn dot_half<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
 fn l2_half<const BF16: bool>(q: &[f32], x: &[u16]) -> f32 {
     assert_eq!(q.len(), x.len());
     let n = q.len();
-    let mut acc = [f32x4_splat(0.0); 2];
+    let mut acc = [f32x4_splat(0.0); 4];
     let mut i = 0;
-    while i + 8 <= n {
-        // SAFETY: i + 8 <= n and both slices have length n.
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n and both slices have length n.
         unsafe {
-            let d0 = f32x4_sub(load(q, i), widen4::<BF16>(x, i));
-            let d1 = f32x4_sub(load(q, i + 4), widen4::<BF16>(x, i + 4));
-            acc[0] = f32x4_add(acc[0], f32x4_mul(d0, d0));
-            acc[1] = f32x4_add(acc[1], f32x4_mul(d1, d1));
+            let [x0, x1] = widen8::<BF16>(x, i);
+            let [x2, x3] = widen8::<BF16>(x, i + 8);
+            for (j, (a, x)) in acc.iter_mut().zip([x0, x1, x2, x3]).enumerate() {
+                let d = f32x4_sub(load(q, i + 4 * j), x);
+                *a = f32x4_add(*a, f32x4_mul(d, d));
+            }
         }
-        i += 8;
+        i += 16;
     }
-    let mut total = hsum(f32x4_add(acc[0], acc[1]));
+    let mut total = hsum(f32x4_add(
+        f32x4_add(acc[0], acc[1]),
+        f32x4_add(acc[2], acc[3]),
+    ));
     for k in i..n {
         let d = q[k] - widen_scalar::<BF16>(x[k]);
         total += d * d;

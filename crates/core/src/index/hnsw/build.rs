@@ -19,6 +19,7 @@
 //! they are still among its candidates.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use super::graph::{Graph, draw_levels};
 use super::search::{Scored, Search, Space, drain_sorted, greedy, search_layer};
@@ -105,8 +106,15 @@ pub(crate) fn build_graph<S: Space>(
     Ok(graph)
 }
 
-/// `f` over `items` on the workers' threads (contiguous chunks, results in order);
-/// on the calling thread when there is one worker.
+/// `f` over `items` on the workers' threads, results in `items`' order; on the
+/// calling thread when there is one worker.
+///
+/// Each thread takes the next item not yet taken (an atomic counter), so a
+/// thread that drew cheap items (a row on layer 0 only, a list with room) goes
+/// on with the others' instead of waiting: with contiguous halves the slower
+/// half set the pace of every batch. Which thread maps an item does not change
+/// its result (each worker's scratch is cleared before use), so the graph is
+/// the same.
 fn par_map<T: Sync, R: Send>(
     items: &[T],
     workers: &mut [Worker],
@@ -116,19 +124,35 @@ fn par_map<T: Sync, R: Send>(
         let w = &mut workers[0];
         return items.iter().map(|x| f(x, w)).collect();
     }
-    let chunk = items.len().div_ceil(workers.len());
-    let f = &f;
+    let next = AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .zip(workers.iter_mut())
-            .map(|(part, w)| scope.spawn(move || part.iter().map(|x| f(x, w)).collect::<Vec<R>>()))
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .take(items.len())
+            .map(|w| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        let Some(x) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(x, w)));
+                    }
+                })
+            })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("an HNSW build thread panicked"))
-            .collect()
-    })
+        for h in handles {
+            for (i, r) in h.join().expect("an HNSW build thread panicked") {
+                out[i] = Some(r);
+            }
+        }
+    });
+    out.into_iter()
+        .map(|r| r.expect("every item was mapped"))
+        .collect()
 }
 
 /// INSERT of the rows `batch` (their levels were drawn beforehand).

@@ -20,6 +20,9 @@ use crate::index::VectorView;
 use crate::kernels::{self, scalar};
 use crate::metric::Metric;
 
+/// The largest finite bfloat16 (codes are clamped to it: never infinite).
+const BF16_MAX: f32 = f32::from_bits(0x7f7f_0000);
+
 /// How each dimension is stored (Milvus's `sq_type` and `refine_type` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SqType {
@@ -136,11 +139,16 @@ impl Sq8 {
     /// bound, `q·a` and `‖q‖²`.
     pub fn prepare_into(&self, q: &[f32], out: &mut SqQuery) {
         let limit = scalar::sq8_weight_limit(q.len()) as f32;
-        let w = q.iter().zip(&self.vdiff).map(|(&q, &d)| q * (d / 255.0));
-        let max = w.clone().fold(0.0f32, |m, w| m.max(w.abs()));
+        // The float weights once (in `out.float`, unused by SQ8), then scaled and
+        // rounded: one pass each instead of computing them twice.
+        out.float.clear();
+        out.float
+            .extend(q.iter().zip(&self.vdiff).map(|(&q, &d)| q * (d / 255.0)));
+        let max = out.float.iter().fold(0.0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / limit } else { 1.0 };
         out.weights.clear();
-        out.weights.extend(w.map(|w| (w / scale).round() as i16));
+        out.weights
+            .extend(out.float.iter().map(|&w| round_i16(w / scale)));
         out.scale = scale;
         out.offset = q
             .iter()
@@ -163,6 +171,18 @@ impl Sq8 {
         self.decode(codes, &mut decoded);
         scalar::dot(&decoded, &decoded)
     }
+}
+
+/// `x.round() as i16` (to nearest, ties away from zero) for `|x| ≤ i16::MAX`,
+/// without a call to `roundf`, which x86-64's baseline has no instruction for:
+/// the truncation and the fraction `x − t` are exact for such `x`, so this is
+/// the same integer, and the loop over a query vectorises.
+#[inline(always)]
+fn round_i16(x: f32) -> i16 {
+    let t = x as i32;
+    let frac = x - t as f32;
+    let up = (frac >= 0.5) as i32 - (frac <= -0.5) as i32;
+    (t + up) as i16
 }
 
 impl SqQuery {
@@ -240,7 +260,7 @@ impl Codes {
                 vectors
                     .data
                     .iter()
-                    .map(|&x| scalar::f32_to_bf16(x))
+                    .map(|&x| scalar::f32_to_bf16(x.clamp(-BF16_MAX, BF16_MAX)))
                     .collect(),
             ),
         };
@@ -305,6 +325,16 @@ impl Codes {
         out
     }
 
+    /// [`Codes::prepare`] without the buffers only the preparing uses (SQ8's
+    /// float weights): the same distances, less memory to keep many.
+    pub fn prepare_row(&self, q: &[f32]) -> SqQuery {
+        let mut out = self.prepare(q);
+        if let Store::Sq8 { .. } = self.store {
+            out.float = Vec::new();
+        }
+        out
+    }
+
     /// [`Codes::prepare`] into `out`'s buffers.
     pub fn prepare_into(&self, q: &[f32], out: &mut SqQuery) {
         match &self.store {
@@ -338,6 +368,38 @@ impl Codes {
         }
     }
 
+    /// [`Codes::distance`] of four rows (each with the bits of one alone), the
+    /// kernels and the code type chosen once for the four.
+    #[inline]
+    pub fn distance4(&self, q: &SqQuery, rows: [usize; 4]) -> [f32; 4] {
+        let k = kernels::best();
+        let l2 = self.metric == Metric::L2;
+        let dim = self.dim;
+        match &self.store {
+            Store::Sq8 { codes, norms, .. } => rows.map(|row| {
+                let ip = q.offset
+                    + q.scale * (k.dot_u8)(&q.weights, &codes[row * dim..(row + 1) * dim]) as f32;
+                if l2 {
+                    q.norm2 + norms[row] - 2.0 * ip
+                } else {
+                    -ip
+                }
+            }),
+            Store::Fp16(c) | Store::Bf16(c) => {
+                let f = match (&self.store, l2) {
+                    (Store::Fp16(_), true) => k.l2_f16,
+                    (Store::Fp16(_), false) => k.dot_f16,
+                    (_, true) => k.l2_bf16,
+                    (_, false) => k.dot_bf16,
+                };
+                rows.map(|row| {
+                    let d = f(&q.float, &c[row * dim..(row + 1) * dim]);
+                    if l2 { d } else { -d }
+                })
+            }
+        }
+    }
+
     /// Starts loading row `row`'s codes into the cache.
     #[inline(always)]
     pub fn prefetch(&self, row: usize) {
@@ -363,6 +425,29 @@ mod tests {
         (0..n * dim)
             .map(|i| ((i * 7 + 3) as f32 * 0.0137).sin() * (1.0 + (i % dim) as f32 * 0.01))
             .collect()
+    }
+
+    #[test]
+    fn round_i16_is_round() {
+        let mut x = -32767.0f32;
+        let mut cases = vec![
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            0.49999997,
+            -0.49999997,
+            2.5,
+            32766.5,
+            -32766.5,
+        ];
+        while x <= 32767.0 {
+            cases.push(x);
+            x += 0.173;
+        }
+        for x in cases {
+            assert_eq!(round_i16(x), x.round() as i16, "{x}");
+        }
     }
 
     #[test]
@@ -397,6 +482,11 @@ mod tests {
                 let codes = Codes::encode(view, metric, kind);
                 assert_eq!((codes.len(), codes.kind()), (n, kind));
                 let q = codes.prepare(&query);
+                let rows = [0, 7, 49, 7];
+                let four = codes.distance4(&q, rows);
+                for (row, d) in rows.into_iter().zip(four) {
+                    assert_eq!(d.to_bits(), codes.distance(&q, row).to_bits());
+                }
                 let mut decoded = Vec::new();
                 for row in 0..n {
                     decoded.clear();
