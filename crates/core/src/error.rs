@@ -246,7 +246,9 @@ pub enum Error {
 
     /// A scalar index on a field type it does not take: `reason` is Milvus
     /// 2.5's checker's words (`STL_SORT are only supported on numeric field`).
-    #[error("{reason}: invalid parameter[expected=valid index params][actual=invalid index params]")]
+    #[error(
+        "{reason}: invalid parameter[expected=valid index params][actual=invalid index params]"
+    )]
     ScalarIndexFieldType {
         index_type: &'static str,
         field: String,

@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use super::check::{Num, Pred, Str};
-use super::{Columns, IndexQuery, Scalar, ScalarOp};
 use super::parser::{ArithOp, CmpOp};
+use super::{Columns, IndexQuery, Scalar, ScalarOp};
 use crate::bitset::Bitset;
 use crate::schema::Column;
 
@@ -549,11 +549,13 @@ fn index_leaf(p: &Pred) -> Option<(&str, IndexQuery<'_>, bool)> {
             field,
             op,
             r: Str::Const(c),
-        } => Some((field, IndexQuery::Cmp(scalar_op(*op), Scalar::Str(c)), false)),
+        } => Some((
+            field,
+            IndexQuery::Cmp(scalar_op(*op), Scalar::Str(c)),
+            false,
+        )),
         Pred::InInt { v, set, negated } => Some((field(v)?, IndexQuery::InInt(set), *negated)),
-        Pred::InFloat { v, set, negated } => {
-            Some((field(v)?, IndexQuery::InFloat(set), *negated))
-        }
+        Pred::InFloat { v, set, negated } => Some((field(v)?, IndexQuery::InFloat(set), *negated)),
         Pred::InStr {
             field,
             set,
@@ -561,11 +563,9 @@ fn index_leaf(p: &Pred) -> Option<(&str, IndexQuery<'_>, bool)> {
         } => Some((field, IndexQuery::InStr(set), *negated)),
         Pred::Like { field, pattern } => match pattern {
             Pattern::Prefix(p) => Some((field, IndexQuery::Prefix(p), false)),
-            Pattern::Exact(p) => Some((
-                field,
-                IndexQuery::Cmp(ScalarOp::Eq, Scalar::Str(p)),
-                false,
-            )),
+            Pattern::Exact(p) => {
+                Some((field, IndexQuery::Cmp(ScalarOp::Eq, Scalar::Str(p)), false))
+            }
             _ => None,
         },
         _ => None,

@@ -9,8 +9,8 @@ use annlab_core::Error;
 use annlab_core::collection::{Collection, IndexState};
 use milvus::proto::common::{self as common, ConsistencyLevel, LoadState, ServerInfo};
 use milvus::proto::milvus::{
-    AllocTimestampResponse, AlterCollectionRequest, AlterIndexRequest, BoolResponse, ConnectResponse,
-    CreateCollectionRequest, CreateIndexRequest, DescribeCollectionRequest,
+    AllocTimestampResponse, AlterCollectionRequest, AlterIndexRequest, BoolResponse,
+    ConnectResponse, CreateCollectionRequest, CreateIndexRequest, DescribeCollectionRequest,
     DescribeCollectionResponse, DescribeIndexRequest, DescribeIndexResponse, DropCollectionRequest,
     DropIndexRequest, GetCollectionStatisticsRequest, GetCollectionStatisticsResponse,
     GetIndexBuildProgressRequest, GetIndexBuildProgressResponse, GetIndexStateRequest,
@@ -245,12 +245,16 @@ fn listed(c: &Collection) -> Vec<Listed> {
         ],
         id: c.id() * 1000 + 1 + k as i64,
     });
-    let scalar = c.scalar_indexes().iter().enumerate().map(|(k, def)| Listed {
-        field: def.field.clone(),
-        index_name: def.index_name.clone(),
-        params: vec![pair("index_type", params::scalar_index_type_name(def))],
-        id: c.id() * 1000 + 101 + k as i64,
-    });
+    let scalar = c
+        .scalar_indexes()
+        .iter()
+        .enumerate()
+        .map(|(k, def)| Listed {
+            field: def.field.clone(),
+            index_name: def.index_name.clone(),
+            params: vec![pair("index_type", params::scalar_index_type_name(def))],
+            id: c.id() * 1000 + 101 + k as i64,
+        });
     vector
         .chain(scalar)
         .map(|mut l| {

@@ -12,9 +12,9 @@
 use annlab_core::collection::{
     GroupBy, RangeSearch, ScalarIndexDef, ScalarIndexType, SearchRequest,
 };
-use annlab_core::schema::CollectionSchema;
 use annlab_core::index::spec::{DEFAULT_NBITS, DEFAULT_NLIST, IndexParams, IndexSpec};
 use annlab_core::index::{AnnParams, IndexType, RefineK};
+use annlab_core::schema::CollectionSchema;
 use annlab_core::{Error, Metric};
 use milvus::proto::common::KeyValuePair;
 use milvus::proto::milvus::search_request::SearchInput;

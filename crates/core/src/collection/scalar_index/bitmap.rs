@@ -28,7 +28,10 @@ impl Bitmap {
             })
             .collect();
         let mut nan_rows = Bitset::new(n);
-        sorted.nan_rows.iter().for_each(|&r| nan_rows.set(r as usize));
+        sorted
+            .nan_rows
+            .iter()
+            .for_each(|&r| nan_rows.set(r as usize));
         Self {
             values,
             bitmaps,

@@ -34,7 +34,9 @@ impl Inverted {
         let mut out = Bitset::new(n);
         for r in &m.ranges {
             let (a, b) = (self.starts[r.start] as usize, self.starts[r.end] as usize);
-            self.postings[a..b].iter().for_each(|&row| out.set(row as usize));
+            self.postings[a..b]
+                .iter()
+                .for_each(|&row| out.set(row as usize));
         }
         if m.nan {
             self.nan_rows.iter().for_each(|&row| out.set(row as usize));
@@ -43,6 +45,7 @@ impl Inverted {
     }
 
     pub fn memory_bytes(&self) -> usize {
-        self.terms.memory_bytes() + 4 * (self.starts.len() + self.postings.len() + self.nan_rows.len())
+        self.terms.memory_bytes()
+            + 4 * (self.starts.len() + self.postings.len() + self.nan_rows.len())
     }
 }

@@ -81,8 +81,7 @@ impl SortedRows {
             Column::Float(v) => float(collect(v, valid, |&x| f64::from(x))),
             Column::Double(v) => float(collect(v, valid, |&x| x)),
             Column::VarChar(v) => {
-                let (keys, rows) =
-                    sort_pairs(collect(v, valid, |s: &String| s.clone()), Ord::cmp);
+                let (keys, rows) = sort_pairs(collect(v, valid, |s: &String| s.clone()), Ord::cmp);
                 SortedRows {
                     keys: Keys::Str(keys),
                     rows,
@@ -115,7 +114,11 @@ fn cmp_ranges<K>(
     lt: impl Fn(&K) -> bool,
     le: impl Fn(&K) -> bool,
 ) -> Vec<Range<usize>> {
-    let (lo, hi, n) = (keys.partition_point(lt), keys.partition_point(le), keys.len());
+    let (lo, hi, n) = (
+        keys.partition_point(lt),
+        keys.partition_point(le),
+        keys.len(),
+    );
     match op {
         ScalarOp::Eq => vec![lo..hi],
         ScalarOp::Ne => vec![0..lo, hi..n],

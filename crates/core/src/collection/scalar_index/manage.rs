@@ -102,7 +102,11 @@ impl Collection {
     pub(crate) fn scalar_index_built(&self, field_name: &str) -> Option<bool> {
         self.scalar_index_on(field_name)?;
         let f = self.schema.field_index(field_name)?;
-        Some(self.sealed.iter().all(|s| s.scalar_indexes.contains_key(&f)))
+        Some(
+            self.sealed
+                .iter()
+                .all(|s| s.scalar_indexes.contains_key(&f)),
+        )
     }
 
     /// Drops the scalar index at position `at` of the definitions and every

@@ -29,7 +29,9 @@ impl Sorted {
     pub fn rows(&self, m: &Matches, n: usize) -> Bitset {
         let mut out = Bitset::new(n);
         for r in &m.ranges {
-            self.rows[r.clone()].iter().for_each(|&row| out.set(row as usize));
+            self.rows[r.clone()]
+                .iter()
+                .for_each(|&row| out.set(row as usize));
         }
         if m.nan {
             self.nan_rows.iter().for_each(|&row| out.set(row as usize));

@@ -27,7 +27,10 @@ impl Columns for Table {
     }
 
     fn column(&self, field: &str) -> Option<&Column> {
-        self.columns.iter().find(|(f, _)| f == field).map(|(_, c)| c)
+        self.columns
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, c)| c)
     }
 
     fn index_rows(&self, field: &str, query: &IndexQuery<'_>) -> Option<Bitset> {
@@ -81,7 +84,10 @@ fn table(rng: &mut ChaCha8Rng, rows: usize) -> Table {
             "f".into(),
             Column::Float((0..rows).map(|_| float(rng) as f32).collect()),
         ),
-        ("d".into(), Column::Double((0..rows).map(|_| float(rng)).collect())),
+        (
+            "d".into(),
+            Column::Double((0..rows).map(|_| float(rng)).collect()),
+        ),
         (
             "s".into(),
             Column::VarChar(
@@ -203,7 +209,11 @@ fn every_leaf_kind_is_answered_by_the_index() {
         assert!(parsed.answered_by_indexes(&t), "{e}");
     }
     // With the columns gone (but the nullable one), only the indexes can answer.
-    let scan = |e: &str| parse(e, &schema).unwrap().evaluate(&table(&mut ChaCha8Rng::seed_from_u64(3), 50));
+    let scan = |e: &str| {
+        parse(e, &schema)
+            .unwrap()
+            .evaluate(&table(&mut ChaCha8Rng::seed_from_u64(3), 50))
+    };
     let expected: Vec<Bitset> = ["i > 1", "f == 0.0", "s like \"ab%\"", "b", "d in [2.0, 1]"]
         .iter()
         .map(|e| scan(e))
@@ -259,7 +269,8 @@ mod collection {
         .unwrap();
         let mut c = Collection::new("c", 1, CollectionSchema::tutorial(4), 5).unwrap();
         let flat = IndexSpec::new(IndexParams::Flat, Metric::L2);
-        c.create_index("embedding", "", flat, &mut NoProgress).unwrap();
+        c.create_index("embedding", "", flat, &mut NoProgress)
+            .unwrap();
         for &(field, t) in scalar {
             c.create_scalar_index(field, "", Some(t)).unwrap();
         }
@@ -295,8 +306,16 @@ mod collection {
             ("timestamp", ScalarIndexType::StlSort),
             ("source", ScalarIndexType::Trie),
         ]);
-        assert!(c.sealed_segments().iter().all(|s| s.scalar_indexes.len() == 2));
-        assert!(c.growing_segments().iter().all(|s| s.scalar_indexes.is_empty()));
+        assert!(
+            c.sealed_segments()
+                .iter()
+                .all(|s| s.scalar_indexes.len() == 2)
+        );
+        assert!(
+            c.growing_segments()
+                .iter()
+                .all(|s| s.scalar_indexes.is_empty())
+        );
         assert_eq!(c.index_state_of("source"), IndexState::Finished);
         same_answers(&c, &plain);
 
@@ -308,7 +327,11 @@ mod collection {
         // Growing rows are not persisted: flush them (sealing builds their index).
         c.flush(&mut NoProgress).unwrap();
         plain.flush(&mut NoProgress).unwrap();
-        assert!(c.sealed_segments().iter().all(|s| s.scalar_indexes.len() == 2));
+        assert!(
+            c.sealed_segments()
+                .iter()
+                .all(|s| s.scalar_indexes.len() == 2)
+        );
         let again = crate::persist::from_bytes(&crate::persist::to_bytes(&c).unwrap()).unwrap();
         assert_eq!(again.scalar_indexes(), c.scalar_indexes());
         assert_eq!(
@@ -331,7 +354,8 @@ mod collection {
         let refuse = |c: &mut Collection, field: &str, t: Option<ScalarIndexType>| {
             c.create_scalar_index(field, "", t).unwrap_err().to_string()
         };
-        let suffix = ": invalid parameter[expected=valid index params][actual=invalid index params]";
+        let suffix =
+            ": invalid parameter[expected=valid index params][actual=invalid index params]";
         assert_eq!(
             refuse(&mut c, "source", Some(ScalarIndexType::StlSort)),
             format!("STL_SORT are only supported on numeric field{suffix}")
@@ -359,25 +383,44 @@ mod collection {
             Err(Error::IndexNameTaken { .. })
         ));
         c.create_scalar_index("source", "by_source", None).unwrap();
-        assert_eq!(c.scalar_index_on("source").unwrap().index_type, ScalarIndexType::Inverted);
+        assert_eq!(
+            c.scalar_index_on("source").unwrap().index_type,
+            ScalarIndexType::Inverted
+        );
         assert!(c.scalar_index_on("source").unwrap().autoindex);
 
         // AlterIndex: only configurable params, never while loaded.
         let set = |k: &str| vec![(k.to_owned(), "true".to_owned())];
         assert_eq!(
-            c.alter_index("by_source", &set("nope"), &[]).unwrap_err().to_string(),
+            c.alter_index("by_source", &set("nope"), &[])
+                .unwrap_err()
+                .to_string(),
             "nope is not configable index param: invalid parameter"
         );
         assert_eq!(
-            c.alter_index("by_source", &set("mmap.enabled"), &[]).unwrap_err().to_string(),
+            c.alter_index("by_source", &set("mmap.enabled"), &[])
+                .unwrap_err()
+                .to_string(),
             "can't alter index on loaded collection, please release the collection first: collection already loaded[collection=c]"
         );
-        assert_eq!(c.drop_index_named("", "by_source"), Err(Error::DropIndexWhileLoaded));
-        c.release();
-        assert_eq!(c.alter_index("by_source", &set("mmap.enabled"), &[]), Ok(true));
-        assert_eq!(c.alter_index("missing", &set("mmap.enabled"), &[]), Ok(false));
         assert_eq!(
-            c.index_properties("by_source").unwrap().get("mmap.enabled").map(String::as_str),
+            c.drop_index_named("", "by_source"),
+            Err(Error::DropIndexWhileLoaded)
+        );
+        c.release();
+        assert_eq!(
+            c.alter_index("by_source", &set("mmap.enabled"), &[]),
+            Ok(true)
+        );
+        assert_eq!(
+            c.alter_index("missing", &set("mmap.enabled"), &[]),
+            Ok(false)
+        );
+        assert_eq!(
+            c.index_properties("by_source")
+                .unwrap()
+                .get("mmap.enabled")
+                .map(String::as_str),
             Some("true")
         );
         assert_eq!(c.drop_index_named("", ""), Err(Error::AmbiguousIndex));
@@ -385,9 +428,17 @@ mod collection {
         assert!(c.scalar_index_on("source").is_none());
         assert!(c.index_properties("by_source").is_none());
         let f = c.schema().field_index("source").unwrap();
-        assert!(c.sealed_segments().iter().all(|s| !s.scalar_indexes.contains_key(&f)));
+        assert!(
+            c.sealed_segments()
+                .iter()
+                .all(|s| !s.scalar_indexes.contains_key(&f))
+        );
         c.drop_index_named("", "timestamp").unwrap();
         assert!(c.scalar_indexes().is_empty());
-        assert!(c.sealed_segments().iter().all(|s| s.scalar_indexes.is_empty()));
+        assert!(
+            c.sealed_segments()
+                .iter()
+                .all(|s| s.scalar_indexes.is_empty())
+        );
     }
 }
