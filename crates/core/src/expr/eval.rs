@@ -275,12 +275,11 @@ impl<'c> Eval<'c> {
 
     fn pred_values(&self, p: &Pred) -> Bitset {
         let n = self.n;
-        if let Some((field, query, negated)) = index_leaf(p) {
-            if let Some(found) = self.cols.index_rows(field, &query) {
-                if found.len() == n {
-                    return finish(found, negated, None);
-                }
-            }
+        if let Some((field, query, negated)) = index_leaf(p)
+            && let Some(found) = self.cols.index_rows(field, &query)
+            && found.len() == n
+        {
+            return finish(found, negated, None);
         }
         match p {
             Pred::IsNull { field, negated } => {

@@ -3,6 +3,9 @@
 //! kept apart), and the key ranges that answer an [`IndexQuery`] exactly as
 //! the filter's scan would.
 
+// Lists of key ranges, many of one range.
+#![allow(clippy::single_range_in_vec_init)]
+
 use std::cmp::Ordering;
 use std::ops::Range;
 
