@@ -181,7 +181,7 @@ mod tests {
         other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 3, but this annlab reads version 7 (written by an older annlab")
+                .contains("version 3, but this annlab reads version 8 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }
