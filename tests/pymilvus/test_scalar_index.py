@@ -33,7 +33,7 @@ FILTERS = [
     'not (source != "source_0.txt")',
     "timestamp >= 1700001390 and timestamp < 1700001450",
     'source > "source_7"',
-    'text like "%5" and timestamp != 1700000005',
+    'text like "doc 1%" and timestamp != 1700000105',
 ]
 CHECKER = ": invalid parameter[expected=valid index params][actual=invalid index params]"
 
