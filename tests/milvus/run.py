@@ -109,7 +109,7 @@ def test_error_catalogue_and_partitions_on_real_milvus(milvus):
         milvus.in_ns([sys.executable, os.path.join(ROOT, "tests", "pymilvus", "run.py"), "--real",
                       "test_errors", "test_partitions", "test_catalog", "test_search_features",
                       "test_readme", "test_quantised", "test_dynamic", "test_types",
-                      "test_vectors"]),
+                      "test_vectors", "test_scalar_index"]),
         capture_output=True, text=True, timeout=900)
     for line in r.stdout.splitlines():
         if line.startswith(("✔", "✖")):

@@ -236,12 +236,6 @@ pub enum Error {
         actual: String,
     },
 
-    /// A scalar index Milvus has (STL_SORT, Trie) but annlab does not.
-    #[error(
-        "annlab does not build scalar indexes ({index_type} on {field}): filters are evaluated on the column; create an index on the vector field only"
-    )]
-    ScalarIndexUnsupported { field: String, index_type: String },
-
     #[error(
         "CreateIndex failed: at most one distinct index is allowed per field (field {field}); drop the index first"
     )]
@@ -249,6 +243,36 @@ pub enum Error {
 
     #[error("index cannot be dropped, collection is loaded, please release it first")]
     DropIndexWhileLoaded,
+
+    /// A scalar index on a field type it does not take: `reason` is Milvus
+    /// 2.5's checker's words (`STL_SORT are only supported on numeric field`).
+    #[error(
+        "{reason}: invalid parameter[expected=valid index params][actual=invalid index params]"
+    )]
+    ScalarIndexFieldType {
+        index_type: &'static str,
+        field: String,
+        reason: String,
+    },
+
+    /// AUTOINDEX (or no index type) on a field Milvus 2.5 has no scalar
+    /// auto-index for (JSON).
+    #[error(
+        "invalid parameter[expected=supported field][actual=create auto index on type:{data_type} is not supported]"
+    )]
+    AutoIndexOnType { data_type: &'static str },
+
+    /// AlterIndex of a parameter Milvus does not let change.
+    #[error("{key} is not configable index param: invalid parameter")]
+    IndexParamNotConfigurable { key: String },
+
+    #[error("index name is empty: invalid parameter")]
+    IndexNameEmpty,
+
+    #[error(
+        "can't alter index on loaded collection, please release the collection first: collection already loaded[collection={collection}]"
+    )]
+    AlterIndexWhileLoaded { collection: String },
 
     #[error("index not found[collection={collection}]: create an index before load")]
     IndexNotFound { collection: String },

@@ -29,10 +29,11 @@ const MAGIC: &[u8; 8] = b"ANNLAB\0C";
 /// field and a built index per vector field in each segment.
 /// Version 7: dynamic fields (the schema's `enable_dynamic_field`, a field's
 /// `is_dynamic`), the Int8, Int16, JSON and Array types (JSON and arrays as
-/// text), AUTOINDEX in the index definition. Older versions are refused with a
+/// text), AUTOINDEX in the index definition. Version 8: scalar index
+/// definitions and their builds per segment, AlterIndex's properties. Older versions are refused with a
 /// message saying so: postcard is not self-describing, and annlab keeps no
 /// reader per old layout.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Encodes a collection.
@@ -180,7 +181,7 @@ mod tests {
         other[8] = 3;
         assert!(
             msg(&other)
-                .contains("version 3, but this annlab reads version 7 (written by an older annlab")
+                .contains("version 3, but this annlab reads version 8 (written by an older annlab")
         );
         assert!(msg(b"hello world, this is not a collection").contains("bad magic"));
     }

@@ -88,6 +88,7 @@ impl Collection {
             });
             self.sealed.extend(merged);
         }
+        self.build_missing_scalar_indexes();
         plans
     }
 

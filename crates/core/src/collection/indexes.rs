@@ -140,20 +140,12 @@ impl Collection {
         if let Some(dim) = field.dim {
             return Ok(dim);
         }
-        let (expected, accepted): (&'static str, &[&str]) = if field.data_type == DataType::VarChar
-        {
-            ("Trie", &["Trie", "marisa-trie"])
+        // A scalar index type takes `create_scalar_index` instead.
+        let expected = if field.data_type == DataType::VarChar {
+            "Trie"
         } else {
-            ("STL_SORT", &["STL_SORT"])
+            "STL_SORT"
         };
-        // Milvus would build this scalar index; annlab has none (filters are
-        // evaluated on the columns), so it says so instead of pretending.
-        if accepted.contains(&index_type) {
-            return Err(Error::ScalarIndexUnsupported {
-                field: field_name.to_owned(),
-                index_type: index_type.to_owned(),
-            });
-        }
         Err(Error::IndexTypeMismatch {
             field: field_name.to_owned(),
             expected,
@@ -191,7 +183,7 @@ impl Collection {
         } else {
             index_name.to_owned()
         };
-        if self.indexes.iter().any(|d| d.index_name == index_name) {
+        if self.index_name_taken(&index_name) {
             return Err(Error::IndexNameTaken { index_name });
         }
         if spec.metric.normalises() && self.schema.fields[f].data_type == DataType::FloatVector {
@@ -242,6 +234,10 @@ impl Collection {
 
     /// Rows indexed so far by the index on field `field_name`.
     pub fn index_progress_of(&self, field_name: &str) -> IndexProgress {
+        if self.scalar_index_on(field_name).is_some() {
+            // Built with the seal: every sealed row is indexed.
+            return self.progress_where(|_| true);
+        }
         let f = self.vector_field_position(field_name);
         self.progress_where(|s| f.is_some_and(|f| s.index(f).is_some()))
     }
@@ -263,7 +259,7 @@ impl Collection {
 
     /// Milvus's index state, over every index.
     pub fn index_state(&self) -> IndexState {
-        if self.indexes.is_empty() {
+        if self.indexes.is_empty() && self.scalar_indexes.is_empty() {
             IndexState::None
         } else if self.sealed.iter().all(|s| self.fully_indexed(s)) {
             IndexState::Finished
@@ -274,6 +270,11 @@ impl Collection {
 
     /// Milvus's index state of the index on field `field_name`.
     pub fn index_state_of(&self, field_name: &str) -> IndexState {
+        match self.scalar_index_built(field_name) {
+            Some(true) => return IndexState::Finished,
+            Some(false) => return IndexState::InProgress,
+            None => {}
+        }
         match self.vector_field_position(field_name) {
             Some(f) if self.index_def_at(f).is_some() => {
                 if self.sealed.iter().all(|s| s.index(f).is_some()) {
@@ -298,19 +299,30 @@ impl Collection {
         if self.is_loaded() {
             return Err(Error::DropIndexWhileLoaded);
         }
+        let named = |field: &str, name: &str| {
+            (index_name.is_empty() || name == index_name)
+                && (field_name.is_empty() || field == field_name)
+        };
         let found: Vec<usize> = (0..self.indexes.len())
+            .filter(|&i| named(&self.indexes[i].field, &self.indexes[i].index_name))
+            .collect();
+        let scalar: Vec<usize> = (0..self.scalar_indexes.len())
             .filter(|&i| {
-                let d = &self.indexes[i];
-                (index_name.is_empty() || d.index_name == index_name)
-                    && (field_name.is_empty() || d.field == field_name)
+                let d = &self.scalar_indexes[i];
+                named(&d.field, &d.index_name)
             })
             .collect();
-        let at = match found.as_slice() {
-            [] => return Ok(()),
-            [one] => *one,
+        let at = match (found.as_slice(), scalar.as_slice()) {
+            ([], []) => return Ok(()),
+            ([one], []) => *one,
+            ([], [one]) => {
+                self.remove_scalar_index(*one);
+                return Ok(());
+            }
             _ => return Err(Error::AmbiguousIndex),
         };
         let def = self.indexes.remove(at);
+        self.index_properties.remove(&def.index_name);
         let f = self
             .vector_field_position(&def.field)
             .expect("an index is defined on a vector field");

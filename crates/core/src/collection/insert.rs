@@ -108,6 +108,7 @@ impl Collection {
             let fresh = super::Segment::new(id, growing.partition, &self.schema);
             let full = std::mem::replace(growing, fresh);
             self.sealed.push(full);
+            self.build_missing_scalar_indexes();
         }
         Ok(InsertResult {
             ids,

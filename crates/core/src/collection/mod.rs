@@ -13,6 +13,7 @@ mod partition;
 #[cfg(test)]
 mod partition_tests;
 mod query;
+pub mod scalar_index;
 mod search;
 pub mod segment;
 mod stored;
@@ -39,6 +40,7 @@ pub use partition::{
     DEFAULT_PARTITION, MAX_PARTITIONS, Partition, PartitionInfo, validate_partition_name,
 };
 pub use query::{QueryRequest, QueryResult};
+pub use scalar_index::{ScalarIndex, ScalarIndexDef, ScalarIndexType};
 pub use search::{
     GroupBy, HybridSearchRequest, MAX_GROUP_SIZE, PreparedSearch, RangeSearch, Ranker, SearchAfter,
     SearchHit, SearchPlan, SearchRequest, SearchResult, SegmentPlan, Strategy,
@@ -61,6 +63,8 @@ pub struct CollectionDescription {
     pub index: Option<IndexDef>,
     /// Every index defined, in the order of their creation.
     pub indexes: Vec<IndexDef>,
+    /// Every scalar index defined, in the order of their creation.
+    pub scalar_indexes: Vec<ScalarIndexDef>,
     /// Over every index.
     pub index_state: IndexState,
     /// Over every index.
@@ -87,6 +91,11 @@ pub struct Collection {
     next_partition_id: i64,
     /// The index of each vector field that has one, in the order of creation.
     indexes: Vec<IndexDef>,
+    /// The scalar index of each scalar field that has one, in the order of creation.
+    scalar_indexes: Vec<ScalarIndexDef>,
+    /// AlterIndex's properties (`mmap.enabled`, …) by index name, kept and
+    /// described as given; the engine reads none of them.
+    index_properties: BTreeMap<String, BTreeMap<String, String>>,
     /// Loaded whole (`load`): partitions created later are loaded too.
     loaded: bool,
     next_auto_id: i64,
@@ -125,6 +134,8 @@ impl Collection {
             }],
             next_partition_id: default_id + 1,
             indexes: Vec::new(),
+            scalar_indexes: Vec::new(),
+            index_properties: BTreeMap::new(),
             loaded: false,
             next_auto_id: 0,
             next_segment_id: id * 1000 + 1,
@@ -213,6 +224,7 @@ impl Collection {
             self.sealed.push(segment);
             sealed = true;
         }
+        self.build_missing_scalar_indexes();
         sealed
     }
 
@@ -280,6 +292,7 @@ impl Collection {
             loaded: self.is_loaded(),
             index: self.indexes.first().cloned(),
             indexes: self.indexes.clone(),
+            scalar_indexes: self.scalar_indexes.clone(),
             index_state: self.index_state(),
             index_progress: self.index_progress(),
             sealed_segments: self.sealed.len(),

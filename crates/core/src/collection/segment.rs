@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use super::scalar_index::ScalarIndex;
 use crate::bitset::Bitset;
 use crate::index::binary::BinaryView;
 use crate::index::{Index, VectorView};
@@ -27,6 +28,9 @@ pub struct Segment {
     /// field in the schema (none while growing, before the field has an index
     /// definition, or if a build was cancelled).
     pub indexes: BTreeMap<usize, Index>,
+    /// The built scalar indexes of a sealed segment, by the position of their
+    /// field in the schema.
+    pub scalar_indexes: BTreeMap<usize, ScalarIndex>,
 }
 
 impl Segment {
@@ -37,6 +41,7 @@ impl Segment {
             columns: schema.fields.iter().map(Column::empty_for).collect(),
             deleted: Bitset::new(0),
             indexes: BTreeMap::new(),
+            scalar_indexes: BTreeMap::new(),
         }
     }
 
@@ -162,7 +167,12 @@ impl Segment {
             .values()
             .map(|i| i.as_dyn().memory_bytes())
             .sum();
-        cols + indexes
+        let scalar: usize = self
+            .scalar_indexes
+            .values()
+            .map(ScalarIndex::memory_bytes)
+            .sum();
+        cols + indexes + scalar
     }
 }
 
@@ -200,5 +210,25 @@ impl crate::expr::Columns for SegmentColumns<'_> {
         self.schema
             .field_index(field)
             .map(|i| &self.segment.columns[i])
+    }
+
+    fn index_rows(&self, field: &str, query: &crate::expr::IndexQuery<'_>) -> Option<Bitset> {
+        let index = self.scalar_index(field)?;
+        index.rows(query)
+    }
+
+    fn has_index(&self, field: &str) -> bool {
+        self.scalar_index(field).is_some_and(ScalarIndex::answers)
+    }
+}
+
+impl SegmentColumns<'_> {
+    /// The segment's scalar index on `field`, if built over all its rows.
+    fn scalar_index(&self, field: &str) -> Option<&ScalarIndex> {
+        let i = self.schema.field_index(field)?;
+        self.segment
+            .scalar_indexes
+            .get(&i)
+            .filter(|x| x.num_rows() == self.segment.num_rows())
     }
 }

@@ -52,12 +52,26 @@ impl Collection {
                     columns: s.columns.as_slice(),
                     deleted: &s.deleted,
                     indexes: s.indexes.iter().map(|(&f, i)| (f as u64, i)).collect(),
+                    scalar_indexes: s
+                        .scalar_indexes
+                        .iter()
+                        .map(|(&f, i)| (f as u64, i))
+                        .collect(),
                 })
                 .collect(),
             properties: self
                 .properties
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            scalar_indexes: self.scalar_indexes.clone(),
+            index_properties: self
+                .index_properties
+                .iter()
+                .map(|(name, props)| {
+                    let props = props.iter().map(|(k, v)| (k.clone(), v.clone()));
+                    (name.clone(), props.collect())
+                })
                 .collect(),
         }
     }
@@ -103,6 +117,17 @@ impl Collection {
             .iter()
             .filter_map(|d| schema.field_index(&d.field))
             .collect();
+        for d in &form.scalar_indexes {
+            let field = schema.field(&d.field).ok_or_else(|| {
+                corrupt(format!("a scalar index on '{}', which is missing", d.field))
+            })?;
+            d.index_type.check_field(field)?;
+        }
+        let scalar_defined: Vec<usize> = form
+            .scalar_indexes
+            .iter()
+            .filter_map(|d| schema.field_index(&d.field))
+            .collect();
         let mut sealed = Vec::with_capacity(form.segments.len());
         for s in form.segments {
             let segment = Segment {
@@ -115,8 +140,14 @@ impl Collection {
                     .into_iter()
                     .map(|(f, i)| (f as usize, i))
                     .collect(),
+                scalar_indexes: s
+                    .scalar_indexes
+                    .into_iter()
+                    .map(|(f, i)| (f as usize, i))
+                    .collect(),
             };
             check_segment(&segment, &schema, &form.partitions, &defined)
+                .and_then(|()| check_scalar_indexes(&segment, &scalar_defined))
                 .map_err(|reason| corrupt(format!("segment {}: {reason}", s.id)))?;
             sealed.push(segment);
         }
@@ -134,7 +165,7 @@ impl Collection {
                 loaded: false,
             })
             .collect();
-        Ok(Self {
+        let mut c = Self {
             name: form.name,
             id: form.id,
             schema,
@@ -144,14 +175,35 @@ impl Collection {
             partitions,
             next_partition_id: form.next_partition_id,
             indexes,
+            scalar_indexes: form.scalar_indexes,
+            index_properties: form
+                .index_properties
+                .into_iter()
+                .map(|(name, props)| (name, props.into_iter().collect()))
+                .collect(),
             loaded: false,
             next_auto_id: form.next_auto_id,
             next_segment_id: form.next_segment_id,
             segment_max_rows: (form.segment_max_rows as usize).max(1),
             seed: form.seed,
             properties: form.properties.into_iter().collect(),
-        })
+        };
+        c.build_missing_scalar_indexes();
+        Ok(c)
     }
+}
+
+/// Scalar indexes only of defined fields, each over the segment's rows.
+fn check_scalar_indexes(s: &Segment, defined: &[usize]) -> std::result::Result<(), String> {
+    for (f, i) in &s.scalar_indexes {
+        if !defined.contains(f) {
+            return Err("a scalar index without an index definition".into());
+        }
+        if i.num_rows() != s.num_rows() {
+            return Err(format!("a scalar index of {} rows", i.num_rows()));
+        }
+    }
+    Ok(())
 }
 
 /// What the decoder cannot check: a column per field, of its type and length,

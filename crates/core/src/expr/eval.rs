@@ -7,10 +7,10 @@
 
 use std::borrow::Cow;
 
-use super::Columns;
 use super::check::{Num, Pred, Str};
 use super::json::JsonPred;
 use super::parser::{ArithOp, CmpOp};
+use super::{Columns, IndexQuery, Scalar, ScalarOp};
 use crate::bitset::Bitset;
 use crate::schema::Column;
 
@@ -342,6 +342,12 @@ impl<'c> Eval<'c> {
 
     fn pred_values(&self, p: &Pred) -> Bitset {
         let n = self.n;
+        if let Some((field, query, negated)) = index_leaf(p)
+            && let Some(found) = self.cols.index_rows(field, &query)
+            && found.len() == n
+        {
+            return finish(found, negated, None);
+        }
         match p {
             Pred::Not(_) | Pred::And(..) | Pred::Or(..) => self.pred(p),
             Pred::IsNull { field, negated } => {
@@ -554,6 +560,76 @@ impl<'c> Eval<'c> {
                 Computed { vals, undefined }
             }
         }
+    }
+}
+
+fn scalar_op(op: CmpOp) -> ScalarOp {
+    match op {
+        CmpOp::Eq => ScalarOp::Eq,
+        CmpOp::Ne => ScalarOp::Ne,
+        CmpOp::Lt => ScalarOp::Lt,
+        CmpOp::Le => ScalarOp::Le,
+        CmpOp::Gt => ScalarOp::Gt,
+        CmpOp::Ge => ScalarOp::Ge,
+    }
+}
+
+/// The field, index query and negation of a leaf predicate a scalar index can
+/// answer (a field against constants; constants are on the right).
+fn index_leaf(p: &Pred) -> Option<(&str, IndexQuery<'_>, bool)> {
+    fn field(v: &Num) -> Option<&str> {
+        match v {
+            Num::Field { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+    match p {
+        Pred::Field(name) => Some((name, IndexQuery::True, false)),
+        Pred::Cmp { l, op, r } => {
+            let c = match r {
+                Num::Int(c) => Scalar::Int(*c),
+                Num::Float(c) => Scalar::Float(*c),
+                _ => return None,
+            };
+            Some((field(l)?, IndexQuery::Cmp(scalar_op(*op), c), false))
+        }
+        Pred::StrCmp {
+            field,
+            op,
+            r: Str::Const(c),
+        } => Some((
+            field,
+            IndexQuery::Cmp(scalar_op(*op), Scalar::Str(c)),
+            false,
+        )),
+        Pred::InInt { v, set, negated } => Some((field(v)?, IndexQuery::InInt(set), *negated)),
+        Pred::InFloat { v, set, negated } => Some((field(v)?, IndexQuery::InFloat(set), *negated)),
+        Pred::InStr {
+            field,
+            set,
+            negated,
+        } => Some((field, IndexQuery::InStr(set), *negated)),
+        Pred::Like { field, pattern } => match pattern {
+            Pattern::Prefix(p) => Some((field, IndexQuery::Prefix(p), false)),
+            Pattern::Exact(p) => {
+                Some((field, IndexQuery::Cmp(ScalarOp::Eq, Scalar::Str(p)), false))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether scalar indexes of `cols` answer every leaf of `p` (so evaluating it
+/// reads no column).
+pub(crate) fn answered_by_indexes(p: &Pred, cols: &dyn Columns) -> bool {
+    match p {
+        Pred::Const(_) | Pred::IsNull { .. } => true,
+        Pred::Not(x) => answered_by_indexes(x, cols),
+        Pred::And(a, b) | Pred::Or(a, b) | Pred::BoolEq { l: a, r: b, .. } => {
+            answered_by_indexes(a, cols) && answered_by_indexes(b, cols)
+        }
+        leaf => index_leaf(leaf).is_some_and(|(field, _, _)| cols.has_index(field)),
     }
 }
 

@@ -97,6 +97,58 @@ use crate::schema::{CollectionSchema, Column};
 pub trait Columns {
     fn num_rows(&self) -> usize;
     fn column(&self, field: &str) -> Option<&Column>;
+
+    /// The rows where `field` answers `query`, from a scalar index on it (one bit
+    /// per row of `0..num_rows()`); None without one, and the evaluator scans the
+    /// column. An answer must be the scan's exactly, except on the field's null
+    /// rows, which the evaluator drops itself.
+    fn index_rows(&self, _field: &str, _query: &IndexQuery<'_>) -> Option<Bitset> {
+        None
+    }
+
+    /// Whether `field` has a scalar index that answers [`IndexQuery`]s.
+    fn has_index(&self, _field: &str) -> bool {
+        false
+    }
+}
+
+/// A comparison operator of an [`IndexQuery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A constant of an [`IndexQuery`], as the expression holds it (a constant
+/// compared with a Float field is already rounded to f32).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// A leaf predicate on one field that a scalar index may answer, with the
+/// scan's semantics: integers against a float constant compare as `f64`, a
+/// NaN matches only `!=`, strings compare byte-wise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum IndexQuery<'a> {
+    /// `field op constant`.
+    Cmp(ScalarOp, Scalar<'a>),
+    /// `field in [...]` over integers (sorted, deduplicated); the caller negates `not in`.
+    InInt(&'a [i64]),
+    /// `field in [...]` over floats (sorted by `total_cmp`, no NaN, no -0.0).
+    InFloat(&'a [f64]),
+    /// `field in [...]` over strings (sorted, deduplicated).
+    InStr(&'a [String]),
+    /// `field like "prefix%"`.
+    Prefix(&'a str),
+    /// A bare Bool field: the rows where it is true.
+    True,
 }
 
 /// A parsed and type-checked filter expression.
@@ -162,6 +214,12 @@ impl Expr {
         self.fields.iter().map(String::as_str).collect()
     }
 
+    /// Whether scalar indexes of `cols` answer every leaf (so that evaluating
+    /// it reads no column).
+    pub fn answered_by_indexes(&self, cols: &dyn Columns) -> bool {
+        eval::answered_by_indexes(&self.root, cols)
+    }
+
     /// `Some(b)` if the expression matches all rows (`true`) or none (`false`)
     /// whatever the data, e.g. `1 < 2`.
     pub fn constant(&self) -> Option<bool> {
@@ -172,13 +230,18 @@ impl Expr {
     }
 
     /// The fraction of rows expected to match, measured on at most `max_sample`
-    /// evenly spaced rows of `cols` (all of them if there are no more). 0.0 for an
+    /// evenly spaced rows of `cols` (all of them if there are no more), or
+    /// exactly when scalar indexes answer every leaf of the expression. 0.0 for an
     /// empty segment. Cheap enough for a planner choosing between pre-filtering and
     /// filtering during index traversal.
     pub fn estimate_selectivity(&self, cols: &dyn Columns, max_sample: usize) -> f64 {
         let n = cols.num_rows();
         if n == 0 {
             return 0.0;
+        }
+        if eval::answered_by_indexes(&self.root, cols) {
+            // Every leaf is an index lookup: the exact count costs no scan.
+            return self.evaluate(cols).count() as f64 / n as f64;
         }
         if n <= max_sample.max(1) {
             return self.evaluate(cols).count() as f64 / n as f64;

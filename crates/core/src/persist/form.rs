@@ -3,8 +3,9 @@
 //! nothing is stored by accident.
 //!
 //! Stored: the schema, the properties, the partitions, the index definitions (one
-//! per indexed vector field), the sealed segments (their columns, deletions and
-//! built indexes, by vector field), and the counters that keep ids
+//! per indexed vector field, one per indexed scalar field, and AlterIndex's
+//! properties), the sealed segments (their columns, deletions and
+//! built indexes, by field), and the counters that keep ids
 //! unique (auto ids, segment and partition ids). Not stored: load state (a
 //! reopened collection is released, as in Milvus after a restart) and the rows of
 //! growing segments (a flush is what makes rows durable).
@@ -22,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bitset::Bitset;
+use crate::collection::{ScalarIndex, ScalarIndexDef};
 use crate::index::Index;
 use crate::index::quant::{RefineType, SqType};
 use crate::index::spec::{IndexParams, IndexSpec};
@@ -50,6 +52,11 @@ pub struct CollectionForm<S> {
     pub segments: Vec<S>,
     /// Milvus's collection properties (AlterCollection), sorted by key.
     pub properties: Vec<(String, String)>,
+    /// One per indexed scalar field, in the order of their creation (stored by
+    /// [`ScalarIndexDef`]'s own derive).
+    pub scalar_indexes: Vec<ScalarIndexDef>,
+    /// AlterIndex's properties, by index name, each sorted by key.
+    pub index_properties: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// A partition as stored.
@@ -106,9 +113,9 @@ pub enum IndexParamsForm {
 }
 
 /// A sealed segment as stored: `C` its columns (one per schema field, in schema
-/// order), `D` its deleted rows, `I` a built index.
+/// order), `D` its deleted rows, `I` a built index, `X` a built scalar index.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct SegmentForm<C, D, I> {
+pub struct SegmentForm<C, D, I, X> {
     pub id: i64,
     pub partition: i64,
     pub columns: C,
@@ -116,12 +123,14 @@ pub struct SegmentForm<C, D, I> {
     /// The built indexes, each with the position of its vector field in the
     /// schema (a field whose index is not built yet has none).
     pub indexes: Vec<(u64, I)>,
+    /// The built scalar indexes, each with the position of its field.
+    pub scalar_indexes: Vec<(u64, X)>,
 }
 
 /// A sealed segment as written, borrowed from the collection.
-pub type SegmentRef<'a> = SegmentForm<&'a [Column], &'a Bitset, &'a Index>;
+pub type SegmentRef<'a> = SegmentForm<&'a [Column], &'a Bitset, &'a Index, &'a ScalarIndex>;
 /// A sealed segment as read back.
-pub type StoredSegment = SegmentForm<Vec<Column>, Bitset, Index>;
+pub type StoredSegment = SegmentForm<Vec<Column>, Bitset, Index, ScalarIndex>;
 /// A collection as read back.
 pub type StoredCollection = CollectionForm<StoredSegment>;
 

@@ -14,6 +14,8 @@ use milvus::proto::common::ErrorCode;
 pub const LEGACY_UNEXPECTED: i32 = 1;
 pub const COLLECTION_NOT_FOUND: i32 = 100;
 pub const COLLECTION_NOT_LOADED: i32 = 101;
+/// Milvus 2.5's "collection already loaded" (AlterIndex on a loaded collection).
+pub const COLLECTION_LOADED: i32 = 104;
 pub const PARTITION_NOT_FOUND: i32 = 200;
 pub const INDEX_NOT_FOUND: i32 = 700;
 pub const DATABASE_NOT_FOUND: i32 = 800;
@@ -31,6 +33,7 @@ pub fn of(e: &Error) -> i32 {
     match e {
         Error::CollectionNotFound { .. } => COLLECTION_NOT_FOUND,
         Error::CollectionNotLoaded { .. } => COLLECTION_NOT_LOADED,
+        Error::AlterIndexWhileLoaded { .. } => COLLECTION_LOADED,
         Error::IndexNotFound { .. } => INDEX_NOT_FOUND,
         Error::DatabaseNotFound { .. } => DATABASE_NOT_FOUND,
         Error::AliasNotFound { .. } => ALIAS_NOT_FOUND,
@@ -40,6 +43,10 @@ pub fn of(e: &Error) -> i32 {
         Error::InvalidName { .. }
         | Error::InvalidMaxLength { .. }
         | Error::IndexTypeMismatch { .. }
+        | Error::ScalarIndexFieldType { .. }
+        | Error::AutoIndexOnType { .. }
+        | Error::IndexParamNotConfigurable { .. }
+        | Error::IndexNameEmpty
         | Error::VectorFieldsNotIndexed { .. }
         | Error::AnnsFieldAmbiguous
         | Error::ArrayOverCapacity { .. }

@@ -6,11 +6,11 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use annlab_core::Error;
-use annlab_core::collection::{IndexDef, IndexState};
+use annlab_core::collection::{Collection, IndexState};
 use milvus::proto::common::{self as common, ConsistencyLevel, LoadState, ServerInfo};
 use milvus::proto::milvus::{
-    AllocTimestampResponse, AlterCollectionRequest, BoolResponse, ConnectResponse,
-    CreateCollectionRequest, CreateIndexRequest, DescribeCollectionRequest,
+    AllocTimestampResponse, AlterCollectionRequest, AlterIndexRequest, BoolResponse,
+    ConnectResponse, CreateCollectionRequest, CreateIndexRequest, DescribeCollectionRequest,
     DescribeCollectionResponse, DescribeIndexRequest, DescribeIndexResponse, DropCollectionRequest,
     DropIndexRequest, GetCollectionStatisticsRequest, GetCollectionStatisticsResponse,
     GetIndexBuildProgressRequest, GetIndexBuildProgressResponse, GetIndexStateRequest,
@@ -193,6 +193,12 @@ pub fn create_index(state: &Scope, req: CreateIndexRequest) -> Res<Common> {
         let mut c = entry.collection.write();
         // Milvus checks the field before the index's metric, type and params.
         let type_name = params::index_type_name(pairs);
+        if let Some(scalar) = params::scalar_index_type(c.schema(), &req.field_name, type_name) {
+            c.create_scalar_index(&req.field_name, &req.index_name, scalar)?;
+            drop(c);
+            state.persist(&req.collection_name)?;
+            return Ok(Common::default());
+        }
         let type_name = if params::is_autoindex(type_name) {
             "AUTOINDEX"
         } else {
@@ -215,40 +221,80 @@ fn index_not_found(name: &str) -> Failure {
     )
 }
 
+/// An index as DescribeIndex lists it: vector indexes first, then scalar ones,
+/// each in the order of creation.
+struct Listed {
+    field: String,
+    index_name: String,
+    /// `index_type`, `metric_type`, `params` as Milvus describes the index.
+    params: Vec<milvus::proto::common::KeyValuePair>,
+    id: i64,
+}
+
+fn listed(c: &Collection) -> Vec<Listed> {
+    let vector = c.indexes().iter().enumerate().map(|(k, def)| Listed {
+        field: def.field.clone(),
+        index_name: def.index_name.clone(),
+        params: vec![
+            pair("index_type", def.spec.type_name()),
+            pair("metric_type", def.spec.metric),
+            pair(
+                "params",
+                serde_json::Value::Object(params::index_params_json(&def.spec.params)),
+            ),
+        ],
+        id: c.id() * 1000 + 1 + k as i64,
+    });
+    let scalar = c
+        .scalar_indexes()
+        .iter()
+        .enumerate()
+        .map(|(k, def)| Listed {
+            field: def.field.clone(),
+            index_name: def.index_name.clone(),
+            params: vec![pair("index_type", params::scalar_index_type_name(def))],
+            id: c.id() * 1000 + 101 + k as i64,
+        });
+    vector
+        .chain(scalar)
+        .map(|mut l| {
+            // AlterIndex's properties, as Milvus lists them beside the params.
+            if let Some(props) = c.index_properties(&l.index_name) {
+                l.params.extend(props.iter().map(|(k, v)| pair(k, v)));
+            }
+            l
+        })
+        .collect()
+}
+
 /// The indexes a request names (`index_name`, else `field_name`, else all).
-fn named_indexes<'a>(
-    indexes: &'a [IndexDef],
-    field_name: &str,
-    index_name: &str,
-) -> impl Iterator<Item = (usize, &'a IndexDef)> {
-    indexes.iter().enumerate().filter(move |(_, d)| {
-        (index_name.is_empty() || d.index_name == index_name)
-            && (field_name.is_empty() || d.field == field_name)
-    })
+fn named_indexes(c: &Collection, field_name: &str, index_name: &str) -> Vec<Listed> {
+    listed(c)
+        .into_iter()
+        .filter(|d| {
+            (index_name.is_empty() || d.index_name == index_name)
+                && (field_name.is_empty() || d.field == field_name)
+        })
+        .collect()
 }
 
 pub fn describe_index(state: &Scope, req: DescribeIndexRequest) -> Res<DescribeIndexResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    let id = c.id();
     let index_descriptions: Vec<IndexDescription> =
-        named_indexes(c.indexes(), &req.field_name, &req.index_name)
-            .map(|(k, def)| {
-                let params = serde_json::Value::Object(params::index_params_json(&def.spec.params));
-                let progress = c.index_progress_of(&def.field);
+        named_indexes(&c, &req.field_name, &req.index_name)
+            .into_iter()
+            .map(|d| {
+                let progress = c.index_progress_of(&d.field);
                 IndexDescription {
-                    index_name: def.index_name.clone(),
-                    index_id: id * 1000 + 1 + k as i64,
-                    params: vec![
-                        pair("index_type", def.spec.type_name()),
-                        pair("metric_type", def.spec.metric),
-                        pair("params", params),
-                    ],
-                    field_name: def.field.clone(),
+                    state: index_state(c.index_state_of(&d.field)) as i32,
+                    index_name: d.index_name,
+                    index_id: d.id,
+                    params: d.params,
+                    field_name: d.field,
                     indexed_rows: progress.indexed_rows as i64,
                     total_rows: progress.total_rows as i64,
                     pending_index_rows: progress.pending_index_rows as i64,
-                    state: index_state(c.index_state_of(&def.field)) as i32,
                     ..Default::default()
                 }
             })
@@ -262,18 +308,13 @@ pub fn describe_index(state: &Scope, req: DescribeIndexRequest) -> Res<DescribeI
     })
 }
 
-/// The one index a request names; Milvus refuses a request that names none
-/// of several.
-fn one_index<'a>(
-    c: &'a annlab_core::collection::Collection,
-    collection: &str,
-    field_name: &str,
-    index_name: &str,
-) -> Res<&'a IndexDef> {
-    let found: Vec<_> = named_indexes(c.indexes(), field_name, index_name).collect();
-    match found.as_slice() {
-        [] => Err(index_not_found(collection)),
-        [(_, d)] => Ok(d),
+/// The field of the one index a request names; Milvus refuses a request that
+/// names none of several.
+fn one_index(c: &Collection, collection: &str, field_name: &str, index_name: &str) -> Res<String> {
+    let mut found = named_indexes(c, field_name, index_name);
+    match found.len() {
+        0 => Err(index_not_found(collection)),
+        1 => Ok(found.remove(0).field),
         _ => Err(Error::AmbiguousIndex.into()),
     }
 }
@@ -289,9 +330,9 @@ fn index_state(s: IndexState) -> common::IndexState {
 pub fn index_state_of(state: &Scope, req: GetIndexStateRequest) -> Res<GetIndexStateResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    let def = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
+    let field = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
     Ok(GetIndexStateResponse {
-        state: index_state(c.index_state_of(&def.field)) as i32,
+        state: index_state(c.index_state_of(&field)) as i32,
         ..Default::default()
     })
 }
@@ -302,8 +343,8 @@ pub fn index_build_progress(
 ) -> Res<GetIndexBuildProgressResponse> {
     let entry = state.get(&req.collection_name)?;
     let c = entry.collection.read();
-    let def = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
-    let p = c.index_progress_of(&def.field);
+    let field = one_index(&c, &req.collection_name, &req.field_name, &req.index_name)?;
+    let p = c.index_progress_of(&field);
     Ok(GetIndexBuildProgressResponse {
         indexed_rows: p.indexed_rows as i64,
         total_rows: p.total_rows as i64,
@@ -317,6 +358,22 @@ pub fn drop_index(state: &Scope, req: DropIndexRequest) -> Res<Common> {
         .collection
         .write()
         .drop_index_named(&req.field_name, &req.index_name)?;
+    state.persist(&req.collection_name)?;
+    Ok(Common::default())
+}
+
+/// Milvus 2.5's AlterIndex: `mmap.enabled` (and `indexoffsetcache.enabled`)
+/// set or removed on a released collection's index, kept and described.
+pub fn alter_index(state: &Scope, req: AlterIndexRequest) -> Res<Common> {
+    let entry = state.get(&req.collection_name)?;
+    let set = pairs_from_proto(&req.extra_params);
+    if !entry
+        .collection
+        .write()
+        .alter_index(&req.index_name, &set, &req.delete_keys)?
+    {
+        return Err(index_not_found(&req.collection_name));
+    }
     state.persist(&req.collection_name)?;
     Ok(Common::default())
 }

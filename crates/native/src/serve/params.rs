@@ -9,9 +9,12 @@
 //! parameters; the callers keep that order (`Collection::index_field`,
 //! `Collection::check_search_target`), so the same error wins.
 
-use annlab_core::collection::{GroupBy, RangeSearch, SearchRequest};
+use annlab_core::collection::{
+    GroupBy, RangeSearch, ScalarIndexDef, ScalarIndexType, SearchRequest,
+};
 use annlab_core::index::spec::{DEFAULT_NBITS, DEFAULT_NLIST, IndexParams, IndexSpec};
 use annlab_core::index::{AnnParams, IndexType, RefineK};
+use annlab_core::schema::CollectionSchema;
 use annlab_core::{Error, Metric};
 use milvus::proto::common::KeyValuePair;
 use milvus::proto::milvus::search_request::SearchInput;
@@ -155,6 +158,34 @@ pub fn index_spec(pairs: &[KeyValuePair], params: &Map<String, Value>) -> Result
 
 /// Whether the CreateIndex request asks Milvus to choose: `AUTOINDEX`, or no
 /// index type at all (Milvus 2.5 builds AUTOINDEX for a vector field then).
+/// The scalar index a CreateIndex of `index_type` on field `field` asks for:
+/// `Some(None)` for AUTOINDEX (or no type) on a scalar field, `Some(Some(t))`
+/// for a scalar index type on a scalar field; None for a vector field, a
+/// missing one or another index type (the vector path says why).
+pub fn scalar_index_type(
+    schema: &CollectionSchema,
+    field: &str,
+    index_type: &str,
+) -> Option<Option<ScalarIndexType>> {
+    let field = schema.field(field)?;
+    if field.data_type.is_vector() {
+        return None;
+    }
+    if is_autoindex(index_type) {
+        return Some(None);
+    }
+    ScalarIndexType::from_name(index_type).map(Some)
+}
+
+/// A scalar index's `index_type` as DescribeIndex shows it (what was asked).
+pub fn scalar_index_type_name(def: &ScalarIndexDef) -> &'static str {
+    if def.autoindex {
+        "AUTOINDEX"
+    } else {
+        def.index_type.name()
+    }
+}
+
 pub fn is_autoindex(index_type: &str) -> bool {
     index_type.trim().is_empty() || index_type.eq_ignore_ascii_case("AUTOINDEX")
 }

@@ -163,6 +163,10 @@ impl MilvusService for Service {
         self.call("DropIndex", r, ddl::drop_index).await
     }
 
+    async fn alter_index(&self, r: Request<AlterIndexRequest>) -> Answer<Status> {
+        self.call("AlterIndex", r, ddl::alter_index).await
+    }
+
     async fn load_collection(&self, r: Request<LoadCollectionRequest>) -> Answer<Status> {
         self.call("LoadCollection", r, ddl::load).await
     }
@@ -432,6 +436,7 @@ db_name_field!(
     GetIndexStateRequest,
     GetIndexBuildProgressRequest,
     DropIndexRequest,
+    AlterIndexRequest,
     LoadCollectionRequest,
     ReleaseCollectionRequest,
     GetLoadingProgressRequest,
