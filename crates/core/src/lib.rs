@@ -4,9 +4,11 @@
 //! runs natively (the `annlab` CLI) and as WebAssembly in the browser playground.
 //! See `ARCHITECTURE.md` at the repository root for the map.
 
-// Unit tests also run compiled to wasm32, in headless Chromium.
+// Unit tests also run compiled to wasm32, in headless Chromium, in a dedicated Web
+// Worker as the playground runs the engine: a long test then never blocks the page
+// that ChromeDriver polls (its renderer time-out is 30 s).
 #[cfg(all(test, target_arch = "wasm32"))]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 pub mod bitset;
 pub mod clock;

@@ -9,7 +9,7 @@ use annlab_core::{DataSpec, Error, Metric, QuickstartParams, quickstart};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 #[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 /// The first two unit vectors of seed 42's base stream at dim 4, as pinned bits.
 const SEED42_DIM4: &str = include_str!("data/seed42_dim4.txt");
