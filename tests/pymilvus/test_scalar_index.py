@@ -7,6 +7,7 @@ BITMAP or AlterIndex, and words its refusals differently), so only
 `test_stl_sort_and_trie_filter_as_without_them` runs against it too.
 """
 
+import random
 import shutil
 import signal
 import tempfile
@@ -168,6 +169,60 @@ def test_each_type_on_its_field_types_and_milvus_refusals(server):
     info = mc.describe_index("typed", "name_trie")
     assert info["index_type"] == "Trie" and info["field_name"] == "name", info
     assert mc.list_indexes("typed", field_name="flag") == ["flag_bitmap"]
+
+
+ARRAY_FILTERS = [
+    "array_contains(tags, 3)",
+    "array_contains_any(tags, [1, 6, 9])",
+    "array_contains_all(tags, [2, 5])",
+    'array_contains(words, "b") and not array_contains_any(tags, [0, 7])',
+    'array_contains_all(words, ["a", "c"]) or array_contains(tags, 4.0)',
+    "array_length(tags) == 2 and array_contains(tags, 1)",
+]
+
+
+def arrays(mc, name, indexed):
+    """600 rows with INT64 and VARCHAR arrays (some empty, repeats within a
+    row), in two flushed segments; `indexed`: INVERTED on one, BITMAP on the other."""
+    s = MilvusClient.create_schema()
+    s.add_field("id", DataType.INT64, is_primary=True)
+    s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+    s.add_field("tags", DataType.ARRAY, element_type=DataType.INT64, max_capacity=5)
+    s.add_field("words", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=5, max_length=4)
+    mc.create_collection(name, schema=s)
+    rng = random.Random(11)
+    for start in (0, 300):
+        mc.insert(name, [
+            {
+                "id": i,
+                "v": [rng.random(), rng.random()],
+                "tags": [rng.randrange(8) for _ in range(rng.randrange(6))],
+                "words": [rng.choice("abcd") for _ in range(rng.randrange(6))],
+            }
+            for i in range(start, start + 300)
+        ])
+        mc.flush(name)
+    p = mc.prepare_index_params()
+    p.add_index(field_name="v", index_type="FLAT", metric_type="L2")
+    if indexed:
+        p.add_index(field_name="tags", index_type="INVERTED")
+        p.add_index(field_name="words", index_type="BITMAP")
+    mc.create_index(name, p)
+    mc.load_collection(name)
+
+
+@annlab_only
+def test_array_element_indexes_answer_as_the_scan(server):
+    mc = MilvusClient(uri=f"http://127.0.0.1:{server.port}")
+    arrays(mc, "plain_arrays", False)
+    arrays(mc, "indexed_arrays", True)
+    assert sorted(mc.list_indexes("indexed_arrays")) == ["tags", "v", "words"]
+    for f in ARRAY_FILTERS:
+        plain, indexed = (
+            sorted(r["id"] for r in mc.query(c, filter=f, output_fields=["id"], limit=1000))
+            for c in ("plain_arrays", "indexed_arrays")
+        )
+        assert plain == indexed and 0 < len(plain) < 600, (f, len(plain), len(indexed))
 
 
 @annlab_only

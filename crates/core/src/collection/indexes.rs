@@ -178,14 +178,7 @@ impl Collection {
                 field: field_name.to_owned(),
             });
         }
-        let index_name = if index_name.is_empty() {
-            field_name.to_owned()
-        } else {
-            index_name.to_owned()
-        };
-        if self.index_name_taken(&index_name) {
-            return Err(Error::IndexNameTaken { index_name });
-        }
+        let index_name = self.new_index_name(field_name, index_name)?;
         if spec.metric.normalises() && self.schema.fields[f].data_type == DataType::FloatVector {
             // Two-byte floats stay as stored: they are normalised as they are widened.
             for segment in self.segments_mut() {

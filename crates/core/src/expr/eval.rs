@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use super::check::{Num, Pred, Str};
-use super::json::JsonPred;
+use super::json::{Contains, JsonPred};
 use super::parser::{ArithOp, CmpOp};
 use super::{Columns, IndexQuery, Scalar, ScalarOp};
 use crate::bitset::Bitset;
@@ -616,6 +616,17 @@ fn index_leaf(p: &Pred) -> Option<(&str, IndexQuery<'_>, bool)> {
             }
             _ => None,
         },
+        Pred::Json {
+            r,
+            test: JsonPred::Contains { mode, values },
+        } if r.path.is_empty() => Some((
+            &r.field,
+            IndexQuery::Contains {
+                all: *mode == Contains::All,
+                values,
+            },
+            false,
+        )),
         _ => None,
     }
 }

@@ -149,6 +149,12 @@ pub enum IndexQuery<'a> {
     Prefix(&'a str),
     /// A bare Bool field: the rows where it is true.
     True,
+    /// `array_contains(field, v)` and `array_contains_any(field, [..])` (`all`
+    /// false), `array_contains_all(field, [..])` (`all` true), on an ARRAY field.
+    Contains {
+        all: bool,
+        values: &'a [serde_json::Value],
+    },
 }
 
 /// A parsed and type-checked filter expression.

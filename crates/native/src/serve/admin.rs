@@ -3,7 +3,6 @@
 //! `utility.flush_all`), and GetIndexStatistics (DescribeIndex's
 //! descriptions under another name).
 
-use annlab_core::db::DEFAULT_DATABASE;
 use milvus::proto::milvus::{
     CheckHealthResponse, DescribeIndexRequest, FlushAllRequest, FlushAllResponse, FlushRequest,
     GetFlushAllStateResponse, GetIndexStatisticsRequest, GetIndexStatisticsResponse,
@@ -27,13 +26,11 @@ pub fn check_health() -> Res<CheckHealthResponse> {
 /// Flushes every collection of the database the request names, or of every
 /// database when it names none (Milvus's FlushAll); answers the timestamp
 /// GetFlushAllState asks about. annlab's flush is synchronous.
-pub fn flush_all(scope: &Scope, req: FlushAllRequest) -> Res<FlushAllResponse> {
+pub fn flush_all(scope: &Scope, _req: FlushAllRequest) -> Res<FlushAllResponse> {
     // The request's `db_name`, else pymilvus's `dbname` header (Milvus's
-    // database interceptor fills one from the other); `default` unnamed is all.
-    #[allow(deprecated)]
-    let unnamed = req.db_name.is_empty() && scope.db == DEFAULT_DATABASE;
+    // database interceptor fills one from the other); neither: every database.
     let named = scope.db.clone();
-    let dbs: Vec<String> = if unnamed {
+    let dbs: Vec<String> = if !scope.named {
         let mut all = Vec::new();
         scope.with_all(|dbs| all.extend(dbs.keys().cloned()));
         all
@@ -46,6 +43,7 @@ pub fn flush_all(scope: &Scope, req: FlushAllRequest) -> Res<FlushAllResponse> {
         let s = Scope {
             state: scope.state.clone(),
             db,
+            named: true,
         };
         let collection_names = s.names()?.into_iter().map(|(n, _)| n).collect();
         dml::flush(

@@ -17,6 +17,8 @@ use super::status::Failure;
 pub struct Scope {
     pub state: Arc<State>,
     pub db: String,
+    /// Whether the call named its database (FlushAll without one flushes all).
+    pub named: bool,
 }
 
 impl Deref for Scope {

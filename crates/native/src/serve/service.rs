@@ -43,14 +43,13 @@ impl Service {
             .unwrap_or("")
             .to_owned();
         let req = req.into_inner();
-        let db = [req.db_name(), header.as_str()]
+        let named = [req.db_name(), header.as_str()]
             .into_iter()
-            .find(|d| !d.is_empty())
-            .unwrap_or(DEFAULT_DATABASE)
-            .to_owned();
+            .find(|d| !d.is_empty());
         let scope = Scope {
             state: self.state.clone(),
-            db,
+            db: named.unwrap_or(DEFAULT_DATABASE).to_owned(),
+            named: named.is_some(),
         };
         let t0 = std::time::Instant::now();
         let (result, scope) = tokio::task::spawn_blocking(move || (f(&scope, req), scope))
@@ -60,6 +59,7 @@ impl Service {
                 let scope = Scope {
                     state: self.state.clone(),
                     db: String::new(),
+                    named: false,
                 };
                 (Err(f), scope)
             });

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::{Keys, Matches, SortedRows};
+use super::keys::{Keys, Matches, SortedRows, row_bitset};
 use crate::bitset::Bitset;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,17 +31,11 @@ impl Inverted {
 
     /// The rows of the terms `m` names (of `n` rows).
     pub fn rows(&self, m: &Matches, n: usize) -> Bitset {
-        let mut out = Bitset::new(n);
-        for r in &m.ranges {
-            let (a, b) = (self.starts[r.start] as usize, self.starts[r.end] as usize);
-            self.postings[a..b]
-                .iter()
-                .for_each(|&row| out.set(row as usize));
-        }
-        if m.nan {
-            self.nan_rows.iter().for_each(|&row| out.set(row as usize));
-        }
-        out
+        let terms = m
+            .ranges
+            .iter()
+            .map(|r| &self.postings[self.starts[r.start] as usize..self.starts[r.end] as usize]);
+        row_bitset(n, terms.chain(m.nan.then_some(&self.nan_rows[..])))
     }
 
     pub fn memory_bytes(&self) -> usize {

@@ -1,7 +1,8 @@
 //! The keys a scalar index orders: one per non-null row of a Bool, integer,
-//! floating or VarChar column, sorted ascending (floats by `total_cmp`, NaN
-//! kept apart), and the key ranges that answer an [`IndexQuery`] exactly as
-//! the filter's scan would.
+//! floating or VarChar column (or one per distinct element of each non-null row
+//! of an ARRAY column), sorted ascending (floats by `total_cmp`, NaN kept
+//! apart), and the key ranges that answer an [`IndexQuery`] exactly as the
+//! filter's scan would.
 
 // Lists of key ranges, many of one range.
 #![allow(clippy::single_range_in_vec_init)]
@@ -10,7 +11,9 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::bitset::Bitset;
 use crate::expr::{IndexQuery, Scalar, ScalarOp};
 use crate::schema::Column;
 
@@ -94,7 +97,94 @@ impl SortedRows {
             _ => return None,
         })
     }
+
+    /// The distinct elements of each non-null row of an ARRAY `column`, each
+    /// with its row; None for another column, or for elements that would not
+    /// compare as the scan compares them (mixed kinds; integers beyond 2^53
+    /// among floats).
+    pub fn of_elements(column: &Column) -> Option<Self> {
+        let valid = column.validity();
+        let Column::Array(docs) = column.values() else {
+            return None;
+        };
+        let mut items: Vec<(&Value, u32)> = Vec::new();
+        for (row, doc) in docs.iter().enumerate() {
+            if valid.is_some_and(|v| !v.get(row).copied().unwrap_or(false)) {
+                continue;
+            }
+            if let Value::Array(elements) = doc {
+                items.extend(elements.iter().map(|e| (e, row as u32)));
+            }
+        }
+        let all = |f: fn(&Value) -> bool| items.iter().all(|(e, _)| f(e));
+        let keys = if all(Value::is_boolean) {
+            let (k, r) = dedup(sort_pairs(
+                items
+                    .iter()
+                    .map(|(e, r)| (e.as_bool() == Some(true), *r))
+                    .collect(),
+                Ord::cmp,
+            ));
+            (Keys::Bool(k), r)
+        } else if all(Value::is_i64) {
+            let pairs = items.iter().map(|(e, r)| (e.as_i64().unwrap_or(0), *r));
+            let (k, r) = dedup(sort_pairs(pairs.collect(), Ord::cmp));
+            (Keys::Int(k), r)
+        } else if all(Value::is_number) {
+            let exact = |e: &Value| e.as_i64().is_none_or(|x| x.unsigned_abs() <= MAX_EXACT);
+            if !all(exact) {
+                return None;
+            }
+            let pairs = items.iter().map(|(e, r)| (e.as_f64().unwrap_or(0.0), *r));
+            let (k, r): (Vec<f64>, Vec<u32>) = sort_pairs(pairs.collect(), f64::total_cmp);
+            let mut pairs: Vec<_> = k.into_iter().zip(r).collect();
+            pairs.dedup_by(|a, b| a.0.to_bits() == b.0.to_bits() && a.1 == b.1);
+            let (k, r) = pairs.into_iter().unzip();
+            (Keys::Float(k), r)
+        } else if all(Value::is_string) {
+            let pairs = items
+                .iter()
+                .map(|(e, r)| (e.as_str().unwrap_or("").to_owned(), *r));
+            let (k, r) = dedup(sort_pairs(pairs.collect(), Ord::cmp));
+            (Keys::Str(k), r)
+        } else {
+            return None;
+        };
+        Some(SortedRows {
+            keys: keys.0,
+            rows: keys.1,
+            nan_rows: Vec::new(),
+        })
+    }
 }
+
+impl SortedRows {
+    /// Whether the keys hold fewer than [`super::HYBRID_BITMAP_CARDINALITY`]
+    /// distinct values (NaN counted as one), where HYBRID builds BITMAP.
+    pub fn few_distinct(&self) -> bool {
+        let nan = usize::from(!self.nan_rows.is_empty());
+        self.keys.count_distinct() + nan < super::HYBRID_BITMAP_CARDINALITY
+    }
+}
+
+/// A bitset of `n` rows, set at every row of `slices`.
+pub fn row_bitset<'a>(n: usize, slices: impl IntoIterator<Item = &'a [u32]>) -> Bitset {
+    let mut out = Bitset::new(n);
+    for rows in slices {
+        rows.iter().for_each(|&row| out.set(row as usize));
+    }
+    out
+}
+
+/// Sorted (key, row) pairs without repeats (an array holding an element twice).
+fn dedup<K: PartialEq>((keys, rows): (Vec<K>, Vec<u32>)) -> (Vec<K>, Vec<u32>) {
+    let mut pairs: Vec<_> = keys.into_iter().zip(rows).collect();
+    pairs.dedup();
+    pairs.into_iter().unzip()
+}
+
+/// The largest integer every f64 holds exactly (2^53).
+const MAX_EXACT: u64 = 1 << 53;
 
 fn distinct<K: Clone>(keys: &[K], same: impl Fn(&K, &K) -> bool) -> (Vec<K>, Vec<u32>) {
     let mut out: Vec<K> = Vec::new();
@@ -174,6 +264,19 @@ impl Keys {
         }
     }
 
+    /// How many distinct keys there are.
+    pub fn count_distinct(&self) -> usize {
+        fn count<K>(v: &[K], same: impl Fn(&K, &K) -> bool) -> usize {
+            v.windows(2).filter(|w| !same(&w[0], &w[1])).count() + usize::from(!v.is_empty())
+        }
+        match self {
+            Keys::Bool(v) => count(v, |a, b| a == b),
+            Keys::Int(v) => count(v, |a, b| a == b),
+            Keys::Float(v) => count(v, |a, b| a.to_bits() == b.to_bits()),
+            Keys::Str(v) => count(v, |a, b| a == b),
+        }
+    }
+
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
         match self {
@@ -181,6 +284,26 @@ impl Keys {
             Keys::Int(v) => v.len() * 8,
             Keys::Float(v) => v.len() * 8,
             Keys::Str(v) => v.iter().map(|s| s.len() + 24).sum(),
+        }
+    }
+
+    /// The positions of the keys equal to the JSON constant `c` as the
+    /// filter compares an array's elements with it (numbers by value, never a
+    /// number with a string or a bool); None where f64 would not decide it as
+    /// the scan does (an integer beyond 2^53 against float keys).
+    pub fn equal(&self, c: &Value) -> Option<Vec<Range<usize>>> {
+        let eq = |q: IndexQuery<'_>| self.matches(&q).map(|m| m.ranges);
+        match (self, c) {
+            (Keys::Bool(k), Value::Bool(c)) => {
+                Some(cmp_ranges(k, ScalarOp::Eq, |x| x < c, |x| x <= c))
+            }
+            (Keys::Int(_) | Keys::Float(_), Value::Number(n)) => match (n.as_i64(), self) {
+                (Some(x), Keys::Float(_)) if x.unsigned_abs() > MAX_EXACT => None,
+                (Some(x), _) => eq(IndexQuery::Cmp(ScalarOp::Eq, Scalar::Int(x))),
+                (None, _) => eq(IndexQuery::Cmp(ScalarOp::Eq, Scalar::Float(n.as_f64()?))),
+            },
+            (Keys::Str(_), Value::String(c)) => eq(IndexQuery::Cmp(ScalarOp::Eq, Scalar::Str(c))),
+            _ => Some(Vec::new()),
         }
     }
 

@@ -46,14 +46,7 @@ impl Collection {
                 field: field_name.to_owned(),
             });
         }
-        let index_name = if index_name.is_empty() {
-            field_name.to_owned()
-        } else {
-            index_name.to_owned()
-        };
-        if self.index_name_taken(&index_name) {
-            return Err(Error::IndexNameTaken { index_name });
-        }
+        let index_name = self.new_index_name(field_name, index_name)?;
         self.scalar_indexes.push(ScalarIndexDef {
             field: field_name.to_owned(),
             index_name,
@@ -65,9 +58,27 @@ impl Collection {
     }
 
     /// Whether an index (vector or scalar) is named `name`.
-    pub(crate) fn index_name_taken(&self, name: &str) -> bool {
+    /// Whether an index, vector or scalar, is named `name`.
+    fn has_index_named(&self, name: &str) -> bool {
         self.indexes.iter().any(|d| d.index_name == name)
             || self.scalar_indexes.iter().any(|d| d.index_name == name)
+    }
+
+    /// The name a new index on `field_name` takes: `index_name`, or the
+    /// field's name when it is empty (as Milvus names it); refused if another
+    /// index, vector or scalar, has it.
+    pub(crate) fn new_index_name(&self, field_name: &str, index_name: &str) -> Result<String> {
+        let name = if index_name.is_empty() {
+            field_name
+        } else {
+            index_name
+        };
+        if self.has_index_named(name) {
+            return Err(Error::IndexNameTaken {
+                index_name: name.to_owned(),
+            });
+        }
+        Ok(name.to_owned())
     }
 
     /// Every scalar index defined, in the order of their creation.
@@ -146,7 +157,7 @@ impl Collection {
                 collection: self.name.clone(),
             });
         }
-        if !self.index_name_taken(index_name) {
+        if !self.has_index_named(index_name) {
             return Ok(false);
         }
         let props = self

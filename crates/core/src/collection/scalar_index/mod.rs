@@ -9,10 +9,17 @@
 //! Which field types each type takes, and the refusals, are Milvus 2.5's
 //! (`internal/util/indexparamcheck`): INVERTED on Bool, numbers, VarChar and
 //! ARRAY; STL_SORT on numbers; Trie on VarChar; BITMAP on Bool, integers,
-//! VarChar and ARRAY of those, never the primary key; AUTOINDEX (or no type)
-//! builds INVERTED, and is refused on JSON. On an ARRAY field the index is
-//! defined but holds nothing: Milvus indexes the elements for
-//! `array_contains`, annlab evaluates array predicates on the column.
+//! VarChar and ARRAY of those, never the primary key. AUTOINDEX (or no type)
+//! chooses by type as Milvus 2.5's scalar auto-index does: BITMAP on Bool,
+//! INVERTED on Float and Double, HYBRID on integers and VarChar (an ARRAY by
+//! its element type), refused on JSON. HYBRID, which a user cannot ask for,
+//! builds each segment's index as BITMAP when it holds fewer than
+//! [`HYBRID_BITMAP_CARDINALITY`] distinct values, else as INVERTED.
+//!
+//! On an ARRAY field INVERTED and BITMAP index the elements, as Milvus does:
+//! each distinct element with the rows whose array holds it. They answer
+//! `array_contains`, `array_contains_any` and `array_contains_all`; other
+//! array predicates (`array_length`, `a[0]`, `a == [..]`) scan the column.
 
 mod bitmap;
 mod inverted;
@@ -29,6 +36,7 @@ use crate::bitset::Bitset;
 use crate::error::{Error, Result};
 use crate::expr::IndexQuery;
 use crate::schema::{Column, DataType, FieldSchema};
+use keys::{Keys, Matches, SortedRows};
 
 pub use manage::CONFIGURABLE_INDEX_PARAMS;
 
@@ -39,10 +47,23 @@ pub enum ScalarIndexType {
     StlSort,
     Trie,
     Bitmap,
+    /// AUTOINDEX's choice on integers and strings: BITMAP or INVERTED per
+    /// segment, by the number of distinct values.
+    Hybrid,
 }
 
+/// Below this many distinct values in a segment HYBRID builds BITMAP
+/// (Milvus's `common.bitmapIndexCardinalityBound`, 500 by default).
+pub const HYBRID_BITMAP_CARDINALITY: usize = 500;
+
 impl ScalarIndexType {
-    pub const ALL: [ScalarIndexType; 4] = [Self::Inverted, Self::StlSort, Self::Trie, Self::Bitmap];
+    pub const ALL: [ScalarIndexType; 5] = [
+        Self::Inverted,
+        Self::StlSort,
+        Self::Trie,
+        Self::Bitmap,
+        Self::Hybrid,
+    ];
 
     /// Milvus's name.
     pub fn name(self) -> &'static str {
@@ -51,11 +72,12 @@ impl ScalarIndexType {
             Self::StlSort => "STL_SORT",
             Self::Trie => "Trie",
             Self::Bitmap => "BITMAP",
+            Self::Hybrid => "HYBRID",
         }
     }
 
     /// The type Milvus's `index_type` names (`marisa-trie` is Trie's other
-    /// name), case as Milvus writes it.
+    /// name), case as Milvus writes it; HYBRID is Milvus's own, not a user's.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "INVERTED" => Some(Self::Inverted),
@@ -71,6 +93,7 @@ impl ScalarIndexType {
         use DataType as T;
         let t = field.data_type;
         let numeric = t.is_integer() || matches!(t, T::Float | T::Double);
+        let bitmapped = |t: DataType| t.is_integer() || matches!(t, T::Bool | T::VarChar);
         let refuse = |reason: String| {
             Err(Error::ScalarIndexFieldType {
                 index_type: self.name(),
@@ -94,8 +117,21 @@ impl ScalarIndexType {
                     return refuse("TRIE are only supported on varchar field".into());
                 }
             }
+            Self::Hybrid => {
+                if !(bitmapped(t) || t == T::Array) {
+                    return refuse(
+                        "hybrid index are only supported on bool, int, string and array field"
+                            .into(),
+                    );
+                }
+                if t == T::Array && !field.element_type.is_some_and(bitmapped) {
+                    return refuse(
+                        "hybrid index are only supported on bool, int, string for array field"
+                            .into(),
+                    );
+                }
+            }
             Self::Bitmap => {
-                let bitmapped = |t: DataType| t.is_integer() || matches!(t, T::Bool | T::VarChar);
                 if field.is_primary {
                     return refuse("create bitmap index on primary key not supported".into());
                 }
@@ -116,15 +152,22 @@ impl ScalarIndexType {
         Ok(())
     }
 
-    /// What AUTOINDEX (or no index type) builds on `field`: INVERTED, as
-    /// Milvus 2.5's scalar auto-index; refused on JSON (and vectors, which take
-    /// a vector index).
+    /// What AUTOINDEX (or no index type) builds on `field`, as Milvus 2.5's
+    /// scalar auto-index (`scalarAutoIndex.params.build`): BITMAP on Bool,
+    /// INVERTED on floating types, HYBRID on integers and strings, an ARRAY by
+    /// its element type; refused on JSON (and vectors, which take a vector index).
     pub fn auto_for(field: &FieldSchema) -> Result<Self> {
-        match field.data_type {
-            DataType::Json => Err(Error::AutoIndexOnType {
+        let t = match field.data_type {
+            DataType::Array => field.element_type.unwrap_or(DataType::Array),
+            t => t,
+        };
+        match t {
+            DataType::Bool => Ok(Self::Bitmap),
+            DataType::Float | DataType::Double => Ok(Self::Inverted),
+            t if t.is_integer() || t == DataType::VarChar => Ok(Self::Hybrid),
+            _ => Err(Error::AutoIndexOnType {
                 data_type: field.data_type.name(),
             }),
-            _ => Ok(Self::Inverted),
         }
     }
 }
@@ -153,25 +196,53 @@ enum Body {
     Sorted(sorted::Sorted),
     Trie(trie::Trie),
     Bitmap(bitmap::Bitmap),
-    /// An ARRAY field's index: nothing ordered; its predicates scan the column.
-    Elements,
+    /// Answers nothing: an ARRAY field's index as annlab wrote it before it
+    /// indexed elements (format 8 files), or one over elements the index
+    /// cannot compare as the scan does; its predicates scan the column.
+    Empty,
+    /// An ARRAY field's INVERTED: each distinct element with its rows.
+    ElementsInverted(inverted::Inverted),
+    /// An ARRAY field's BITMAP: a bitset of rows per distinct element.
+    ElementsBitmap(bitmap::Bitmap),
 }
 
 impl ScalarIndex {
     /// Builds an index of type `t` over `column` (all of a sealed segment's rows).
     pub fn build(t: ScalarIndexType, column: &Column) -> Self {
         let rows = column.len();
-        let body = match keys::SortedRows::of(column) {
-            None => Body::Elements,
-            Some(sorted) => match t {
-                ScalarIndexType::Inverted => Body::Inverted(inverted::Inverted::build(sorted)),
-                ScalarIndexType::StlSort => Body::Sorted(sorted::Sorted::build(sorted)),
-                ScalarIndexType::Trie => match trie::Trie::build(sorted) {
-                    Some(t) => Body::Trie(t),
-                    None => Body::Elements,
+        let body = if let Column::Array(_) = column.values() {
+            match (SortedRows::of_elements(column), t) {
+                (Some(e), ScalarIndexType::Inverted) => {
+                    Body::ElementsInverted(inverted::Inverted::build(e))
+                }
+                (Some(e), ScalarIndexType::Bitmap) => {
+                    Body::ElementsBitmap(bitmap::Bitmap::build(e, rows))
+                }
+                (Some(e), ScalarIndexType::Hybrid) if e.few_distinct() => {
+                    Body::ElementsBitmap(bitmap::Bitmap::build(e, rows))
+                }
+                (Some(e), ScalarIndexType::Hybrid) => {
+                    Body::ElementsInverted(inverted::Inverted::build(e))
+                }
+                _ => Body::Empty,
+            }
+        } else {
+            match SortedRows::of(column) {
+                None => Body::Empty,
+                Some(sorted) => match t {
+                    ScalarIndexType::Inverted => Body::Inverted(inverted::Inverted::build(sorted)),
+                    ScalarIndexType::StlSort => Body::Sorted(sorted::Sorted::build(sorted)),
+                    ScalarIndexType::Trie => match trie::Trie::build(sorted) {
+                        Some(t) => Body::Trie(t),
+                        None => Body::Empty,
+                    },
+                    ScalarIndexType::Bitmap => Body::Bitmap(bitmap::Bitmap::build(sorted, rows)),
+                    ScalarIndexType::Hybrid if sorted.few_distinct() => {
+                        Body::Bitmap(bitmap::Bitmap::build(sorted, rows))
+                    }
+                    ScalarIndexType::Hybrid => Body::Inverted(inverted::Inverted::build(sorted)),
                 },
-                ScalarIndexType::Bitmap => Body::Bitmap(bitmap::Bitmap::build(sorted, rows)),
-            },
+            }
         };
         Self { rows, body }
     }
@@ -181,31 +252,76 @@ impl ScalarIndex {
         self.rows
     }
 
-    /// Whether the index answers queries (not an ARRAY field's).
+    /// Whether the index answers queries.
     pub fn answers(&self) -> bool {
-        !matches!(self.body, Body::Elements)
+        !matches!(self.body, Body::Empty)
     }
 
     /// The rows answering `q`, as the filter's scan would find them (null rows
     /// never match); None if this index cannot answer it.
     pub fn rows(&self, q: &IndexQuery<'_>) -> Option<Bitset> {
         let n = self.rows;
-        Some(match &self.body {
-            Body::Inverted(i) => i.rows(&i.terms.matches(q)?, n),
-            Body::Sorted(s) => s.rows(&s.values.matches(q)?, n),
-            Body::Trie(t) => t.rows(&t.keys().matches(q)?, n),
-            Body::Bitmap(b) => b.rows(&b.values.matches(q)?, n),
-            Body::Elements => return None,
-        })
+        let values = |keys: &Keys, rows: &dyn Fn(&Matches) -> Bitset| match q {
+            IndexQuery::Contains { .. } => None,
+            q => Some(rows(&keys.matches(q)?)),
+        };
+        match &self.body {
+            Body::Inverted(i) => values(&i.terms, &|m| i.rows(m, n)),
+            Body::Sorted(s) => values(&s.values, &|m| s.rows(m, n)),
+            Body::Trie(t) => values(t.keys(), &|m| t.rows(m, n)),
+            Body::Bitmap(b) => values(&b.values, &|m| b.rows(m, n)),
+            Body::ElementsInverted(i) => contains(q, &i.terms, n, &|m| i.rows(m, n)),
+            Body::ElementsBitmap(b) => contains(q, &b.values, n, &|m| b.rows(m, n)),
+            Body::Empty => None,
+        }
     }
 
     pub fn memory_bytes(&self) -> usize {
         match &self.body {
-            Body::Inverted(i) => i.memory_bytes(),
+            Body::Inverted(i) | Body::ElementsInverted(i) => i.memory_bytes(),
             Body::Sorted(s) => s.memory_bytes(),
             Body::Trie(t) => t.memory_bytes(),
-            Body::Bitmap(b) => b.memory_bytes(),
-            Body::Elements => 0,
+            Body::Bitmap(b) | Body::ElementsBitmap(b) => b.memory_bytes(),
+            Body::Empty => 0,
         }
     }
+}
+
+/// The rows of an `array_contains*` query from an index of elements (`keys`,
+/// and the rows of key positions): a row matches `contains`/`contains_any` if
+/// its array holds one of the values, `contains_all` if it holds every one.
+fn contains(
+    q: &IndexQuery<'_>,
+    keys: &Keys,
+    n: usize,
+    rows: &dyn Fn(&Matches) -> Bitset,
+) -> Option<Bitset> {
+    let IndexQuery::Contains { all, values } = q else {
+        return None;
+    };
+    let matching = |ranges| Matches { ranges, nan: false };
+    if !all {
+        let mut ranges = Vec::new();
+        for v in values.iter() {
+            ranges.extend(keys.equal(v)?);
+        }
+        return Some(rows(&matching(ranges)));
+    }
+    let mut out: Option<Bitset> = None;
+    for v in values.iter() {
+        let these = rows(&matching(keys.equal(v)?));
+        out = Some(match out {
+            None => these,
+            Some(mut x) => {
+                x.and_with(&these);
+                x
+            }
+        });
+    }
+    // Every array holds all of no values.
+    Some(out.unwrap_or_else(|| {
+        let mut x = Bitset::new(n);
+        x.negate();
+        x
+    }))
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::{Keys, Matches, SortedRows};
+use super::keys::{Keys, Matches, SortedRows, row_bitset};
 use crate::bitset::Bitset;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,16 +27,8 @@ impl Sorted {
 
     /// The rows at the positions `m` names (of `n` rows).
     pub fn rows(&self, m: &Matches, n: usize) -> Bitset {
-        let mut out = Bitset::new(n);
-        for r in &m.ranges {
-            self.rows[r.clone()]
-                .iter()
-                .for_each(|&row| out.set(row as usize));
-        }
-        if m.nan {
-            self.nan_rows.iter().for_each(|&row| out.set(row as usize));
-        }
-        out
+        let positions = m.ranges.iter().map(|r| &self.rows[r.clone()]);
+        row_bitset(n, positions.chain(m.nan.then_some(&self.nan_rows[..])))
     }
 
     pub fn memory_bytes(&self) -> usize {

@@ -8,29 +8,26 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
 
 use super::{ScalarIndex, ScalarIndexType};
 use crate::bitset::Bitset;
 use crate::expr::{Columns, IndexQuery, parse};
 use crate::schema::{CollectionSchema, Column, DataType, FieldSchema};
 
-/// Columns by name, with optional scalar indexes over them.
+/// Columns by name (expr's test table), with optional scalar indexes over them.
 struct Table {
-    rows: usize,
-    columns: Vec<(String, Column)>,
+    base: crate::expr::tests::Table,
     indexes: Vec<(String, ScalarIndex)>,
 }
 
 impl Columns for Table {
     fn num_rows(&self) -> usize {
-        self.rows
+        self.base.num_rows()
     }
 
     fn column(&self, field: &str) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, c)| c)
+        self.base.column(field)
     }
 
     fn index_rows(&self, field: &str, query: &IndexQuery<'_>) -> Option<Bitset> {
@@ -49,6 +46,10 @@ const FLOATS: [f64; 8] = [-1.5, -0.0, 0.0, 0.5, 1.5, 2.0, f64::NAN, f64::INFINIT
 fn schema() -> CollectionSchema {
     let mut nullable = FieldSchema::scalar("n", DataType::Int32);
     nullable.nullable = true;
+    let mut nullable_ints = FieldSchema::array("a", DataType::Int64, 4);
+    nullable_ints.nullable = true;
+    let mut strings = FieldSchema::array("t", DataType::VarChar, 4);
+    strings.max_length = Some(20);
     CollectionSchema::new(
         vec![
             FieldSchema::int64_primary("id", false),
@@ -59,9 +60,19 @@ fn schema() -> CollectionSchema {
             FieldSchema::varchar("s", 20),
             FieldSchema::scalar("b", DataType::Bool),
             FieldSchema::float_vector("v", 2),
+            nullable_ints,
+            strings,
+            FieldSchema::array("x", DataType::Double, 4),
+            FieldSchema::array("q", DataType::Bool, 4),
         ],
         "",
     )
+}
+
+/// A random array of up to four elements, drawn from `pick` (repeats likely).
+fn array(rng: &mut ChaCha8Rng, pick: impl Fn(&mut ChaCha8Rng) -> Value) -> Value {
+    let len = rng.random_range(0..5);
+    Value::Array((0..len).map(|_| pick(rng)).collect())
 }
 
 fn table(rng: &mut ChaCha8Rng, rows: usize) -> Table {
@@ -100,10 +111,54 @@ fn table(rng: &mut ChaCha8Rng, rows: usize) -> Table {
             "b".into(),
             Column::Bool((0..rows).map(|_| rng.random_bool(0.5)).collect()),
         ),
+        (
+            "a".into(),
+            Column::Nullable {
+                values: Box::new(Column::Array(
+                    (0..rows)
+                        .map(|_| array(rng, |r| json!(r.random_range(-3i64..4))))
+                        .collect(),
+                )),
+                valid: (0..rows).map(|_| rng.random_bool(0.8)).collect(),
+            },
+        ),
+        (
+            "t".into(),
+            Column::Array(
+                (0..rows)
+                    .map(|_| array(rng, |r| json!(STRINGS[r.random_range(0..STRINGS.len())])))
+                    .collect(),
+            ),
+        ),
+        (
+            "x".into(),
+            Column::Array(
+                (0..rows)
+                    .map(|_| {
+                        // Doubles, some stored as JSON integers (as an insert of `2` keeps them).
+                        array(rng, |r| match r.random_range(0..6) {
+                            0 => json!(2),
+                            1 => json!(-1),
+                            2 => json!(-0.0),
+                            3 => json!(0.5),
+                            4 => json!(2.0),
+                            _ => json!(1e300),
+                        })
+                    })
+                    .collect(),
+            ),
+        ),
+        (
+            "q".into(),
+            Column::Array(
+                (0..rows)
+                    .map(|_| array(rng, |r| json!(r.random_bool(0.3))))
+                    .collect(),
+            ),
+        ),
     ];
     Table {
-        rows,
-        columns,
+        base: crate::expr::tests::Table { rows, columns },
         indexes: Vec::new(),
     }
 }
@@ -116,7 +171,27 @@ fn leaf(rng: &mut ChaCha8Rng) -> String {
     let s = STRINGS[rng.random_range(0..STRINGS.len())].replace('%', "\\\\%");
     let t = STRINGS[rng.random_range(0..STRINGS.len())].replace('%', "\\\\%");
     let not = if rng.random_bool(0.3) { "not " } else { "" };
-    match rng.random_range(0..14) {
+    let (i2, float2) = (
+        rng.random_range(-4i64..5),
+        ["0", "0.5", "2", "-1.0"][rng.random_range(0..4)],
+    );
+    match rng.random_range(0..20) {
+        14 => format!("array_contains(a, {int})"),
+        15 => format!("array_contains_any(a, [{int}, {i2}, {float}])"),
+        16 => format!("array_contains_all(a, [{int}, {i2}])"),
+        17 => format!("array_contains(t, \"{s}\") or array_contains_all(t, [\"{t}\", \"{s}\"])"),
+        18 => format!(
+            "array_contains_any(x, [{float}, {float2}]) or array_contains_all(x, [{int}, {float2}])"
+        ),
+        19 => [
+            "array_contains(q, true)",
+            "array_contains_all(q, [true, false])",
+            "array_contains_any(t, [])",
+            "array_contains_all(a, [])",
+            "array_length(a) == 2",
+            "a is null",
+        ][rng.random_range(0..6)]
+        .to_owned(),
         0 => format!("i {op} {int}"),
         1 => format!("n {op} {int}"),
         2 => format!("{int} {op} i"),
@@ -160,6 +235,7 @@ fn indexed_evaluation_equals_the_scan() {
             .collect();
         for kind in ScalarIndexType::ALL {
             t.indexes = t
+                .base
                 .columns
                 .iter()
                 .filter(|(f, _)| kind.check_field(schema.field(f).unwrap()).is_ok())
@@ -169,7 +245,7 @@ fn indexed_evaluation_equals_the_scan() {
             for (e, scan) in exprs.iter().zip(&scans) {
                 let parsed = parse(e, &schema).unwrap();
                 assert_eq!(&parsed.evaluate(&t), scan, "{kind:?}: {e}");
-                let exact = scan.count() as f64 / t.rows as f64;
+                let exact = scan.count() as f64 / t.base.rows as f64;
                 let estimate = parsed.estimate_selectivity(&t, 4);
                 if parsed.answered_by_indexes(&t) {
                     assert_eq!(estimate, exact, "{kind:?}: {e}");
@@ -185,6 +261,7 @@ fn every_leaf_kind_is_answered_by_the_index() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut t = table(&mut rng, 50);
     t.indexes = t
+        .base
         .columns
         .iter()
         .filter(|(f, _)| f != "id")
@@ -204,6 +281,10 @@ fn every_leaf_kind_is_answered_by_the_index() {
         "f not in [1.5]",
         "b",
         "(i > 1 and s == \"a\") or not b",
+        "array_contains(a, 1)",
+        "array_contains_all(t, [\"a\", \"b\"])",
+        "array_contains_any(x, [0.5, 2])",
+        "not array_contains(q, true)",
     ] {
         let parsed = parse(e, &schema).unwrap();
         assert!(parsed.answered_by_indexes(&t), "{e}");
@@ -214,21 +295,73 @@ fn every_leaf_kind_is_answered_by_the_index() {
             .unwrap()
             .evaluate(&table(&mut ChaCha8Rng::seed_from_u64(3), 50))
     };
-    let expected: Vec<Bitset> = ["i > 1", "f == 0.0", "s like \"ab%\"", "b", "d in [2.0, 1]"]
-        .iter()
-        .map(|e| scan(e))
-        .collect();
-    t.columns.retain(|(f, _)| f == "n");
-    for (e, want) in ["i > 1", "f == 0.0", "s like \"ab%\"", "b", "d in [2.0, 1]"]
-        .iter()
-        .zip(&expected)
-    {
+    let answered = [
+        "i > 1",
+        "f == 0.0",
+        "s like \"ab%\"",
+        "b",
+        "d in [2.0, 1]",
+        "array_contains_all(t, [\"a\", \"b\"])",
+        "array_contains_any(x, [0.5, 2])",
+        "not array_contains(q, true)",
+    ];
+    let expected: Vec<Bitset> = answered.iter().map(|e| scan(e)).collect();
+    t.base.columns.retain(|(f, _)| f == "n");
+    for (e, want) in answered.iter().zip(&expected) {
         assert_eq!(&parse(e, &schema).unwrap().evaluate(&t), want, "{e}");
     }
-    for e in ["s like \"%b\"", "i + 1 > 2", "id > 3"] {
+    for e in [
+        "s like \"%b\"",
+        "i + 1 > 2",
+        "id > 3",
+        "array_length(t) == 2",
+        "t[0] == \"a\"",
+    ] {
         let parsed = parse(e, &schema).unwrap();
         assert!(!parsed.answered_by_indexes(&t), "{e}");
     }
+}
+
+#[test]
+fn autoindex_chooses_by_type_and_hybrid_by_cardinality() {
+    use super::{Body, HYBRID_BITMAP_CARDINALITY};
+    let schema = schema();
+    let auto = |f: &str| ScalarIndexType::auto_for(schema.field(f).unwrap()).unwrap();
+    assert_eq!(auto("b"), ScalarIndexType::Bitmap);
+    assert_eq!(auto("q"), ScalarIndexType::Bitmap);
+    assert_eq!(auto("f"), ScalarIndexType::Inverted);
+    assert_eq!(auto("x"), ScalarIndexType::Inverted);
+    for f in ["i", "n", "s", "a", "t", "id"] {
+        assert_eq!(auto(f), ScalarIndexType::Hybrid, "{f}");
+    }
+    let ints = |distinct: i64| Column::Int64((0..2000).map(|i| i % distinct).collect());
+    let few = ScalarIndex::build(
+        ScalarIndexType::Hybrid,
+        &ints(HYBRID_BITMAP_CARDINALITY as i64 - 1),
+    );
+    let many = ScalarIndex::build(
+        ScalarIndexType::Hybrid,
+        &ints(HYBRID_BITMAP_CARDINALITY as i64),
+    );
+    assert!(matches!(few.body, Body::Bitmap(_)));
+    assert!(matches!(many.body, Body::Inverted(_)));
+    let arrays = |distinct: i64| {
+        Column::Array(
+            (0..1000)
+                .map(|i| json!([i % distinct, (i + 1) % distinct]))
+                .collect(),
+        )
+    };
+    let few = ScalarIndex::build(ScalarIndexType::Hybrid, &arrays(10));
+    let many = ScalarIndex::build(ScalarIndexType::Hybrid, &arrays(900));
+    assert!(matches!(few.body, Body::ElementsBitmap(_)));
+    assert!(matches!(many.body, Body::ElementsInverted(_)));
+    let q = IndexQuery::Contains {
+        all: false,
+        values: &[json!(3)],
+    };
+    assert_eq!(few.rows(&q).unwrap().count(), 200);
+    assert_eq!(many.rows(&q).unwrap().count(), 4);
 }
 
 mod collection {
@@ -385,7 +518,7 @@ mod collection {
         c.create_scalar_index("source", "by_source", None).unwrap();
         assert_eq!(
             c.scalar_index_on("source").unwrap().index_type,
-            ScalarIndexType::Inverted
+            ScalarIndexType::Hybrid
         );
         assert!(c.scalar_index_on("source").unwrap().autoindex);
 
