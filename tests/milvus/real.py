@@ -3,7 +3,8 @@ binary), started by start-real-milvus.sh in a private network namespace that has
 only loopback. Clients reach it by running inside that namespace (`in_ns`).
 
 Needs root (unshare/nsenter) and about 1 GiB of memory. The server's venv is
-kept in target/milvus-real/venv; its data directory is wiped at every start.
+kept in $MILVUS_VENV (`./x test` sets it to a cached venv), else in
+target/milvus-real/venv; its data directory is wiped at every start.
 """
 
 import os

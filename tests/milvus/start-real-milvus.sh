@@ -5,7 +5,8 @@
 # inside a private network namespace that has only loopback, for compatibility tests.
 #
 # Usage: start-real-milvus.sh WORKDIR
-#   Creates WORKDIR/venv (milvus 2.3.5 + pymilvus 2.3.7 and the pins they need), starts the server
+#   Creates a venv (milvus 2.3.5 + pymilvus 2.3.7 and the pins they need) at $MILVUS_VENV, else
+#   WORKDIR/venv, unless it is there, starts the server
 #   with its data under WORKDIR/data, waits until it answers, and writes WORKDIR/netns.pid.
 #   Run clients inside the same namespace:  nsenter --net=/proc/$(cat WORKDIR/netns.pid)/ns/net CMD
 #   Stop: kill "$(cat WORKDIR/server.pid)" "$(cat WORKDIR/wrapper.pid)" "$(cat WORKDIR/netns.pid)"
@@ -17,10 +18,13 @@ work=${1:?usage: start-real-milvus.sh WORKDIR}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-if [ ! -x "$work/venv/bin/python" ]; then
-  python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install -q "milvus==2.3.5" "pymilvus==2.3.7" numpy openai python-dotenv \
+venv=${MILVUS_VENV:-$work/venv}
+if [ ! -f "$venv/installed" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "milvus==2.3.5" "pymilvus==2.3.7" numpy openai python-dotenv \
     "setuptools<70" "protobuf<5" "numpy<2" "pandas<2.2" "marshmallow<3.20" "environs<10"
+  touch "$venv/installed"
 fi
 
 nohup unshare --net bash -c 'ip link set lo up; exec sleep 100000' >/dev/null 2>&1 &
@@ -37,7 +41,7 @@ open(sys.argv[2], "w").write(str(default_server.server_proc.pid))
 print("milvus started", flush=True)
 default_server.wait()
 EOF
-in_ns nohup "$work/venv/bin/python" "$work/serve.py" "$work/data" "$work/server.pid" >"$work/server.log" 2>&1 &
+in_ns nohup "$venv/bin/python" "$work/serve.py" "$work/data" "$work/server.pid" >"$work/server.log" 2>&1 &
 echo $! >"$work/wrapper.pid"
 
 for _ in $(seq 1 120); do
