@@ -22,6 +22,7 @@ from pymilvus import (
     connections,
     utility,
 )
+from pymilvus.grpc_gen import common_pb2, milvus_pb2
 
 from harness import Server, annlab_only, connect
 from test_errors import ROWS, hnsw, raises, rows, schema
@@ -250,6 +251,20 @@ def test_drop_and_alter_follow_milvus(server):
         1100,
         "nope is not configable index param: invalid parameter",
     )
+    raises(
+        lambda: mc.alter_index_properties("rules", "missing", {"mmap.enabled": True}),
+        MilvusException,
+        700,
+        "index not found[indexName=missing]",
+    )
+    unnamed = connections._fetch_handler("default")._stub.AlterIndex(
+        milvus_pb2.AlterIndexRequest(
+            collection_name="rules",
+            index_name="",
+            extra_params=[common_pb2.KeyValuePair(key="mmap.enabled", value="true")],
+        )
+    )
+    assert (unnamed.code, unnamed.reason) == (1100, "index name is empty: invalid parameter"), unnamed
     mc.alter_index_properties("rules", "timestamp_idx", {"mmap.enabled": True})
     assert mc.describe_index("rules", "timestamp_idx")["mmap.enabled"] == "True"
     mc.drop_index_properties("rules", "timestamp_idx", ["mmap.enabled"])

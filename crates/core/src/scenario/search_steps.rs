@@ -261,6 +261,11 @@ impl Scenario {
         let index_name = self.main_index().index_type().name();
         let memory = self.db.collection(COLLECTION)?.search_memory_bytes();
         for &v in &values {
+            // One search first, untimed: the first after a build or a change of
+            // `ef` pays for cold caches and the search's scratch memory (in the
+            // browser, growing the wasm memory), which is not what `ef` costs.
+            let c = self.db.collection(COLLECTION)?;
+            c.search(&self.request(&[0], self.main_param(v), false))?;
             let mut times = Vec::new();
             for _ in 0..self.params.sweep_repeats {
                 let req = self.request(&[0], self.main_param(v), false);

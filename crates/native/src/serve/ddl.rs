@@ -372,7 +372,11 @@ pub fn alter_index(state: &Scope, req: AlterIndexRequest) -> Res<Common> {
         .write()
         .alter_index(&req.index_name, &set, &req.delete_keys)?
     {
-        return Err(index_not_found(&req.collection_name));
+        // Milvus 2.5's DataCoord names the index it did not find.
+        return Err(Failure::new(
+            INDEX_NOT_FOUND,
+            format!("index not found[indexName={}]", req.index_name),
+        ));
     }
     state.persist(&req.collection_name)?;
     Ok(Common::default())

@@ -117,35 +117,24 @@ impl ScalarIndexType {
                     return refuse("TRIE are only supported on varchar field".into());
                 }
             }
-            Self::Hybrid => {
-                if !(bitmapped(t) || t == T::Array) {
-                    return refuse(
-                        "hybrid index are only supported on bool, int, string and array field"
-                            .into(),
-                    );
-                }
-                if t == T::Array && !field.element_type.is_some_and(bitmapped) {
-                    return refuse(
-                        "hybrid index are only supported on bool, int, string for array field"
-                            .into(),
-                    );
-                }
-            }
-            Self::Bitmap => {
-                if field.is_primary {
+            Self::Bitmap | Self::Hybrid => {
+                let kind = if self == Self::Bitmap {
+                    "bitmap"
+                } else {
+                    "hybrid"
+                };
+                if self == Self::Bitmap && field.is_primary {
                     return refuse("create bitmap index on primary key not supported".into());
                 }
                 if !(bitmapped(t) || t == T::Array) {
-                    return refuse(
-                        "bitmap index are only supported on bool, int, string and array field"
-                            .into(),
-                    );
+                    return refuse(format!(
+                        "{kind} index are only supported on bool, int, string and array field"
+                    ));
                 }
                 if t == T::Array && !field.element_type.is_some_and(bitmapped) {
-                    return refuse(
-                        "bitmap index are only supported on bool, int, string for array field"
-                            .into(),
-                    );
+                    return refuse(format!(
+                        "{kind} index are only supported on bool, int, string for array field"
+                    ));
                 }
             }
         }
