@@ -199,39 +199,33 @@ impl ScalarIndex {
     /// Builds an index of type `t` over `column` (all of a sealed segment's rows).
     pub fn build(t: ScalarIndexType, column: &Column) -> Self {
         let rows = column.len();
-        let body = if let Column::Array(_) = column.values() {
-            match (SortedRows::of_elements(column), t) {
-                (Some(e), ScalarIndexType::Inverted) => {
-                    Body::ElementsInverted(inverted::Inverted::build(e))
-                }
-                (Some(e), ScalarIndexType::Bitmap) => {
-                    Body::ElementsBitmap(bitmap::Bitmap::build(e, rows))
-                }
-                (Some(e), ScalarIndexType::Hybrid) if e.few_distinct() => {
-                    Body::ElementsBitmap(bitmap::Bitmap::build(e, rows))
-                }
-                (Some(e), ScalarIndexType::Hybrid) => {
-                    Body::ElementsInverted(inverted::Inverted::build(e))
-                }
-                _ => Body::Empty,
-            }
+        let elements = matches!(column.values(), Column::Array(_));
+        let sorted = if elements {
+            SortedRows::of_elements(column)
         } else {
-            match SortedRows::of(column) {
-                None => Body::Empty,
-                Some(sorted) => match t {
-                    ScalarIndexType::Inverted => Body::Inverted(inverted::Inverted::build(sorted)),
-                    ScalarIndexType::StlSort => Body::Sorted(sorted::Sorted::build(sorted)),
-                    ScalarIndexType::Trie => match trie::Trie::build(sorted) {
-                        Some(t) => Body::Trie(t),
-                        None => Body::Empty,
-                    },
-                    ScalarIndexType::Bitmap => Body::Bitmap(bitmap::Bitmap::build(sorted, rows)),
-                    ScalarIndexType::Hybrid if sorted.few_distinct() => {
-                        Body::Bitmap(bitmap::Bitmap::build(sorted, rows))
-                    }
-                    ScalarIndexType::Hybrid => Body::Inverted(inverted::Inverted::build(sorted)),
-                },
-            }
+            SortedRows::of(column)
+        };
+        let Some(sorted) = sorted else {
+            return Self {
+                rows,
+                body: Body::Empty,
+            };
+        };
+        // HYBRID is BITMAP or INVERTED, by this segment's distinct values.
+        let t = match t {
+            ScalarIndexType::Hybrid if sorted.few_distinct() => ScalarIndexType::Bitmap,
+            ScalarIndexType::Hybrid => ScalarIndexType::Inverted,
+            t => t,
+        };
+        use ScalarIndexType as T;
+        let body = match (elements, t) {
+            (false, T::Inverted) => Body::Inverted(inverted::Inverted::build(sorted)),
+            (false, T::StlSort) => Body::Sorted(sorted::Sorted::build(sorted)),
+            (false, T::Trie) => trie::Trie::build(sorted).map_or(Body::Empty, Body::Trie),
+            (false, T::Bitmap) => Body::Bitmap(bitmap::Bitmap::build(sorted, rows)),
+            (true, T::Inverted) => Body::ElementsInverted(inverted::Inverted::build(sorted)),
+            (true, T::Bitmap) => Body::ElementsBitmap(bitmap::Bitmap::build(sorted, rows)),
+            _ => Body::Empty,
         };
         Self { rows, body }
     }
