@@ -20,6 +20,7 @@ pub mod expr;
 pub mod half;
 pub mod index;
 pub mod kernels;
+pub mod memory;
 pub mod metric;
 pub mod metrics;
 pub mod persist;

@@ -221,6 +221,7 @@ impl Collection {
             let id = self.next_segment_id;
             self.next_segment_id += 1;
             let segment = std::mem::replace(g, Segment::new(id, g.partition, &self.schema));
+            segment.advise_huge_pages();
             self.sealed.push(segment);
             sealed = true;
         }
@@ -305,6 +306,7 @@ impl Collection {
     /// partition, and the ones created later.
     pub fn load(&mut self) -> Result<()> {
         self.check_loadable()?;
+        self.sealed.iter().for_each(Segment::advise_huge_pages);
         self.loaded = true;
         self.partitions.iter_mut().for_each(|p| p.loaded = true);
         Ok(())

@@ -123,6 +123,19 @@ impl Segment {
         }
     }
 
+    /// Huge pages under what a search of this segment reads at random: its
+    /// float vectors and its indexes' graphs and codes (see [`crate::memory`]).
+    pub fn advise_huge_pages(&self) {
+        for column in &self.columns {
+            if let Column::FloatVector { data, .. } = column {
+                crate::memory::advise_huge_pages(data);
+            }
+        }
+        for index in self.indexes.values() {
+            index.as_dyn().advise_huge_pages();
+        }
+    }
+
     /// Bytes held by the vectors of field `field`.
     pub fn vector_bytes(&self, field: usize) -> usize {
         match &self.columns[field] {

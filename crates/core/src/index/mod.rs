@@ -387,6 +387,10 @@ pub trait VectorIndex: Send + Sync {
     /// keeps a copy or codes of them).
     fn memory_bytes(&self) -> usize;
 
+    /// Asks for huge pages under the arrays a search reads at random (see
+    /// [`crate::memory`]); nothing for indexes that read theirs in order.
+    fn advise_huge_pages(&self) {}
+
     /// The `k` closest allowed rows to `query`, closest first. `vectors` is the
     /// matrix the index was built on; `allowed`, if given, has one bit per row.
     fn search(

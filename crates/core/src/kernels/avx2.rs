@@ -26,6 +26,7 @@ pub const KERNELS: Kernels = Kernels {
     l2_squared4,
     dot_3x4,
     dot_u8,
+    dot_u8x4,
     dot_f16,
     l2_f16,
     dot_bf16,
@@ -304,6 +305,43 @@ unsafe fn dot_u8_avx2(w: &[i16], c: &[u8]) -> i32 {
         total += w[k] as i32 * c[k] as i32;
     }
     total
+}
+
+fn dot_u8x4(w: &[i16], c: [&[u8]; 4]) -> [i32; 4] {
+    assert!(c.iter().all(|c| c.len() == w.len()));
+    // SAFETY: as for `dot`; the lengths are equal.
+    unsafe { dot_u8x4_avx2(w, c) }
+}
+
+/// Four rows of codes against one query's weights: 16 weights loaded once per
+/// step for the four rows, one accumulator per row, then a scalar tail.
+#[target_feature(enable = "avx2")]
+unsafe fn dot_u8x4_avx2(w: &[i16], c: [&[u8]; 4]) -> [i32; 4] {
+    let n = w.len();
+    let pw = w.as_ptr();
+    let pc = c.map(<[u8]>::as_ptr);
+    let mut acc = [_mm256_setzero_si256(); 4];
+    let mut i = 0;
+    // SAFETY (all loads): i + 16 <= n bounds every unaligned load; every slice
+    // has length n.
+    unsafe {
+        while i + 16 <= n {
+            let weights = _mm256_loadu_si256(pw.add(i).cast());
+            for (a, p) in acc.iter_mut().zip(pc) {
+                let codes = _mm256_cvtepu8_epi16(_mm_loadu_si128(p.add(i).cast()));
+                *a = _mm256_add_epi32(*a, _mm256_madd_epi16(codes, weights));
+            }
+            i += 16;
+        }
+    }
+    let mut out = [0; 4];
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = hsum_i32(acc[j]);
+        for k in i..n {
+            *o += w[k] as i32 * c[j][k] as i32;
+        }
+    }
+    out
 }
 
 /// Eight 16-bit floats at `p` widened to f32: halves with F16C, bfloat16s by

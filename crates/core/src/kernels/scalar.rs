@@ -74,6 +74,11 @@ pub fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
     w.iter().zip(c).map(|(&w, &c)| w as i32 * c as i32).sum()
 }
 
+/// [`dot_u8`] of four rows.
+pub fn dot_u8x4(w: &[i16], c: [&[u8]; 4]) -> [i32; 4] {
+    c.map(|c| dot_u8(w, c))
+}
+
 /// The largest `|w|` for which [`dot_u8`] of `len` dimensions cannot overflow
 /// (at most `i16::MAX`, at least 1).
 pub fn sq8_weight_limit(len: usize) -> i16 {

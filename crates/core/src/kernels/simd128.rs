@@ -21,6 +21,7 @@ pub const KERNELS: Kernels = Kernels {
     l2_squared4,
     dot_3x4,
     dot_u8,
+    dot_u8x4,
     dot_f16,
     l2_f16,
     dot_bf16,
@@ -219,6 +220,42 @@ fn dot_u8(w: &[i16], c: &[u8]) -> i32 {
         total += w[k] as i32 * c[k] as i32;
     }
     total
+}
+
+/// Four rows of codes against one query's weights: 16 weights loaded once per
+/// step for the four rows (two `i16x8`), each row's 16 codes widened in registers,
+/// one accumulator per row, then a scalar tail.
+fn dot_u8x4(w: &[i16], c: [&[u8]; 4]) -> [i32; 4] {
+    let n = w.len();
+    assert!(c.iter().all(|c| c.len() == n));
+    let pw = w.as_ptr();
+    let mut acc = [i32x4_splat(0); 4];
+    let mut i = 0;
+    // SAFETY (all loads): i + 16 <= n bounds every load, every slice has length
+    // n, and v128 loads have no alignment requirement.
+    unsafe {
+        while i + 16 <= n {
+            let w0 = v128_load(pw.add(i).cast());
+            let w1 = v128_load(pw.add(i + 8).cast());
+            for (a, c) in acc.iter_mut().zip(c) {
+                let codes = v128_load(c.as_ptr().add(i).cast());
+                let lo = i32x4_dot_i16x8(u16x8_extend_low_u8x16(codes), w0);
+                let hi = i32x4_dot_i16x8(u16x8_extend_high_u8x16(codes), w1);
+                *a = i32x4_add(*a, i32x4_add(lo, hi));
+            }
+            i += 16;
+        }
+    }
+    let mut out = [0; 4];
+    for (j, o) in out.iter_mut().enumerate() {
+        let s = acc[j];
+        *o = (i32x4_extract_lane::<0>(s) + i32x4_extract_lane::<1>(s))
+            + (i32x4_extract_lane::<2>(s) + i32x4_extract_lane::<3>(s));
+        for k in i..n {
+            *o += w[k] as i32 * c[j][k] as i32;
+        }
+    }
+    out
 }
 
 /// Eight 16-bit floats from `x[i..]` widened to f32 (exactly as

@@ -95,10 +95,13 @@ impl Data {
 
 /// Loads or generates the data (without its ground truth yet).
 pub fn load(args: &DataArgs) -> anyhow::Result<Data> {
-    match (&args.base, &args.query) {
+    let data = match (&args.base, &args.query) {
         (Some(base), Some(query)) => from_files(args, base, query),
         _ => generate(args),
-    }
+    }?;
+    // As a loaded collection's segments are (the indexes' searches read them).
+    annlab_core::memory::advise_huge_pages(&data.base);
+    Ok(data)
 }
 
 impl Data {

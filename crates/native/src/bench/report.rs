@@ -114,6 +114,10 @@ pub fn print_table(rows: &[Row], truth_source: &str) {
     println!(
         "build: wall s (process CPU s); p50/p99: per-query wall ms (percentiles interpolate between ranks, as numpy.percentile; median over the passes); QPS = queries / their wall time; CPU: thread CPU time"
     );
+    println!(
+        "index MiB: what the index holds itself (HNSW: links; HNSW_SQ: links, codes and any refine codes; IVF: centroids and lists), without the {:.1} MiB of float vectors that FLAT, HNSW and HNSW_SQ's FP32 refinement read beside it",
+        (c.n * c.dim * 4) as f64 / f64::from(1 << 20)
+    );
     println!();
     println!(
         "| index | params | build s (CPU s) | ef/nprobe | recall@{} | p50 ms | p99 ms | QPS | CPU p50 ms | CPU QPS | index MiB |",

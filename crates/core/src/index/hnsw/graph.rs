@@ -66,7 +66,7 @@ impl Graph {
             *start = u32::try_from(total).expect("upper layers exceed u32 slots");
             total += level as usize * (m_max + 1);
         }
-        Self {
+        let graph = Self {
             m_max: m_max as u32,
             m_max0: m_max0 as u32,
             levels,
@@ -75,7 +75,14 @@ impl Graph {
             upper: vec![0; total],
             inserted: 0,
             entry_point: None,
-        }
+        };
+        graph.advise_huge_pages();
+        graph
+    }
+
+    /// Huge pages under layer 0's lists, which every search reads at random.
+    pub fn advise_huge_pages(&self) {
+        crate::memory::advise_huge_pages(&self.layer0);
     }
 
     /// Number of rows (inserted or not).
@@ -152,12 +159,13 @@ impl Graph {
     /// cache: the search prefetches the list of the candidate it expands next.
     #[inline(always)]
     pub fn prefetch_layer0(&self, row: u32) {
-        let at = row as usize * (self.m_max0 as usize + 1);
-        if let Some(slot) = self.layer0.get(at) {
-            // The list's first slots, and the next line (M_max0 = 32: 132 bytes).
-            let p = (slot as *const u32).cast::<u8>();
-            crate::kernels::prefetch(p);
-            crate::kernels::prefetch(p.wrapping_add(64));
+        let stride = self.m_max0 as usize + 1;
+        let at = row as usize * stride;
+        // The list's first slots, and its next line (M_max0 = 32: 132 bytes).
+        for slot in (at..at + stride).step_by(16).take(2) {
+            if let Some(slot) = self.layer0.get(slot) {
+                crate::kernels::prefetch(slot);
+            }
         }
     }
 

@@ -170,6 +170,7 @@ impl Hnsw {
         params: &HnswParams,
         progress: &mut dyn Progress,
     ) -> Result<Hnsw> {
+        crate::memory::advise_huge_pages(vectors.data);
         let graph = build::build_graph(
             FloatSpace { vectors, metric },
             vectors.len(),
@@ -280,6 +281,10 @@ impl VectorIndex for Hnsw {
 
     fn metric(&self) -> Metric {
         self.metric
+    }
+
+    fn advise_huge_pages(&self) {
+        self.graph.advise_huge_pages();
     }
 
     fn len(&self) -> usize {

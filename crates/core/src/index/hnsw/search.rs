@@ -88,7 +88,9 @@ impl Space for FloatSpace<'_> {
 
     #[inline(always)]
     fn prefetch(&self, row: u32) {
-        crate::kernels::prefetch(self.vectors.get(row as usize).as_ptr());
+        if let Some(first) = self.vectors.get(row as usize).first() {
+            crate::kernels::prefetch(first);
+        }
     }
 }
 

@@ -169,7 +169,9 @@ impl HnswSq {
         refine: Option<RefineType>,
         progress: &mut dyn Progress,
     ) -> Result<HnswSq> {
+        crate::memory::advise_huge_pages(vectors.data);
         let codes = Codes::encode(vectors, metric, sq_type);
+        codes.advise_huge_pages();
         // SQ8 only: FP16 and BF16 queries are the floats themselves.
         let prepared: Vec<SqQuery> = match sq_type {
             SqType::Sq8 => (0..vectors.len())
@@ -293,6 +295,11 @@ impl VectorIndex for HnswSq {
 
     fn metric(&self) -> Metric {
         self.metric
+    }
+
+    fn advise_huge_pages(&self) {
+        self.graph.advise_huge_pages();
+        self.codes.advise_huge_pages();
     }
 
     fn len(&self) -> usize {

@@ -227,6 +227,14 @@ enum Store {
 }
 
 impl Codes {
+    /// Huge pages under the codes, which a graph search reads at random.
+    pub fn advise_huge_pages(&self) {
+        match &self.store {
+            Store::Sq8 { codes, .. } => crate::memory::advise_huge_pages(codes),
+            Store::Fp16(h) | Store::Bf16(h) => crate::memory::advise_huge_pages(h),
+        }
+    }
+
     /// Encodes every row of `vectors` (SQ8 trains on them first).
     pub fn encode(vectors: VectorView<'_>, metric: Metric, kind: SqType) -> Self {
         let dim = vectors.dim;
@@ -376,15 +384,17 @@ impl Codes {
         let l2 = self.metric == Metric::L2;
         let dim = self.dim;
         match &self.store {
-            Store::Sq8 { codes, norms, .. } => rows.map(|row| {
-                let ip = q.offset
-                    + q.scale * (k.dot_u8)(&q.weights, &codes[row * dim..(row + 1) * dim]) as f32;
-                if l2 {
-                    q.norm2 + norms[row] - 2.0 * ip
-                } else {
-                    -ip
-                }
-            }),
+            Store::Sq8 { codes, norms, .. } => {
+                let sums = (k.dot_u8x4)(&q.weights, rows.map(|r| &codes[r * dim..(r + 1) * dim]));
+                std::array::from_fn(|j| {
+                    let ip = q.offset + q.scale * sums[j] as f32;
+                    if l2 {
+                        q.norm2 + norms[rows[j]] - 2.0 * ip
+                    } else {
+                        -ip
+                    }
+                })
+            }
             Store::Fp16(c) | Store::Bf16(c) => {
                 let f = match (&self.store, l2) {
                     (Store::Fp16(_), true) => k.l2_f16,
@@ -406,10 +416,14 @@ impl Codes {
         let at = row * self.dim;
         match &self.store {
             Store::Sq8 { codes, .. } => {
-                kernels::prefetch(codes.as_ptr().wrapping_add(at));
+                if let Some(first) = codes.get(at) {
+                    kernels::prefetch(first);
+                }
             }
             Store::Fp16(c) | Store::Bf16(c) => {
-                kernels::prefetch(c.as_ptr().wrapping_add(at));
+                if let Some(first) = c.get(at) {
+                    kernels::prefetch(first);
+                }
             }
         }
     }
