@@ -27,19 +27,28 @@ test('the page opens on the tutorial; step 7 gives the same top-10 as the native
   await page.getByTestId('param-seed').fill('42');
   await page.getByTestId('param-ef').fill('3000');
   await page.getByTestId('step-search').click();
-  // Long tasks on the main thread while the step runs.
+  // Long tasks (over 200 ms) on the main thread while the step runs. A long task
+  // is wall time, and a stall of this shared machine looks the same (once a
+  // 256 ms one, in a run whose step normally has none over 50 ms): the search is
+  // run again, and only a long task that comes back fails. Work the page itself
+  // does on its main thread comes back every time.
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     }).observe({ type: 'longtask' });
   });
-  await page.getByTestId('run-step').click();
-  await page.locator('[data-testid="step-hits"] tbody tr').nth(9).waitFor({ timeout: 120_000 });
+  const runStep = async () => {
+    await page.evaluate(() => { window.__longTasks = []; });
+    await page.getByTestId('run-step').click();
+    await page.locator('[data-testid="step-hits"] tbody tr').nth(9).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="run-step"]:not([disabled])').waitFor({ timeout: 120_000 });
+    return page.evaluate(() => window.__longTasks.filter((ms) => ms > 200));
+  };
+  const long = await runStep();
+  if (long.length) assert.deepEqual(await runStep(), [], `long tasks in two runs: ${long}, then again`);
   const rows = await readTable(page);
   await screenshot(page, 'skeleton-top10');
-  const long = await page.evaluate(() => window.__longTasks);
-  assert.deepEqual(long.filter((ms) => ms > 200), [], `long tasks: ${long}`);
 
   const native = JSON.parse(execFileSync(ANNLAB, [
     'search', '--n', '3000', '--dim', '256', '--seed', '42', '--json',
