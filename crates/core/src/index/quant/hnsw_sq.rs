@@ -169,7 +169,7 @@ impl HnswSq {
         refine: Option<RefineType>,
         progress: &mut dyn Progress,
     ) -> Result<HnswSq> {
-        crate::memory::advise_huge_pages(vectors.data);
+        // The walk reads the codes at random; the floats only in order (encoding).
         let codes = Codes::encode(vectors, metric, sq_type);
         codes.advise_huge_pages();
         // SQ8 only: FP16 and BF16 queries are the floats themselves.
