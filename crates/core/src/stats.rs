@@ -6,6 +6,9 @@
 //! - **recall@k**: the fraction of the exact top-k ids found among the first k
 //!   returned, compared by id (see [`recall_at_k`]).
 //! - **mean**: the arithmetic mean; NaN for no values.
+//! - **standard error** of a mean: the sample standard deviation (`n - 1` in the
+//!   denominator) over `√n`; how far the mean of another `n` draws would typically
+//!   land from this one.
 //! - **percentile**: linear interpolation between the two nearest ranks, numpy's
 //!   default (`numpy.percentile(v, p)`, method "linear"; type 7 of Hyndman & Fan,
 //!   R's default too). For `n` values sorted `x[0] ≤ … ≤ x[n-1]`, the `p`-th
@@ -43,6 +46,18 @@ pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
+/// The standard error of the mean of `values`: `s / √n` with the sample standard
+/// deviation `s` (Bessel's `n - 1`); NaN for fewer than two values.
+pub fn standard_error(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let m = mean(values);
+    let var = values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+    (var / n as f64).sqrt()
+}
+
 /// The `p`-th percentile (`p` in 0..=100, clamped) of `values`, in any order, by
 /// linear interpolation between the nearest ranks (numpy's default; see the
 /// module docs). NaN when there are no values.
@@ -73,6 +88,15 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn standard_error_is_the_sample_deviation_over_root_n() {
+        // mean 5, squared deviations 9+1+1+9 = 20, s² = 20/3, SE = √(20/3/4)
+        let se = standard_error(&[2.0, 4.0, 6.0, 8.0]);
+        assert!((se - (20.0f64 / 12.0).sqrt()).abs() < 1e-12, "{se}");
+        assert_eq!(standard_error(&[0.5; 9]), 0.0);
+        assert!(standard_error(&[1.0]).is_nan() && standard_error(&[]).is_nan());
+    }
 
     #[test]
     fn recall_counts_the_exact_ids_found() {

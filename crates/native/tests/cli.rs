@@ -323,6 +323,7 @@ fn bench_index_json_lines_svg_and_peer() {
             "search_param",
             "search_value",
             "recall",
+            "recall_se",
             "lat_med_ms",
             "lat_p99_ms",
             "qps",

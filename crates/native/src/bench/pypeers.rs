@@ -16,7 +16,7 @@ use serde_json::{Map, json};
 
 use super::report::{BuildStat, Common, Row};
 use super::sweep::{BATCH, SearchStats};
-use annlab_core::stats::{mean, median, percentile};
+use annlab_core::stats::{mean, median, percentile, standard_error};
 
 const SCRIPT: &str = r#"
 import json, sys, time
@@ -189,6 +189,7 @@ fn peer_rows(p: &PyRun<'_>, peer: PeerOut) -> Vec<Row> {
             let nq = p.data.nq() as f64;
             let stats = SearchStats {
                 recall: mean(&recalls),
+                recall_se: standard_error(&recalls),
                 lat_med_ms: per_pass(&|x| median(&x.wall_ms)),
                 lat_p99_ms: per_pass(&|x| percentile(&x.wall_ms, 99.0)),
                 qps: per_pass(&|x| nq / (x.wall_ms.iter().sum::<f64>() / 1e3)),

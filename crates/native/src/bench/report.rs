@@ -99,6 +99,15 @@ fn fmt_params(p: &Map<String, Value>) -> String {
         .join(" ")
 }
 
+/// recall@k ± its standard error over the queries (no ± when it is 0 or undefined).
+pub(super) fn fmt_recall(s: &SearchStats) -> String {
+    if s.recall_se > 0.0 {
+        format!("{:.4} ± {:.4}", s.recall, s.recall_se)
+    } else {
+        format!("{:.4}", s.recall)
+    }
+}
+
 fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
 }
@@ -112,7 +121,8 @@ pub fn print_table(rows: &[Row], truth_source: &str) {
         c.dataset, c.n, c.dim, c.nq, c.k, c.metric, c.kernel, truth_source
     );
     println!(
-        "build: wall s (process CPU s); p50/p99: per-query wall ms (percentiles interpolate between ranks, as numpy.percentile; median over the passes); QPS = queries / their wall time; CPU: thread CPU time"
+        "build: wall s (process CPU s); recall ± its standard error over the {} queries; p50/p99: per-query wall ms (percentiles interpolate between ranks, as numpy.percentile; median over the passes); QPS = queries / their wall time; CPU: thread CPU time",
+        c.nq
     );
     println!(
         "index MiB: what the index holds itself (HNSW: links; HNSW_SQ: links, codes and any refine codes; IVF: centroids and lists), without the {:.1} MiB of float vectors that FLAT, HNSW and HNSW_SQ's FP32 refinement read beside it",
@@ -135,10 +145,10 @@ pub fn print_table(rows: &[Row], truth_source: &str) {
         };
         let s = &r.stats;
         println!(
-            "| {} | {} | {build} | {setting} | {:.4} | {:.3} | {:.3} | {:.0} | {} | {} | {} |",
+            "| {} | {} | {build} | {setting} | {} | {:.3} | {:.3} | {:.0} | {} | {} | {} |",
             r.peer,
             fmt_params(&r.params),
-            s.recall,
+            fmt_recall(s),
             s.lat_med_ms,
             s.lat_p99_ms,
             s.qps,
@@ -213,7 +223,7 @@ fn print_one_peer(ours: &[&Row], peer: &[&Row]) {
         let (setting, recall, ms, ratio) = match matching {
             Some(q) => (
                 format!("ef={}", q.search_value),
-                format!("{:.4}", q.stats.recall),
+                fmt_recall(&q.stats),
                 format!("{:.3}", q.time_ms()),
                 format!("{:.2}", r.time_ms() / q.time_ms()),
             ),
@@ -229,8 +239,8 @@ fn print_one_peer(ours: &[&Row], peer: &[&Row]) {
         };
         let same = match peer.iter().find(|q| q.search_value == r.search_value) {
             Some(q) => format!(
-                "{:.4} | {:.3} | {:.2}",
-                q.stats.recall,
+                "{} | {:.3} | {:.2}",
+                fmt_recall(&q.stats),
                 q.time_ms(),
                 r.time_ms() / q.time_ms()
             ),
@@ -241,9 +251,9 @@ fn print_one_peer(ours: &[&Row], peer: &[&Row]) {
             _ => "",
         };
         println!(
-            "| ef={}{variant} | {:.4} | {:.3} | {setting} | {recall} | {ms} | {ratio} | {same} |",
+            "| ef={}{variant} | {} | {:.3} | {setting} | {recall} | {ms} | {ratio} | {same} |",
             r.search_value,
-            r.stats.recall,
+            fmt_recall(&r.stats),
             r.time_ms()
         );
     }

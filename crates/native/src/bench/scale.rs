@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::data::{self, DataArgs, DataKind};
 use super::measure::{PeakRss, process_cpu_s};
+use super::report::fmt_recall;
 use super::sweep::{SearchStats, Sweep};
 use crate::progress::Bar;
 
@@ -240,7 +241,7 @@ fn print_table(points: &[ScalePoint]) {
         first.threads
     );
     println!(
-        "| n | build 1 thread: wall s (CPU s) | build {} threads: wall s | speed-up | graph MB | vectors MB | first ef ≥ target | recall | CPU ms/query | QPS (CPU) |",
+        "| n | build 1 thread: wall s (CPU s) | build {} threads: wall s | speed-up | graph MB | vectors MB | first ef ≥ target | recall ± SE | CPU ms/query | QPS (CPU) |",
         first.threads
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -251,7 +252,7 @@ fn print_table(points: &[ScalePoint]) {
         let (ef, recall, ms, qps) = match (&p.ef, &p.stats) {
             (Some(ef), Some(s)) => (
                 ef.to_string(),
-                format!("{:.4}", s.recall),
+                fmt_recall(s),
                 s.cpu_lat_med_ms.map_or("-".into(), |m| format!("{m:.3}")),
                 s.cpu_qps.map_or("-".into(), |q| format!("{q:.0}")),
             ),

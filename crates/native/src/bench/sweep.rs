@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::data::Data;
-use annlab_core::stats::{mean, median, percentile};
+use annlab_core::stats::{mean, median, percentile, standard_error};
 
 use super::measure::ThreadCpu;
 
@@ -21,6 +21,9 @@ pub const BATCH: usize = 100;
 pub struct SearchStats {
     /// recall@k (`annlab_core::stats::recall_at_k`), averaged over the queries.
     pub recall: f64,
+    /// Its standard error over the queries (`annlab_core::stats::standard_error`):
+    /// another draw of as many queries typically moves the recall by about this.
+    pub recall_se: f64,
     /// Median per-query wall time (median over passes).
     pub lat_med_ms: f64,
     pub lat_p99_ms: f64,
@@ -111,6 +114,7 @@ impl<'a> Sweep<'a> {
         let some_median = |v: &[f64]| (!v.is_empty()).then(|| median(v));
         Ok(SearchStats {
             recall: mean(&recalls),
+            recall_se: standard_error(&recalls),
             lat_med_ms: median(&meds),
             lat_p99_ms: median(&p99s),
             qps: median(&qpss),
