@@ -283,7 +283,10 @@ pub fn Tutorial(
                 </ul>
                 <div class="run-all-row">
                     <button class="run-all" data-testid="run-all" on:click=run_all disabled=move || busy.get()>
-                        {move || if queue.with(|q| q.is_empty()) { "Run all".to_owned() } else { format!("Run all: {} to go", queue.with(Vec::len)) }}
+                        {move || match queue.with(Vec::len) {
+                            0 => crate::tr(lang.get(), "全部运行", "Run all"),
+                            left => crate::tr(lang.get(), &format!("全部运行：还剩 {left} 步"), &format!("Run all: {left} to go")),
+                        }}
                     </button>
                     <span class="estimate" data-testid="run-all-estimate">{move || format!("({})", intro::estimate(last_run_all.get(), lang.get()))}</span>
                 </div>
@@ -338,9 +341,9 @@ pub fn Tutorial(
                     <StepParams step form field_errors lang />
                     <div class="controls">
                         <button class="run" data-testid="run-step" on:click=run disabled=move || busy.get()>
-                            {move || if busy.get() { "Running…" } else { "Run step" }}
+                            {move || if busy.get() { crate::tr(lang.get(), "运行中…", "Running…") } else { crate::tr(lang.get(), "运行此步", "Run step") }}
                         </button>
-                        <button class="cancel" data-testid="cancel" on:click=cancel disabled=move || !busy.get()>"Cancel"</button>
+                        <button class="cancel" data-testid="cancel" on:click=cancel disabled=move || !busy.get()>{move || crate::tr(lang.get(), "取消", "Cancel")}</button>
                         <progress
                             aria-label="progress"
                             data-testid="progress"
