@@ -98,3 +98,37 @@ export function servedPage(before, after) {
   });
   return ctx;
 }
+
+/**
+ * The page's main-thread tasks while `during()` runs, from Chromium's trace:
+ * `[{ ms, cpuMs }]`, wall time and the main thread's CPU time of each task.
+ * A long task measured by wall time (the `longtask` observer) also counts the
+ * time the thread waited for a core, and on a shared 2-core machine that is
+ * sometimes 200 ms with little work done; the CPU time is the work the page did.
+ */
+export async function mainThreadTasks(page, during) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' },
+    transferMode: 'ReportEvents',
+  });
+  try {
+    await during();
+  } finally {
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+  }
+  const main = new Set(events
+    .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  return events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`))
+    .map((e) => ({ ms: Math.round(e.dur / 100) / 10, cpuMs: Math.round((e.tdur ?? e.dur) / 100) / 10 }));
+}
+
+/** Tasks of `mainThreadTasks` with more than 200 ms of the main thread's CPU time. */
+export const longTasks = (tasks) => tasks.filter((t) => t.cpuMs > 200);
