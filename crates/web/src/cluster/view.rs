@@ -250,7 +250,7 @@ pub fn cluster_panel(run: RwSignal<Option<ClusterRun>>, lang: RwSignal<Lang>) ->
                 <section class="cluster" data-testid="cluster">
                     <p class="note" data-testid="cluster-status">{status}</p>
                     <figure class="chart" data-testid="cluster-diagram">
-                        <svg viewBox=format!("0 0 {WIDTH} {h}") width="100%" role="img" aria-label="proxy (this page) → query nodes (Web Workers)">
+                        <svg viewBox=format!("0 0 {WIDTH} {h}") width="100%" role="img" aria-label=tr(l, "proxy（本页）→ query node（Web Worker）", "proxy (this page) → query nodes (Web Workers)")>
                             {links}
                             <g class="proxy">
                                 <rect x=proxy.x y=proxy.y width=proxy.w height=proxy.h rx="4" />

@@ -345,7 +345,7 @@ pub fn Tutorial(
                         </button>
                         <button class="cancel" data-testid="cancel" on:click=cancel disabled=move || !busy.get()>{move || crate::tr(lang.get(), "取消", "Cancel")}</button>
                         <progress
-                            aria-label="progress"
+                            aria-label=move || crate::tr(lang.get(), "进度", "progress")
                             data-testid="progress"
                             max=move || progress.get().map_or(1, |p| p.1.max(1)) as f64
                             value=move || progress.get().map_or(0, |p| p.0) as f64

@@ -62,7 +62,7 @@ pub fn StepOutput(
                 })}
             </div>
             {move || current.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
-                <div class="table-wrap" tabindex="0" role="region" aria-label="top-10">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=move || crate::tr(lang.get(), "前 10 个结果", "top-10")>
                 <table class="hits" data-testid="step-hits">
                     <thead><tr>
                         <th>{move || crate::tr(lang.get(), "名次", "rank")}</th>

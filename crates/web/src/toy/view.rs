@@ -198,7 +198,7 @@ pub fn IndexToy(state: RwSignal<ToyState>, lang: RwSignal<Lang>) -> impl IntoVie
                         on:pointerleave=up
                         on:keydown=keys
                         tabindex="0"
-                        aria-label=format!("HNSW layer {layer}: drag or use the arrow keys to move the query")
+                        aria-label=move || crate::tr(lang.get(), &format!("HNSW 第 {layer} 层：拖动或用方向键移动查询点"), &format!("HNSW layer {layer}: drag or use the arrow keys to move the query"))
                     >
                         <defs>
                             <marker id="toy-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
@@ -299,7 +299,7 @@ pub fn IndexToy(state: RwSignal<ToyState>, lang: RwSignal<Lang>) -> impl IntoVie
                         on:pointerleave=up
                         on:keydown=keys
                         tabindex="0"
-                        aria-label="IVF cells: drag or use the arrow keys to move the query"
+                        aria-label=move || crate::tr(lang.get(), "IVF 单元：拖动或用方向键移动查询点", "IVF cells: drag or use the arrow keys to move the query")
                     >
                         {ivf_cells}
                         {ivf_points}
