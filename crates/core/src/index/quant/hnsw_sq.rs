@@ -99,11 +99,6 @@ impl Space for SqSpace<'_> {
     fn distance4(&self, q: &SqQuery, rows: [u32; 4]) -> [f32; 4] {
         self.codes.distance4(q, rows.map(|r| r as usize))
     }
-
-    #[inline(always)]
-    fn prefetch(&self, row: u32) {
-        self.codes.prefetch(row as usize);
-    }
 }
 
 /// One search's reusable state.

@@ -409,24 +409,6 @@ impl Codes {
             }
         }
     }
-
-    /// Starts loading row `row`'s codes into the cache.
-    #[inline(always)]
-    pub fn prefetch(&self, row: usize) {
-        let at = row * self.dim;
-        match &self.store {
-            Store::Sq8 { codes, .. } => {
-                if let Some(first) = codes.get(at) {
-                    kernels::prefetch(first);
-                }
-            }
-            Store::Fp16(c) | Store::Bf16(c) => {
-                if let Some(first) = c.get(at) {
-                    kernels::prefetch(first);
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
