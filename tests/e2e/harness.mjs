@@ -125,9 +125,12 @@ export async function mainThreadTasks(page, during) {
   const main = new Set(events
     .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain')
     .map((e) => `${e.pid}:${e.tid}`));
-  return events
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`))
-    .map((e) => ({ ms: Math.round(e.dur / 100) / 10, cpuMs: Math.round((e.tdur ?? e.dur) / 100) / 10 }));
+  const tasks = events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`));
+  // A trace without the page's main thread or its tasks (another Chromium's
+  // names) would pass every check: say so instead.
+  if (!tasks.length) throw new Error(`no main-thread tasks in the trace (${events.length} events, main thread found: ${main.size > 0})`);
+  return tasks.map((e) => ({ ms: Math.round(e.dur / 100) / 10, cpuMs: Math.round((e.tdur ?? e.dur) / 100) / 10 }));
 }
 
 /** Tasks of `mainThreadTasks` with more than 200 ms of the main thread's CPU time. */

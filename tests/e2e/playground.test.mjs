@@ -115,11 +115,11 @@ test('every step and exercise runs with measured charts, and the page stays resp
       await page.getByTestId(`step-${key}`).click();
       if (key === 'index') await page.getByTestId('toy-stats').waitFor();
     };
-    const opening = watched ? await mainThreadTasks(page, open) : await open();
+    const opening = await (watched ? mainThreadTasks(page, open) : open());
     if (watched) assert.deepEqual(longTasks(opening), [], `opening ${key}: ${JSON.stringify(opening.filter((t) => t.ms > 50))}`);
     const workersBefore = workers.length;
     const run = () => runOpenStep(page, key);
-    const running = watched ? await mainThreadTasks(page, run) : await run();
+    const running = await (watched ? mainThreadTasks(page, run) : run());
     if (watched) assert.deepEqual(longTasks(running), [], `running ${key}: ${JSON.stringify(running.filter((t) => t.ms > 50))}`);
     const output = await page.getByTestId('output').textContent();
     assert.ok(output.trim().length > 0, `${key}: no output`);
